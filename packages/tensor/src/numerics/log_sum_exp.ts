@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { log1p } from './special.js';
+
+function normalizeAxis(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * `log Σ exp(x)` along `axis`, max-shifted so it never overflows, and exact where tfjs's own is
+ * not: a row whose entries are all `-Infinity` gives `-Infinity` (tfjs gives NaN), and the gradient
+ * (the softmax) is 0, not NaN, at `-Infinity` entries.
+ *
+ * @param x any-rank float tensor.
+ * @param axis the reduced axis (negative counts from the end). Default -1.
+ * @param keepDims keep the reduced axis with size 1. Default false.
+ */
+export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor {
+  const ax = normalizeAxis(axis, x.rank);
+  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const m = tf.max(input, ax, true);
+    const shift = tf.where(tf.isFinite(m), m, tf.zerosLike(m));
+    const lseKeep = tf.add(tf.log(tf.sum(tf.exp(tf.sub(input, shift)), ax, true)), shift);
+    save([input, lseKeep]);
+    return {
+      value: keepDims ? lseKeep : tf.squeeze(lseKeep, [ax]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, lse] = saved as [tf.Tensor, tf.Tensor];
+        const dyKeep = keepDims ? dy : tf.expandDims(dy, ax);
+        const p = tf.exp(tf.sub(xs, lse));
+        const safeP = tf.where(tf.equal(xs, -Infinity), tf.zerosLike(p), p);
+        return tf.mul(dyKeep, safeP);
+      },
+    };
+  });
+  return op(x);
+}
+
+/**
+ * `x − logSumExp(x)` along `axis`: log-probabilities from unnormalised logits. A row that is all
+ * `-Infinity` stays all `-Infinity` (never NaN).
+ */
+export function logSoftmax(x: tf.Tensor, axis = -1): tf.Tensor {
+  return tf.tidy(() => {
+    const lse = logSumExp(x, axis, true);
+    const out = tf.sub(x, lse);
+    return tf.where(tf.equal(lse, -Infinity), tf.fill(x.shape, -Infinity), out);
+  });
+}
+
+/**
+ * `log(exp(a) + exp(b))` elementwise (broadcasting), exact at infinities: `(-∞, -∞) → -∞` and
+ * `(∞, ∞) → ∞`.
+ */
+export function logAddExp(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const m = tf.maximum(a, b);
+    const gap = tf.neg(tf.abs(tf.sub(a, b)));
+    const sum = tf.add(m, log1p(tf.exp(gap)));
+    // Equal arguments (including equal infinities, where the gap is NaN) add log 2.
+    return tf.where(tf.equal(a, b), tf.add(a, Math.LN2), sum);
+  });
+}

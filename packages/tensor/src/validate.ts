@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { NonFiniteError, ShapeError, ValueError } from './errors.js';
+
+/** Anything accepted at a public boundary where a tensor is meant: a tensor or nested numbers. */
+export type TensorInput = tf.Tensor | number | number[] | number[][] | number[][][] | Float32Array;
+
+/** Formats a shape as `[2, 3]`, with `?` for free dimensions. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+/**
+ * Converts a boundary value to a float32 tensor that the caller owns (and must dispose).
+ * A tensor argument is cloned (tfjs shares the data, so this costs no copy) so ownership is
+ * uniform; its dtype must be float32 (or int32, which is cast).
+ *
+ * @throws ShapeError when the value is not rectangular numeric data or has an unexpected shape.
+ */
+export function toFloat32(value: TensorInput, name: string, shape?: readonly (number | null)[]): tf.Tensor {
+  let t: tf.Tensor;
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) throw new ValueError(`${name}: the tensor has been disposed.`);
+    if (value.dtype !== 'float32' && value.dtype !== 'int32') {
+      throw new ShapeError(`${name}: expected a float32 tensor, got dtype ${value.dtype}.`);
+    }
+    t = value.dtype === 'float32' ? tf.clone(value) : tf.cast(value, 'float32');
+  } else {
+    try {
+      t = tf.tensor(value as number[], undefined, 'float32');
+    } catch (cause) {
+      throw new ShapeError(`${name}: expected rectangular numeric data (${(cause as Error).message}).`);
+    }
+  }
+  if (shape !== undefined && !shapeMatches(t.shape, shape)) {
+    const got = formatShape(t.shape);
+    t.dispose();
+    throw new ShapeError(`${name}: expected shape ${formatShape(shape)}, got ${got}.`);
+  }
+  return t;
+}
+
+function shapeMatches(actual: readonly number[], expected: readonly (number | null)[]): boolean {
+  return actual.length === expected.length && expected.every((d, i) => d === null || d === actual[i]);
+}
+
+/**
+ * Asserts a tensor's shape; `null` entries match any size.
+ *
+ * @throws ShapeError naming the argument, the expected and the actual shape.
+ */
+export function assertShape(t: tf.Tensor, shape: readonly (number | null)[], name: string): void {
+  if (!shapeMatches(t.shape, shape)) {
+    throw new ShapeError(`${name}: expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}.`);
+  }
+}
+
+/**
+ * Asserts that every entry of a tensor is finite, naming the first offending entry. Reads the
+ * tensor back to the CPU: call it once at a public boundary, never in a hot loop.
+ *
+ * @throws NonFiniteError
+ */
+export function assertFinite(t: tf.Tensor, name: string): void {
+  const values = t.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) {
+      throw new NonFiniteError(`${name} must be finite, but entry ${formatIndex(i, t.shape)} is ${v}.`);
+    }
+  }
+}
+
+function formatIndex(flat: number, shape: readonly number[]): string {
+  const index: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d] as number;
+    index.unshift(rest % size);
+    rest = Math.floor(rest / size);
+  }
+  return formatShape(index);
+}
+
+/** Options of {@link assertNumber}. */
+export interface NumberConstraints {
+  /** Inclusive lower bound. */
+  min?: number;
+  /** Inclusive upper bound. */
+  max?: number;
+  /** Exclusive lower bound. */
+  greaterThan?: number;
+  /** Exclusive upper bound. */
+  lessThan?: number;
+  /** Require an integer. */
+  integer?: boolean;
+}
+
+/**
+ * Asserts that `value` is a finite number meeting the constraints.
+ *
+ * @throws ValueError naming the option, the constraint and the value.
+ */
+export function assertNumber(value: unknown, name: string, constraints: NumberConstraints = {}): asserts value is number {
+  const fail = (what: string): never => {
+    throw new ValueError(`${name} must be ${what}, got ${String(value)}.`);
+  };
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail('a finite number');
+  const v = value as number;
+  if (constraints.integer && !Number.isInteger(v)) fail('an integer');
+  if (constraints.min !== undefined && v < constraints.min) fail(`≥ ${constraints.min}`);
+  if (constraints.max !== undefined && v > constraints.max) fail(`≤ ${constraints.max}`);
+  if (constraints.greaterThan !== undefined && v <= constraints.greaterThan) fail(`> ${constraints.greaterThan}`);
+  if (constraints.lessThan !== undefined && v >= constraints.lessThan) fail(`< ${constraints.lessThan}`);
+}
+
+/** Asserts a positive integer (a count, a size). @throws ValueError */
+export function assertPositiveInteger(value: unknown, name: string): asserts value is number {
+  assertNumber(value, name, { integer: true, min: 1 });
+}
+
+/**
+ * Asserts that `value` is one of `allowed`.
+ *
+ * @throws ValueError listing the allowed values.
+ */
+export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): asserts value is T {
+  if (!allowed.includes(value as T)) {
+    throw new ValueError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}.`);
+  }
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ValueError } from './errors.js';
+import './register.js';
 
 /** The backends {@link initBackend} can select. `'tensorflow'` is tfjs-node(-gpu)'s native backend. */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';

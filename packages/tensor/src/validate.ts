@@ -25,11 +25,7 @@ export function toFloat32(value: TensorInput, name: string, shape?: readonly (nu
     }
     t = value.dtype === 'float32' ? tf.clone(value) : tf.cast(value, 'float32');
   } else {
-    try {
-      t = tf.tensor(value as number[], undefined, 'float32');
-    } catch (cause) {
-      throw new ShapeError(`${name}: expected rectangular numeric data (${(cause as Error).message}).`);
-    }
+    t = tf.tensor(value as number[], nestedShape(value, name), 'float32');
   }
   if (shape !== undefined && !shapeMatches(t.shape, shape)) {
     const got = formatShape(t.shape);
@@ -37,6 +33,31 @@ export function toFloat32(value: TensorInput, name: string, shape?: readonly (nu
     throw new ShapeError(`${name}: expected shape ${formatShape(shape)}, got ${got}.`);
   }
   return t;
+}
+
+/** The shape of nested number arrays, checking that they are rectangular and numeric. */
+function nestedShape(value: unknown, name: string): number[] {
+  if (typeof value === 'number') return [];
+  if (value instanceof Float32Array) return [value.length];
+  if (!Array.isArray(value)) throw new ShapeError(`${name}: expected a tensor or (nested) number arrays, got ${typeof value}.`);
+  const shape: number[] = [];
+  let level: unknown = value;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const check = (v: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') throw new ShapeError(`${name}${path}: expected a number, got ${JSON.stringify(v)}.`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new ShapeError(`${name}${path}: ragged data; expected ${shape[depth]} entries at depth ${depth}.`);
+    }
+    v.forEach((item, i) => check(item, depth + 1, `${path}[${i}]`));
+  };
+  check(value, 0, '');
+  return shape;
 }
 
 function shapeMatches(actual: readonly number[], expected: readonly (number | null)[]): boolean {

@@ -16,22 +16,26 @@ function normalizeAxis(axis: number, rank: number): number {
  */
 export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor {
   const ax = normalizeAxis(axis, x.rank);
-  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
+  // tfjs types customGrad's arguments as a union of tensors and the save function.
+  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
     const m = tf.max(input, ax, true);
     const shift = tf.where(tf.isFinite(m), m, tf.zerosLike(m));
-    const lseKeep = tf.add(tf.log(tf.sum(tf.exp(tf.sub(input, shift)), ax, true)), shift);
-    save([input, lseKeep]);
+    // Saving the max-shifted exponentials (not x − lse) keeps the softmax exact for |x| ≫ 1.
+    const e = tf.exp(tf.sub(input, shift));
+    const total = tf.sum(e, ax, true);
+    const lseKeep = tf.add(tf.log(total), shift);
+    save([e, total]);
     return {
       value: keepDims ? lseKeep : tf.squeeze(lseKeep, [ax]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, lse] = saved as [tf.Tensor, tf.Tensor];
+        const [ex, sum] = saved as [tf.Tensor, tf.Tensor];
         const dyKeep = keepDims ? dy : tf.expandDims(dy, ax);
-        const p = tf.exp(tf.sub(xs, lse));
-        const safeP = tf.where(tf.equal(xs, -Infinity), tf.zerosLike(p), p);
-        return tf.mul(dyKeep, safeP);
+        // A fully masked row has sum 0: its gradient is 0, not 0/0.
+        const safeSum = tf.where(tf.equal(sum, 0), tf.onesLike(sum), sum);
+        return tf.mul(dyKeep, tf.div(ex, safeSum));
       },
     };
-  });
+  }) as unknown as tf.CustomGradientFunc<tf.Tensor>);
   return op(x);
 }
 

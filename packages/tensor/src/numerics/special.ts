@@ -83,20 +83,25 @@ function horner(coeffs: readonly number[], x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * `Φ⁻¹(p)`, the standard normal quantile, for `p ∈ [0, 1]` (±Infinity at the ends, NaN outside).
- * Small `p` are resolved to float32 precision, so pass the smaller of `p` and `1 − p` by symmetry
- * when the upper tail matters.
+ * `Φ⁻¹(p)`, the standard normal quantile, for `p ∈ [0, 1]` (±Infinity at the ends, NaN outside):
+ * Acklam's rational start, refined by one Newton step on the lower-tail CDF (by symmetry), so the
+ * result is accurate to a few float32 ulps. Small `p` are resolved to float32 precision; `p`
+ * close to 1 is limited by the rounding of `p` itself.
  */
 export function ndtri(p: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const q = tf.sub(p, 0.5);
+    const tailP = tf.minimum(p, tf.sub(1, p)); // solve Φ(x) = tailP with x ≤ 0, then flip
+    const q = tf.sub(tailP, 0.5);
     const r = tf.square(q);
     const central = tf.div(tf.mul(horner(A, r), q), horner(B, r));
-    const tailP = tf.minimum(p, tf.sub(1, p));
-    const t = tf.sqrt(tf.mul(-2, tf.log(tf.maximum(tailP, 1e-38))));
-    const tail = tf.div(horner(C, t), horner(D, t)); // the lower-tail quantile (negative)
-    const signedTail = tf.where(tf.less(p, 0.5), tail, tf.neg(tail));
-    const x = tf.where(tf.less(tailP, P_LOW), signedTail, central);
+    const s = tf.sqrt(tf.mul(-2, tf.log(tf.maximum(tailP, 1e-38))));
+    const tail = tf.div(horner(C, s), horner(D, s));
+    const x0 = tf.where(tf.less(tailP, P_LOW), tail, central);
+    const logPdf = tf.sub(tf.mul(-0.5, tf.square(x0)), 0.5 * Math.log(2 * Math.PI));
+    // Newton in relative form: x ← x − (Φ(x) − p)/φ(x), with Φ(x)/φ(x) formed in log space.
+    const correction = tf.mul(tf.sub(1, tf.exp(tf.sub(tf.log(tailP), logNdtr(x0)))), tf.exp(tf.sub(logNdtr(x0), logPdf)));
+    const xLower = tf.sub(x0, correction);
+    const x = tf.where(tf.less(p, 0.5), xLower, tf.neg(xLower));
     const edges = tf.where(tf.equal(p, 0), tf.fill(p.shape, -Infinity), tf.fill(p.shape, Infinity));
     const atEdge = tf.logicalOr(tf.equal(p, 0), tf.equal(p, 1));
     const outside = tf.logicalOr(tf.less(p, 0), tf.greater(p, 1));

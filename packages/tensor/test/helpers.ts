@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+
+/** Reads a JSON fixture written by a generator script beside it (infinities as strings). */
+export function readFixture<T>(name: string): T {
+  const text = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  return JSON.parse(text, (_k, v) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as T;
+}
+
+/** Asserts elementwise |a − e| ≤ atol + rtol·|e|, with infinities and NaN matched exactly. */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    if (!Number.isFinite(e)) {
+      expect(a, `entry ${i}`).toBe(e);
+      continue;
+    }
+    const tol = atol + rtol * Math.abs(e);
+    if (!(Math.abs(a - e) <= tol)) {
+      throw new Error(`entry ${i}: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > tol ${tol})`);
+    }
+  }
+}
+
+/** Runs `fn` and asserts it leaves no tensor behind. */
+export async function expectNoLeak(fn: () => unknown): Promise<void> {
+  const before = tf.memory().numTensors;
+  await fn();
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+/** Reads a tensor (and disposes it). */
+export function take(t: tf.Tensor): Float32Array | Int32Array {
+  const v = t.dataSync() as Float32Array | Int32Array;
+  const copy = v.slice();
+  t.dispose();
+  return copy;
+}

@@ -55,7 +55,8 @@ describe('Rng', () => {
       const p = r.permutation(n);
       expect([...p].sort()).toEqual([0, 1, 2, 3, 4, 5]);
       p.forEach((v, i) => {
-        (counts[i] as number[])[v]++;
+        const row = counts[i] as number[];
+        row[v] = (row[v] as number) + 1;
       });
     }
     const sd = Math.sqrt((trials * (1 / n) * (n - 1)) / n);

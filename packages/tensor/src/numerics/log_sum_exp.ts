@@ -35,7 +35,7 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
         return tf.mul(dyKeep, tf.div(ex, safeSum));
       },
     };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(x);
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak, take } from '../test/helpers.js';
+import { expectNoLeak, take } from '@polymodal/test-utils';
 import { initBackend } from './backend.js';
 import { PolymodalError, ValueError } from './errors.js';
 import { type OdeMethod, odeint } from './ode.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, expectNoLeak, readFixture, take } from '../../test/helpers.js';
+import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import { initBackend } from '../backend.js';
 import { diagGaussianLogProb, pairwiseSquaredDistances } from './gaussian.js';
 import { logAddExp, logSoftmax, logSumExp } from './log_sum_exp.js';
@@ -26,7 +26,7 @@ interface Fixture {
   log1mexp: number[];
 }
 
-const fx = readFixture<Fixture>('numerics.json');
+const fx = readFixture<Fixture>(new URL('../../test/fixtures/numerics.json', import.meta.url));
 const t = (v: number[] | number[][]) => tf.tensor(v as number[]);
 
 describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (backend) => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, expectNoLeak, readFixture, take } from '../../test/helpers.js';
+import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import { initBackend } from '../backend.js';
 import { ValueError } from '../errors.js';
 import { sampleCategorical } from './categorical.js';
@@ -12,7 +12,7 @@ interface Fixture {
   truncnorm: { low: number | null; high: number | null; mean: number; std: number; tmean: number; tvar: number }[];
   kernel_mean: { z: number[][]; x: number[][]; a: number; b: number; m: number[][] };
 }
-const fx = readFixture<Fixture>('numerics.json');
+const fx = readFixture<Fixture>(new URL('../../test/fixtures/numerics.json', import.meta.url));
 
 function moments(v: ArrayLike<number>): { mean: number; variance: number } {
   let s = 0;

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
-/** Reads a JSON fixture written by a generator script beside it (infinities as strings). */
-export function readFixture<T>(name: string): T {
-  const text = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+/** Reads a JSON fixture written by a generator script (infinities stored as strings). */
+export function readFixture<T>(url: URL): T {
+  const text = readFileSync(url, 'utf8');
   return JSON.parse(text, (_k, v) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as T;
 }
 
-/** Asserts elementwise |a − e| ≤ atol + rtol·|e|, with infinities and NaN matched exactly. */
+/** Asserts elementwise |a − e| ≤ atol + rtol·|e|, with infinities matched exactly. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
@@ -32,10 +32,9 @@ export async function expectNoLeak(fn: () => unknown): Promise<void> {
   expect(tf.memory().numTensors).toBe(before);
 }
 
-/** Reads a tensor (and disposes it). */
+/** Reads a tensor's values and disposes it. */
 export function take(t: tf.Tensor): Float32Array | Int32Array {
-  const v = t.dataSync() as Float32Array | Int32Array;
-  const copy = v.slice();
+  const copy = (t.dataSync() as Float32Array | Int32Array).slice();
   t.dispose();
   return copy;
 }

@@ -1,0 +1,33 @@
+/**
+ * `@polymodal/nn`: the training core shared by the mdn, flow and samplers packages — MLPs and
+ * independent ensembles, Adam/AdamW with adaptive gradient clipping, learning-rate schedules,
+ * `fit()`, z-scoring, and validated save/load in tfjs's `model.json` + `weights.bin` format.
+ *
+ * @packageDocumentation
+ */
+export { ACTIVATIONS, type Activation, activate } from './activations.js';
+export { adaptiveClip, clipByGlobalNorm, type GradientClipping } from './clipping.js';
+export { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
+export { EnsembleMlp, type EnsembleMlpConfig, type EnsembleStrategy, type ResolvedEnsembleMlpConfig } from './ensemble_mlp.js';
+export { type EarlyStoppingOptions, type FitOptions, type FitProgress, type FitResult, fit } from './fit.js';
+export { INITIALIZERS, type Initializer, initKernel } from './init.js';
+export { type DenseLayer, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
+export { type AdamOptions, type AdamWOptions, adam, adamw, type Optimizer, type OptimizerState } from './optimizers.js';
+export {
+  constantSchedule,
+  type Schedule,
+  type WarmupCosineDecayOptions,
+  type WarmupExponentialDecayOptions,
+  warmupCosineDecay,
+  warmupExponentialDecay,
+} from './schedules.js';
+export {
+  FORMAT_VERSION,
+  fileSystemHandler,
+  loadModel,
+  type ModelLocation,
+  type ModelSchema,
+  type NamedWeight,
+  saveModel,
+} from './serialization.js';
+export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './standardizer.js';

@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
+import { type GradientClipping, clipGradients } from './clipping.js';
+import { constantSchedule, type Schedule } from './schedules.js';
+
+/** A snapshot of an optimiser's state (owned by whoever took it). */
+export interface OptimizerState {
+  step: number;
+  slots: Map<tf.Variable, tf.Tensor[]>;
+}
+
+/** What `fit()` needs from an optimiser. */
+export interface Optimizer {
+  /** Updates applied so far. */
+  readonly step: number;
+  /** The learning rate of the next update. */
+  currentLearningRate(): number;
+  /** One update of `variables` from `gradients` (same order). Does not dispose the gradients. */
+  applyGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void;
+  /** A copy of the state, for restoring after a failed stretch of training. */
+  getState(): OptimizerState;
+  /** Restores a state from {@link Optimizer.getState} (the state is copied, not taken). */
+  setState(state: OptimizerState): void;
+  /** Frees the moment estimates. */
+  dispose(): void;
+}
+
+/** Options of {@link adam}. */
+export interface AdamOptions {
+  /** A rate or a {@link Schedule}. Default 1e-3. */
+  learningRate?: number | Schedule;
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Added to `√v̂`. Default 1e-8. */
+  epsilon?: number;
+  /** Gradient clipping before the update. Default none. */
+  clip?: GradientClipping;
+}
+
+/** Options of {@link adamw}. */
+export interface AdamWOptions extends AdamOptions {
+  /** Decoupled weight decay λ: `w ← w − lr·λ·w` besides the Adam step. Default 1e-2 (PyTorch's). */
+  weightDecay?: number;
+}
+
+class AdamOptimizer implements Optimizer {
+  private t = 0;
+  private readonly slots = new Map<tf.Variable, [tf.Variable, tf.Variable]>();
+  private readonly schedule: Schedule;
+
+  constructor(
+    private readonly beta1: number,
+    private readonly beta2: number,
+    private readonly epsilon: number,
+    private readonly weightDecay: number,
+    private readonly clip: GradientClipping | undefined,
+    learningRate: number | Schedule,
+  ) {
+    this.schedule = typeof learningRate === 'function' ? learningRate : constantSchedule(learningRate);
+  }
+
+  get step(): number {
+    return this.t;
+  }
+
+  currentLearningRate(): number {
+    return this.schedule(this.t);
+  }
+
+  applyGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
+    if (variables.length !== gradients.length) {
+      throw new ShapeError(`applyGradients: ${variables.length} variables but ${gradients.length} gradients.`);
+    }
+    const lr = this.schedule(this.t);
+    this.t += 1;
+    const bc1 = 1 - this.beta1 ** this.t;
+    const bc2 = 1 - this.beta2 ** this.t;
+    // Folding the bias corrections into the step size and epsilon matches PyTorch exactly:
+    // w −= lr/bc1 · m / (√v/√bc2 + ε) = (lr √bc2 / bc1) · m / (√v + ε √bc2).
+    const stepSize = (lr * Math.sqrt(bc2)) / bc1;
+    const eps = this.epsilon * Math.sqrt(bc2);
+    tf.tidy(() => {
+      const grads = clipGradients(gradients, variables, this.clip);
+      variables.forEach((w, i) => {
+        const g = grads[i] as tf.Tensor;
+        let slot = this.slots.get(w);
+        if (slot === undefined) {
+          slot = [tf.variable(tf.zerosLike(w), false), tf.variable(tf.zerosLike(w), false)];
+          this.slots.set(w, slot);
+        }
+        const [m, v] = slot;
+        const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        let wNew = tf.sub(w, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), eps)), stepSize));
+        if (this.weightDecay !== 0) wNew = tf.sub(wNew, tf.mul(w, lr * this.weightDecay));
+        m.assign(mNew);
+        v.assign(vNew);
+        w.assign(wNew);
+      });
+    });
+  }
+
+  getState(): OptimizerState {
+    const slots = new Map<tf.Variable, tf.Tensor[]>();
+    for (const [w, [m, v]] of this.slots) slots.set(w, [tf.clone(m), tf.clone(v)]);
+    return { step: this.t, slots };
+  }
+
+  setState(state: OptimizerState): void {
+    this.t = state.step;
+    for (const [w, [m, v]] of this.slots) {
+      const saved = state.slots.get(w);
+      if (saved === undefined) {
+        m.assign(tf.zerosLike(m));
+        v.assign(tf.zerosLike(v));
+      } else {
+        m.assign(saved[0] as tf.Tensor);
+        v.assign(saved[1] as tf.Tensor);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const [m, v] of this.slots.values()) tf.dispose([m, v]);
+    this.slots.clear();
+  }
+}
+
+function validateAdam(o: AdamOptions): void {
+  if (typeof o.learningRate !== 'function') assertNumber(o.learningRate ?? 1e-3, 'learningRate', { min: 0 });
+  assertNumber(o.beta1 ?? 0.9, 'beta1', { min: 0, lessThan: 1 });
+  assertNumber(o.beta2 ?? 0.999, 'beta2', { min: 0, lessThan: 1 });
+  assertNumber(o.epsilon ?? 1e-8, 'epsilon', { greaterThan: 0 });
+  if (o.clip !== undefined) {
+    if (o.clip.globalNorm !== undefined) assertNumber(o.clip.globalNorm, 'clip.globalNorm', { greaterThan: 0 });
+    if (o.clip.agc !== undefined) assertNumber(o.clip.agc, 'clip.agc', { greaterThan: 0 });
+    if (o.clip.agcEps !== undefined) assertNumber(o.clip.agcEps, 'clip.agcEps', { greaterThan: 0 });
+    const known = new Set(['globalNorm', 'agc', 'agcEps']);
+    for (const key of Object.keys(o.clip)) if (!known.has(key)) throw new ValueError(`Unknown clip option '${key}'.`);
+  }
+}
+
+/** Adam (Kingma & Ba), with PyTorch's update and defaults, and optional gradient clipping. */
+export function adam(options: AdamOptions = {}): Optimizer {
+  validateAdam(options);
+  return new AdamOptimizer(options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8, 0, options.clip, options.learningRate ?? 1e-3);
+}
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam plus decoupled weight decay, identical to PyTorch's `AdamW`
+ * and optax's `adamw` (decay applied to every variable). tfjs has no AdamW.
+ */
+export function adamw(options: AdamWOptions = {}): Optimizer {
+  validateAdam(options);
+  const weightDecay = options.weightDecay ?? 1e-2;
+  assertNumber(weightDecay, 'weightDecay', { min: 0 });
+  return new AdamOptimizer(
+    options.beta1 ?? 0.9,
+    options.beta2 ?? 0.999,
+    options.epsilon ?? 1e-8,
+    weightDecay,
+    options.clip,
+    options.learningRate ?? 1e-3,
+  );
+}

@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SerializationError } from '@polymodal/tensor';
+
+/** The on-disk format version written by this release; loading accepts exactly these. */
+export const FORMAT_VERSION = 1;
+const SUPPORTED_VERSIONS: readonly number[] = [1];
+const FORMAT = 'polymodal';
+
+/**
+ * Where a model is saved to or loaded from: a tfjs IO handler, or a URL string —
+ * `file:///abs/dir` (Node: writes `dir/model.json` + `dir/weights.bin`), `indexeddb://name`,
+ * `localstorage://name`, `downloads://name` or `http(s)://...` (browser, through tfjs's routers).
+ * For in-memory round trips use `tf.io.withSaveHandler` and `tf.io.fromMemory`.
+ */
+export type ModelLocation = string | tf.io.IOHandler;
+
+/** One named weight of a saved model. */
+export interface NamedWeight {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** The header stored as `modelTopology` in `model.json`. */
+interface Header {
+  format: typeof FORMAT;
+  formatVersion: number;
+  kind: string;
+  config: unknown;
+}
+
+/** A tfjs IO handler that writes `model.json` and `weights.bin` into a directory (Node only). */
+export function fileSystemHandler(directory: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      await mkdir(directory, { recursive: true });
+      const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      const modelJson: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology as NonNullable<tf.io.ModelJSON['modelTopology']>,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        format: artifacts.format as string,
+        generatedBy: artifacts.generatedBy as string,
+        convertedBy: artifacts.convertedBy ?? null,
+      };
+      await writeFile(join(directory, 'weights.bin'), new Uint8Array(data));
+      await writeFile(join(directory, 'model.json'), JSON.stringify(modelJson, null, 1));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const { readFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      } catch (cause) {
+        throw new SerializationError(`Cannot read ${join(directory, 'model.json')}: ${(cause as Error).message}`);
+      }
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers = await Promise.all(
+          manifest.flatMap((group) => group.paths).map(async (p) => {
+            const bytes = await readFile(join(directory, p));
+            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+          }),
+        );
+        return [specs, tf.io.concatenateArrayBuffers(buffers)];
+      });
+    },
+  };
+}
+
+function resolve(location: ModelLocation, direction: 'save' | 'load'): tf.io.IOHandler {
+  if (typeof location !== 'string') {
+    if (location == null || typeof location[direction] !== 'function') {
+      throw new SerializationError(`Expected a URL string or a tfjs IO handler with a ${direction}() method.`);
+    }
+    return location;
+  }
+  if (location.startsWith('file://')) return fileSystemHandler(location.slice('file://'.length));
+  const handlers = direction === 'save' ? tf.io.getSaveHandlers(location) : tf.io.getLoadHandlers(location);
+  const handler = handlers[0];
+  if (handler === undefined) {
+    throw new SerializationError(`No tfjs IO handler for '${location}' here (file:// needs Node; indexeddb:// a browser).`);
+  }
+  return handler;
+}
+
+/**
+ * Saves a model as tfjs `ModelArtifacts`: a polymodal header (format, version, kind, config) as
+ * `modelTopology`, and the named float32 weights.
+ */
+export async function saveModel(
+  location: ModelLocation,
+  kind: string,
+  config: unknown,
+  weights: readonly NamedWeight[],
+): Promise<tf.io.SaveResult> {
+  const handler = resolve(location, 'save');
+  const { data, specs } = await tf.io.encodeWeights(weights.map((w) => ({ name: w.name, tensor: w.tensor })));
+  const header: Header = { format: FORMAT, formatVersion: FORMAT_VERSION, kind, config };
+  return (handler.save as NonNullable<tf.io.IOHandler['save']>)({
+    modelTopology: header as unknown as object,
+    format: FORMAT,
+    generatedBy: `@polymodal/nn format ${FORMAT_VERSION}`,
+    convertedBy: null,
+    weightSpecs: specs,
+    weightData: data,
+  });
+}
+
+/** What a model class tells {@link loadModel} about itself so it can validate a file. */
+export interface ModelSchema<C> {
+  /** The `kind` the file must declare. */
+  kind: string;
+  /** Validates and normalises the stored config; throws on anything unexpected. */
+  parseConfig: (raw: unknown) => C;
+  /** The exact weights (names and shapes) a model with this config has, in order. */
+  weightShapes: (config: C) => { name: string; shape: number[] }[];
+}
+
+/**
+ * Loads and validates a model saved by {@link saveModel}: format, version, kind, config, every
+ * weight's name, dtype and shape, the byte length of the weight data, and that every weight is
+ * finite. Anything else is rejected with a {@link SerializationError} before any model is built.
+ *
+ * @returns the config and the weights in schema order (owned by the caller).
+ */
+export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<C>): Promise<{ config: C; weights: tf.Tensor[] }> {
+  const handler = resolve(location, 'load');
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await (handler.load as NonNullable<tf.io.IOHandler['load']>)();
+  } catch (cause) {
+    if (cause instanceof SerializationError) throw cause;
+    throw new SerializationError(`Could not read the model: ${(cause as Error).message}`);
+  }
+  const header = artifacts.modelTopology as Partial<Header> | undefined;
+  if (header == null || typeof header !== 'object' || header.format !== FORMAT) {
+    throw new SerializationError('Not a polymodal model: model.json has no polymodal header in modelTopology.');
+  }
+  if (!SUPPORTED_VERSIONS.includes(header.formatVersion as number)) {
+    throw new SerializationError(
+      `Unsupported polymodal format version ${JSON.stringify(header.formatVersion)}; this release reads ${SUPPORTED_VERSIONS.join(', ')}.`,
+    );
+  }
+  if (header.kind !== schema.kind) {
+    throw new SerializationError(`The file holds a '${String(header.kind)}', not a '${schema.kind}'.`);
+  }
+  let config: C;
+  try {
+    config = schema.parseConfig(header.config);
+  } catch (cause) {
+    throw new SerializationError(`Invalid ${schema.kind} config in the file: ${(cause as Error).message}`);
+  }
+  const expected = schema.weightShapes(config);
+  const specs = artifacts.weightSpecs ?? [];
+  const described = (s: { name: string; shape: number[] }) => `${s.name} [${s.shape.join(', ')}]`;
+  if (
+    specs.length !== expected.length ||
+    expected.some((e, i) => {
+      const s = specs[i];
+      return s === undefined || s.name !== e.name || s.dtype !== 'float32' || s.shape.join() !== e.shape.join();
+    })
+  ) {
+    throw new SerializationError(
+      `Weights do not match the config: expected ${expected.map(described).join(', ')}; ` +
+        `found ${specs.map((s) => `${described(s)} ${s.dtype}`).join(', ') || 'none'}.`,
+    );
+  }
+  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const bytes = expected.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
+  if (data.byteLength !== bytes) {
+    throw new SerializationError(`Weight data has ${data.byteLength} bytes; the config needs ${bytes}. The file is truncated or corrupted.`);
+  }
+  const decoded = tf.io.decodeWeights(data, specs);
+  const weights = expected.map((e) => decoded[e.name] as tf.Tensor);
+  for (const [i, w] of weights.entries()) {
+    if (!(w.dataSync() as Float32Array).every(Number.isFinite)) {
+      tf.dispose(weights);
+      throw new SerializationError(`Weight ${expected[i]?.name} holds NaN or Infinity: the file is corrupted.`);
+    }
+  }
+  return { config, weights };
+}

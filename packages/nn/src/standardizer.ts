@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFinite, assertNumber, SerializationError, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
+
+/** Options of {@link Standardizer.fit}. */
+export interface StandardizerOptions {
+  /** Added to the standard deviation (JaxMix's `std + 1e-6`), so constant columns do not divide by 0. Default 1e-6. */
+  epsilon?: number;
+}
+
+/** Plain-number form of a {@link Standardizer}, for saving in a model config. */
+export interface StandardizerJSON {
+  mean: number[];
+  std: number[];
+}
+
+/**
+ * Column-wise z-scoring `z = (x − μ) / σ` with training statistics (σ is the population standard
+ * deviation plus `epsilon`), and the log-Jacobian needed to report densities in original units:
+ * `log p_x(x) = log p_z(z) + logDetJacobian` with `logDetJacobian = −Σ_d log σ_d`.
+ */
+export class Standardizer {
+  /** Column means `[D]`. */
+  readonly mean: tf.Tensor1D;
+  /** Column scales `[D]` (std + epsilon). */
+  readonly std: tf.Tensor1D;
+  /** `−Σ log σ_d`: add to a log density in standardised units to get original units. */
+  readonly logDetJacobian: number;
+
+  private constructor(mean: tf.Tensor1D, std: tf.Tensor1D) {
+    this.mean = mean;
+    this.std = std;
+    this.logDetJacobian = -(std.dataSync() as Float32Array).reduce((s, v) => s + Math.log(v), 0);
+  }
+
+  /**
+   * Computes the statistics of `x [N, D]` (N ≥ 1, finite).
+   *
+   * @throws ShapeError / NonFiniteError on bad data.
+   */
+  static fit(x: TensorInput, options: StandardizerOptions = {}): Standardizer {
+    const epsilon = options.epsilon ?? 1e-6;
+    assertNumber(epsilon, 'epsilon', { min: 0 });
+    const data = toFloat32(x, 'x', [null, null]);
+    try {
+      if (data.shape[0] === 0) throw new ShapeError('Standardizer.fit: x has no rows.');
+      assertFinite(data, 'x');
+      const [mean, std] = tf.tidy(() => {
+        const { mean: m, variance } = tf.moments(data, 0);
+        return [m as tf.Tensor1D, tf.add(tf.sqrt(variance), epsilon) as tf.Tensor1D];
+      });
+      return new Standardizer(mean, std);
+    } finally {
+      data.dispose();
+    }
+  }
+
+  /** Rebuilds a standardizer from {@link Standardizer.toJSON}. @throws SerializationError */
+  static fromJSON(json: StandardizerJSON): Standardizer {
+    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (json == null || !ok(json.mean) || !ok(json.std) || json.mean.length !== json.std.length || json.std.some((s) => s <= 0)) {
+      throw new SerializationError('Invalid standardizer: expected { mean: number[], std: number[] } of equal length with std > 0.');
+    }
+    return new Standardizer(tf.tensor1d(json.mean), tf.tensor1d(json.std));
+  }
+
+  /** Number of columns. */
+  get dim(): number {
+    return this.mean.shape[0];
+  }
+
+  private check(x: tf.Tensor, what: string): void {
+    if (x.rank !== 2 || x.shape[1] !== this.dim) {
+      throw new ShapeError(`Standardizer.${what}: expected [N, ${this.dim}], got [${x.shape.join(', ')}].`);
+    }
+  }
+
+  /** `(x − μ) / σ`. */
+  transform(x: tf.Tensor2D): tf.Tensor2D {
+    this.check(x, 'transform');
+    return tf.tidy(() => tf.div(tf.sub(x, this.mean), this.std));
+  }
+
+  /** `z σ + μ`. */
+  inverseTransform(z: tf.Tensor2D): tf.Tensor2D {
+    this.check(z, 'inverseTransform');
+    return tf.tidy(() => tf.add(tf.mul(z, this.std), this.mean));
+  }
+
+  /** The statistics as plain numbers. */
+  toJSON(): StandardizerJSON {
+    return { mean: Array.from(this.mean.dataSync()), std: Array.from(this.std.dataSync()) };
+  }
+
+  /** Frees the statistics. */
+  dispose(): void {
+    tf.dispose([this.mean, this.std]);
+  }
+}

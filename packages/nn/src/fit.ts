@@ -40,7 +40,10 @@ export interface FitOptions {
   variables: tf.Variable[];
   /** Training data: tensors with the same number of rows N (inputs, targets, sample weights, ...). */
   data: tf.Tensor[];
-  /** The optimiser. Default `adam()` (lr 1e-3). */
+  /**
+   * The optimiser. Default `adam()` (lr 1e-3), disposed at the end. A caller's optimiser is not
+   * disposed (its moments carry over to a later fit()); dispose it when done.
+   */
   optimizer?: Optimizer;
   /** Update budget. Default: `epochs` passes if given, else 1000. */
   iterations?: number;

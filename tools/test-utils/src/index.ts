@@ -32,9 +32,9 @@ export async function expectNoLeak(fn: () => unknown): Promise<void> {
   expect(tf.memory().numTensors).toBe(before);
 }
 
-/** Reads a tensor's values and disposes it. */
-export function take(t: tf.Tensor): Float32Array | Int32Array {
-  const copy = (t.dataSync() as Float32Array | Int32Array).slice();
+/** Reads a tensor's values as plain numbers and disposes it. */
+export function take(t: tf.Tensor): number[] {
+  const values = Array.from(t.dataSync() as Float32Array);
   t.dispose();
-  return copy;
+  return values;
 }

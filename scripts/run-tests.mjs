@@ -2,15 +2,19 @@
 // vitest's own summary is not. Exits with vitest's exit code.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const report = `${root}.vitest-report.json`;
 rmSync(report, { force: true });
 
+const vitestPackage = createRequire(import.meta.url).resolve('vitest/package.json');
+const vitestBin = join(dirname(vitestPackage), 'vitest.mjs');
 const result = spawnSync(
-  'pnpm',
-  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  process.execPath,
+  [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
 

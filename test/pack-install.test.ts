@@ -1,0 +1,97 @@
+// Installs the packages the way users do — `pnpm pack` tarballs into a fresh npm project outside
+// the workspace — and runs a script there that imports them, trains, saves and loads.
+// Extend PACKAGES as packages land.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Workspace packages to pack, in build order (dependencies first). */
+const PACKAGES = ['tensor', 'nn'];
+const TFJS = '4.22.0';
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false' } });
+const pnpm = (args: string[], cwd: string) => run('npx', ['-y', 'pnpm@12.4.2', ...args], cwd);
+
+let work: string;
+const tarballs: string[] = [];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'polymodal-pack-'));
+  for (const p of PACKAGES) {
+    const dir = join(root, 'packages', p);
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], dir);
+    pnpm(['pack', '--pack-destination', work], dir);
+  }
+  tarballs.push(...readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f)));
+}, 300_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('packed packages', () => {
+  it('pass publint --strict and attw (ESM-only profile) as published tarballs', () => {
+    expect(tarballs.length).toBe(PACKAGES.length);
+    for (const tarball of tarballs) {
+      const lint = run(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), '--strict', tarball], work);
+      expect(lint).toMatch(/All good/);
+      run(process.execPath, [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--profile', 'esm-only', tarball], work);
+    }
+  });
+
+  it('install into a fresh npm project with one tfjs-core, import, train, save and load', () => {
+    expect(tarballs.length).toBe(PACKAGES.length);
+    const app = join(work, 'app');
+    run('mkdir', ['-p', app], work);
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        name: 'polymodal-user',
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@tensorflow/tfjs': TFJS,
+          '@tensorflow/tfjs-core': TFJS,
+          ...Object.fromEntries(tarballs.map((t, i) => [`@polymodal/${PACKAGES.find((p) => t.includes(`-${p}-`)) ?? i}`, `file:${t}`])),
+        },
+      }),
+    );
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app);
+    const cores = run('npm', ['ls', '@tensorflow/tfjs-core', '--all', '--parseable'], app).trim().split('\n');
+    expect(new Set(cores).size).toBe(1);
+    writeFileSync(
+      join(app, 'smoke.mjs'),
+      `
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@polymodal/tensor';
+import { Mlp, fit, adam } from '@polymodal/nn';
+const info = await initBackend();
+const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
+const y = tf.add(tf.mul(x, 2), 1);
+const net = new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [16], activation: 'tanh', seed: 0 });
+const loss = ([a, b]) => tf.mean(tf.squaredDifference(net.apply(a), b));
+const result = await fit({ loss, variables: net.trainableVariables, data: [x, y], iterations: 400, optimizer: adam({ learningRate: 1e-2 }), seed: 0 });
+await net.save('file://' + process.cwd() + '/model');
+const back = await Mlp.load('file://' + process.cwd() + '/model');
+const same = tf.equal(net.apply(x), back.apply(x)).all().dataSync()[0] === 1;
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same }));
+`,
+    );
+    const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
+    expect(out.backend).toBe('wasm');
+    expect(out.loss).toBeLessThan(0.01);
+    expect(out.same).toBe(true);
+  });
+});
+
+describe('the workspace install', () => {
+  it('holds exactly one copy of @tensorflow/tfjs-core', () => {
+    const entries = readdirSync(join(root, 'node_modules/.pnpm')).filter((e) => e.startsWith('@tensorflow+tfjs-core@'));
+    expect(entries).toEqual([`@tensorflow+tfjs-core@${TFJS}`]);
+  });
+});

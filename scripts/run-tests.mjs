@@ -14,7 +14,14 @@ const vitestPackage = createRequire(import.meta.url).resolve('vitest/package.jso
 const vitestBin = join(dirname(vitestPackage), 'vitest.mjs');
 const result = spawnSync(
   process.execPath,
-  [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    vitestBin,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
 

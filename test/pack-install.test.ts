@@ -14,7 +14,12 @@ const PACKAGES = ['tensor', 'nn'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_fund: 'false' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_fund: 'false' },
+  });
 const pnpm = (args: string[], cwd: string) => run('npx', ['-y', 'pnpm@12.4.2', ...args], cwd);
 
 let work: string;
@@ -27,7 +32,11 @@ beforeAll(() => {
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], dir);
     pnpm(['pack', '--pack-destination', work], dir);
   }
-  tarballs.push(...readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f)));
+  tarballs.push(
+    ...readdirSync(work)
+      .filter((f) => f.endsWith('.tgz'))
+      .map((f) => join(work, f)),
+  );
 }, 300_000);
 
 afterAll(() => {
@@ -38,9 +47,17 @@ describe('packed packages', () => {
   it('pass publint --strict and attw (ESM-only profile) as published tarballs', () => {
     expect(tarballs.length).toBe(PACKAGES.length);
     for (const tarball of tarballs) {
-      const lint = run(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), '--strict', tarball], work);
+      const lint = run(
+        process.execPath,
+        [join(root, 'node_modules/publint/src/cli.js'), '--strict', tarball],
+        work,
+      );
       expect(lint).toMatch(/All good/);
-      run(process.execPath, [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--profile', 'esm-only', tarball], work);
+      run(
+        process.execPath,
+        [join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--profile', 'esm-only', tarball],
+        work,
+      );
     }
   });
 
@@ -57,7 +74,12 @@ describe('packed packages', () => {
         dependencies: {
           '@tensorflow/tfjs': TFJS,
           '@tensorflow/tfjs-core': TFJS,
-          ...Object.fromEntries(tarballs.map((t, i) => [`@polymodal/${PACKAGES.find((p) => t.includes(`-${p}-`)) ?? i}`, `file:${t}`])),
+          ...Object.fromEntries(
+            tarballs.map((t, i) => [
+              `@polymodal/${PACKAGES.find((p) => t.includes(`-${p}-`)) ?? i}`,
+              `file:${t}`,
+            ]),
+          ),
         },
       }),
     );
@@ -91,7 +113,9 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
 
 describe('the workspace install', () => {
   it('holds exactly one copy of @tensorflow/tfjs-core', () => {
-    const entries = readdirSync(join(root, 'node_modules/.pnpm')).filter((e) => e.startsWith('@tensorflow+tfjs-core@'));
+    const entries = readdirSync(join(root, 'node_modules/.pnpm')).filter((e) =>
+      e.startsWith('@tensorflow+tfjs-core@'),
+    );
     expect(entries).toEqual([`@tensorflow+tfjs-core@${TFJS}`]);
   });
 });

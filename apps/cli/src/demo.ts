@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { adamw, EnsembleMlp, fit, type FitProgress, warmupExponentialDecay } from '@polymodal/nn';
+import { adamw, EnsembleMlp, type FitProgress, fit, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendInfo, type BackendName, initBackend, Rng } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { textPlot } from './plot.js';
 import { ProgressBar } from './progress.js';
 
@@ -42,7 +42,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const rng = new Rng(seed);
   const x = tf.randomUniform([256, 1], -1, 1, 'float32', rng.seed());
   const y = tf.tidy(() => tf.add(truth(x), tf.randomNormal([256, 1], 0, NOISE, 'float32', rng.seed())));
-  const model = new EnsembleMlp({ members, inputDim: 1, outputDim: 1, hiddenUnits: [32, 32], activation: 'tanh', seed: rng.seed() });
+  const model = new EnsembleMlp({
+    members,
+    inputDim: 1,
+    outputDim: 1,
+    hiddenUnits: [32, 32],
+    activation: 'tanh',
+    seed: rng.seed(),
+  });
   const optimizer = adamw({
     learningRate: warmupExponentialDecay({ peak: 1e-2, warmupSteps: 100, decayRate: 0.9, decaySteps: 200 }),
     weightDecay: 1e-4,
@@ -59,11 +66,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       seed: rng.seed(),
       checkEvery: 100,
       // Sum of per-member losses: each member trains as if alone.
-      loss: ([xb, yb]) => tf.tidy(() => tf.mul(tf.mean(tf.squaredDifference(model.apply(xb as tf.Tensor), yb as tf.Tensor)), members)) as tf.Scalar,
+      loss: ([xb, yb]) =>
+        tf.tidy(() =>
+          tf.mul(tf.mean(tf.squaredDifference(model.apply(xb as tf.Tensor), yb as tf.Tensor)), members),
+        ) as tf.Scalar,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
-    return tf.tidy(() => {
+    let summary: DemoSummary | undefined;
+    tf.tidy(() => {
       const grid = tf.linspace(-2, 2, 64).reshape([64, 1]);
       const preds = model.apply(grid); // [E, 64, 1]
       const mean = tf.mean(preds, 0);
@@ -86,7 +97,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         { y: meanY.map((m, i) => m - 2 * (sd[i] as number)), mark: '˙', label: '' },
         { y: meanY, mark: '●', label: 'ensemble mean (data on [-1, 1])' },
       ]);
-      return {
+      summary = {
         backend,
         iterations,
         seconds,
@@ -98,6 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         plot,
       };
     });
+    return summary as DemoSummary;
   } finally {
     tf.dispose([x, y]);
     model.dispose();

@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   const int = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new PolymodalError(`--${name} must be a non-negative integer, got '${v}'.`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new PolymodalError(`--${name} must be a non-negative integer, got '${v}'.`);
     return n;
   };
   switch (command) {

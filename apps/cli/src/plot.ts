@@ -23,11 +23,18 @@ export function textPlot(x: readonly number[], series: readonly Series[], height
     });
   }
   const label = (v: number) => v.toFixed(2).padStart(6);
-  const lines = rows.map((row, r) => `${r === 0 ? label(hi) : r === height - 1 ? label(lo) : '      '} │${row.join('')}`);
+  const lines = rows.map(
+    (row, r) => `${r === 0 ? label(hi) : r === height - 1 ? label(lo) : '      '} │${row.join('')}`,
+  );
   lines.push(`       └${'─'.repeat(width)}`);
   const xl = (x[0] as number).toFixed(1);
   const xr = (x[width - 1] as number).toFixed(1);
   lines.push(`        ${xl}${' '.repeat(Math.max(1, width - xl.length - xr.length))}${xr}`);
-  lines.push(`        ${series.filter((s) => s.label !== '').map((s) => `${s.mark} ${s.label}`).join('   ')}`);
+  lines.push(
+    `        ${series
+      .filter((s) => s.label !== '')
+      .map((s) => `${s.mark} ${s.label}`)
+      .join('   ')}`,
+  );
   return lines.join('\n');
 }

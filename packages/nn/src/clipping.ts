@@ -20,7 +20,12 @@ function unitwiseNorm(x: tf.Tensor): tf.Tensor {
 }
 
 /** Adaptive (unit-wise) gradient clipping; see {@link GradientClipping.agc}. */
-export function adaptiveClip(gradients: readonly tf.Tensor[], params: readonly tf.Tensor[], clipping: number, eps = 1e-3): tf.Tensor[] {
+export function adaptiveClip(
+  gradients: readonly tf.Tensor[],
+  params: readonly tf.Tensor[],
+  clipping: number,
+  eps = 1e-3,
+): tf.Tensor[] {
   return tf.tidy(() =>
     gradients.map((g, i) => {
       const maxNorm = tf.mul(tf.maximum(unitwiseNorm(params[i] as tf.Tensor), eps), clipping);
@@ -41,7 +46,11 @@ export function clipByGlobalNorm(gradients: readonly tf.Tensor[], maxNorm: numbe
 }
 
 /** Applies the configured clipping (AGC first, then the global norm). */
-export function clipGradients(gradients: readonly tf.Tensor[], params: readonly tf.Tensor[], clip: GradientClipping | undefined): tf.Tensor[] {
+export function clipGradients(
+  gradients: readonly tf.Tensor[],
+  params: readonly tf.Tensor[],
+  clip: GradientClipping | undefined,
+): tf.Tensor[] {
   let out = [...gradients];
   if (clip?.agc !== undefined) out = adaptiveClip(out, params, clip.agc, clip.agcEps ?? 1e-3);
   if (clip?.globalNorm !== undefined) out = clipByGlobalNorm(out, clip.globalNorm);

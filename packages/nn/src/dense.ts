@@ -15,7 +15,12 @@ export function preferredDenseGradient(backend: string = tf.getBackend()): Dense
   return backend === 'wasm' ? 'explicit-transpose' : 'autodiff';
 }
 
-const denseExplicit = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+const denseExplicit = tf.customGrad(((
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  save: tf.GradSaveFunc,
+) => {
   save([x, w]);
   return {
     value: tf.add(tf.matMul(x, w), b),
@@ -30,7 +35,12 @@ const denseExplicit = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
  * `x W + b` for `x [B, in]`, `W [in, out]`, `b [out]`, with the gradient computed as `mode` says.
  * Both modes give the same values and gradients up to float32 rounding.
  */
-export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, mode: DenseGradient = preferredDenseGradient()): tf.Tensor2D {
+export function dense(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  mode: DenseGradient = preferredDenseGradient(),
+): tf.Tensor2D {
   if (mode === 'explicit-transpose') return denseExplicit(x, w, b) as tf.Tensor2D;
   return tf.add(tf.matMul(x, w), b);
 }

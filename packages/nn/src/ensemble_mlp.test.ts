@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, ShapeError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleMlp } from './ensemble_mlp.js';
 import { fit } from './fit.js';
@@ -26,7 +26,13 @@ describe('EnsembleMlp', () => {
       ...opts,
       variables: ens.trainableVariables,
       optimizer: adamw({ learningRate: 1e-2, weightDecay: 1e-3, clip: { agc: 0.1 } }),
-      loss: ([xb, yb]) => tf.tidy(() => tf.sum(tf.stack(tf.unstack(ens.apply(xb as tf.Tensor)).map((o) => memberLoss(o, yb as tf.Tensor)))) as tf.Scalar),
+      loss: ([xb, yb]) =>
+        tf.tidy(
+          () =>
+            tf.sum(
+              tf.stack(tf.unstack(ens.apply(xb as tf.Tensor)).map((o) => memberLoss(o, yb as tf.Tensor))),
+            ) as tf.Scalar,
+        ),
     });
     const e = 1;
     const alone = new Mlp({ ...config, seed: EnsembleMlp.memberSeed(42, e) });
@@ -38,7 +44,7 @@ describe('EnsembleMlp', () => {
     });
     const member = (ens.members[e] as Mlp).getWeights();
     const single = alone.getWeights();
-    member.forEach((w, i) => expectClose(take(w), take(single[i] as tf.Tensor), 1e-5, 1e-6));
+    for (const [i, w] of member.entries()) expectClose(take(w), take(single[i] as tf.Tensor), 1e-5, 1e-6);
     // ...and members differ from each other.
     const w0 = take((ens.members[0] as Mlp).getWeights()[0] as tf.Tensor);
     const w2 = take((ens.members[2] as Mlp).getWeights()[0] as tf.Tensor);
@@ -59,11 +65,22 @@ describe('EnsembleMlp', () => {
       out.dispose();
       expectClose(take(sep.apply(x)), take(bat.apply(x)), 1e-5, 1e-6);
       expectClose(take(sep.apply(x3)), take(bat.apply(x3)), 1e-5, 1e-6);
-      const g1 = tf.variableGrads(() => tf.sum(tf.square(sep.apply(x3))) as tf.Scalar, sep.trainableVariables);
-      const g2 = tf.variableGrads(() => tf.sum(tf.square(bat.apply(x3))) as tf.Scalar, bat.trainableVariables);
-      sep.trainableVariables.forEach((v, i) =>
-        expectClose(take(g1.grads[v.name] as tf.Tensor), take(g2.grads[(bat.trainableVariables[i] as tf.Variable).name] as tf.Tensor), 1e-4, 1e-5),
+      const g1 = tf.variableGrads(
+        () => tf.sum(tf.square(sep.apply(x3))) as tf.Scalar,
+        sep.trainableVariables,
       );
+      const g2 = tf.variableGrads(
+        () => tf.sum(tf.square(bat.apply(x3))) as tf.Scalar,
+        bat.trainableVariables,
+      );
+      for (const [i, v] of sep.trainableVariables.entries()) {
+        expectClose(
+          take(g1.grads[v.name] as tf.Tensor),
+          take(g2.grads[(bat.trainableVariables[i] as tf.Variable).name] as tf.Tensor),
+          1e-4,
+          1e-5,
+        );
+      }
       tf.dispose([g1.value, g2.value]);
     });
     const wrong = tf.zeros([3, 10, 2]);

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
 import { Mlp, type MlpConfig, mlpWeightShapes, type ResolvedMlpConfig, resolveMlpConfig } from './mlp.js';
 import { loadModel, type ModelLocation, type ModelSchema, saveModel } from './serialization.js';
@@ -26,7 +26,8 @@ export interface EnsembleMlpConfig extends MlpConfig {
 export type ResolvedEnsembleMlpConfig = ResolvedMlpConfig & { members: number; strategy: EnsembleStrategy };
 
 function resolveEnsembleConfig(config: EnsembleMlpConfig): ResolvedEnsembleMlpConfig {
-  if (config == null || typeof config !== 'object') throw new ValueError('The ensemble config must be an object.');
+  if (config == null || typeof config !== 'object')
+    throw new ValueError('The ensemble config must be an object.');
   assertPositiveInteger(config.members, 'members');
   const strategy = config.strategy ?? 'auto';
   assertOneOf(strategy, ['auto', 'separate', 'batched'] as const, 'strategy');
@@ -59,11 +60,16 @@ export class EnsembleMlp {
     this.config = resolveEnsembleConfig(config);
     const perMember = mlpWeightShapes(this.config).length;
     if (weights !== undefined && weights.length !== perMember * this.config.members) {
-      throw new ShapeError(`Expected ${perMember * this.config.members} weight tensors, got ${weights.length}.`);
+      throw new ShapeError(
+        `Expected ${perMember * this.config.members} weight tensors, got ${weights.length}.`,
+      );
     }
     this.members = Array.from({ length: this.config.members }, (_, e) => {
       const { members: _m, strategy: _s, ...mlp } = this.config;
-      return new Mlp({ ...mlp, seed: EnsembleMlp.memberSeed(this.config.seed, e) }, weights?.slice(e * perMember, (e + 1) * perMember));
+      return new Mlp(
+        { ...mlp, seed: EnsembleMlp.memberSeed(this.config.seed, e) },
+        weights?.slice(e * perMember, (e + 1) * perMember),
+      );
     });
   }
 
@@ -82,7 +88,9 @@ export class EnsembleMlp {
    */
   apply(x: tf.Tensor): tf.Tensor3D {
     const E = this.config.members;
-    const ok = (x.rank === 2 && x.shape[1] === this.config.inputDim) || (x.rank === 3 && x.shape[0] === E && x.shape[2] === this.config.inputDim);
+    const ok =
+      (x.rank === 2 && x.shape[1] === this.config.inputDim) ||
+      (x.rank === 3 && x.shape[0] === E && x.shape[2] === this.config.inputDim);
     if (!ok) {
       throw new ShapeError(
         `EnsembleMlp.apply: expected x [B, ${this.config.inputDim}] or [${E}, B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`,
@@ -90,7 +98,9 @@ export class EnsembleMlp {
     }
     return tf.tidy(() => {
       if (this.effectiveStrategy === 'separate') {
-        const outs = this.members.map((m, e) => m.apply((x.rank === 2 ? x : tf.squeeze(tf.slice(x, [e, 0, 0], [1, -1, -1]), [0])) as tf.Tensor2D));
+        const outs = this.members.map((m, e) =>
+          m.apply((x.rank === 2 ? x : tf.squeeze(tf.slice(x, [e, 0, 0], [1, -1, -1]), [0])) as tf.Tensor2D),
+        );
         return tf.stack(outs) as tf.Tensor3D;
       }
       return this.applyBatched(x);
@@ -103,7 +113,9 @@ export class EnsembleMlp {
     const depth = this.members[0]?.layers.length ?? 0;
     for (let l = 0; l < depth; l++) {
       const w = tf.stack(this.members.map((m) => (m.layers[l] as { kernel: tf.Variable }).kernel));
-      const b = tf.stack(this.members.map((m) => tf.expandDims((m.layers[l] as { bias: tf.Variable }).bias, 0)));
+      const b = tf.stack(
+        this.members.map((m) => tf.expandDims((m.layers[l] as { bias: tf.Variable }).bias, 0)),
+      );
       h = tf.add(tf.matMul(h, w), b);
       const last = l === depth - 1;
       h = activate(h, last ? this.config.outputActivation : this.config.activation);
@@ -114,7 +126,8 @@ export class EnsembleMlp {
   /** Evaluates member `e` alone: `[B, inputDim] → [B, outputDim]`. */
   applyMember(e: number, x: tf.Tensor2D): tf.Tensor2D {
     const member = this.members[e];
-    if (member === undefined) throw new ValueError(`member must be an integer in [0, ${this.config.members}), got ${e}.`);
+    if (member === undefined)
+      throw new ValueError(`member must be an integer in [0, ${this.config.members}), got ${e}.`);
     return member.apply(x);
   }
 
@@ -134,7 +147,7 @@ export class EnsembleMlp {
     if (weights.length !== per * this.members.length) {
       throw new ShapeError(`Expected ${per * this.members.length} weight tensors, got ${weights.length}.`);
     }
-    this.members.forEach((m, e) => m.setWeights(weights.slice(e * per, (e + 1) * per)));
+    for (const [e, m] of this.members.entries()) m.setWeights(weights.slice(e * per, (e + 1) * per));
   }
 
   /** Frees every member. */

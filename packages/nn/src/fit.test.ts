@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, NonFiniteError, ShapeError, ValueError } from '@polymodal/tensor';
 import { take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FitOptions, type FitProgress, fit } from './fit.js';
 import { Mlp } from './mlp.js';
@@ -16,7 +16,9 @@ let y: tf.Tensor2D;
 let net: Mlp;
 beforeEach(() => {
   x = tf.randomUniform([256, 1], -1.5, 1.5, 'float32', 1) as tf.Tensor2D;
-  y = tf.tidy(() => tf.add(tf.sin(tf.mul(x, 2)), tf.randomNormal([256, 1], 0, 0.05, 'float32', 2))) as tf.Tensor2D;
+  y = tf.tidy(() =>
+    tf.add(tf.sin(tf.mul(x, 2)), tf.randomNormal([256, 1], 0, 0.05, 'float32', 2)),
+  ) as tf.Tensor2D;
   net = new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [32, 32], activation: 'tanh', seed: 3 });
 });
 afterEach(() => {
@@ -24,7 +26,10 @@ afterEach(() => {
   net.dispose();
 });
 
-const mse = (m: Mlp) => ([xb, yb]: tf.Tensor[]) => tf.mean(tf.squaredDifference(m.apply(xb as tf.Tensor2D), yb as tf.Tensor)) as tf.Scalar;
+const mse =
+  (m: Mlp) =>
+  ([xb, yb]: tf.Tensor[]) =>
+    tf.mean(tf.squaredDifference(m.apply(xb as tf.Tensor2D), yb as tf.Tensor)) as tf.Scalar;
 const base = (): FitOptions => ({ loss: mse(net), variables: net.trainableVariables, data: [x, y], seed: 1 });
 const weights = (m: Mlp) => m.getWeights().map((w) => Array.from(take(w)));
 
@@ -72,7 +77,9 @@ describe('fit', () => {
     // The loss turns NaN at its 73rd call; checks every 25 updates, so 50 is the last good state.
     const loss = (batch: tf.Tensor[]) => {
       calls++;
-      return tf.tidy(() => (calls >= 73 ? tf.mul(mse(net)(batch), Number.NaN) : mse(net)(batch))) as tf.Scalar;
+      return tf.tidy(() =>
+        calls >= 73 ? tf.mul(mse(net)(batch), Number.NaN) : mse(net)(batch),
+      ) as tf.Scalar;
     };
     let atFifty: number[][] = [];
     const before = tf.memory().numTensors;
@@ -95,7 +102,15 @@ describe('fit', () => {
     const opt = adam({ learningRate: 1e-2 });
     const error = await fit({
       ...base(),
-      optimizer: { ...opt, step: 0, currentLearningRate: () => 0, getState: () => opt.getState(), setState: (s) => opt.setState(s), dispose: () => opt.dispose(), applyGradients: (vars) => vars[0]?.assign(tf.fill(vars[0].shape, Infinity)) },
+      optimizer: {
+        ...opt,
+        step: 0,
+        currentLearningRate: () => 0,
+        getState: () => opt.getState(),
+        setState: (s) => opt.setState(s),
+        dispose: () => opt.dispose(),
+        applyGradients: (vars) => vars[0]?.assign(tf.fill(vars[0].shape, Infinity)),
+      },
       iterations: 10,
       checkEvery: 10,
     }).catch((e: unknown) => e);

@@ -1,5 +1,12 @@
+import {
+  assertNumber,
+  assertPositiveInteger,
+  NonFiniteError,
+  Rng,
+  ShapeError,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNumber, assertPositiveInteger, NonFiniteError, Rng, ShapeError, ValueError } from '@polymodal/tensor';
 import { adam, type Optimizer, type OptimizerState } from './optimizers.js';
 
 /** What {@link FitOptions.onProgress} receives at every check. */
@@ -104,7 +111,7 @@ function takeSnapshot(iteration: number, variables: readonly tf.Variable[], opti
 }
 
 function restore(snapshot: Snapshot, variables: readonly tf.Variable[], optimizer: Optimizer): void {
-  variables.forEach((v, i) => v.assign(snapshot.weights[i] as tf.Tensor));
+  for (const [i, v] of variables.entries()) v.assign(snapshot.weights[i] as tf.Tensor);
   optimizer.setState(snapshot.optimizer);
 }
 
@@ -142,7 +149,8 @@ function validateData(data: unknown, name: string): number {
 export async function fit(options: FitOptions): Promise<FitResult> {
   const { loss, variables, data } = options;
   if (typeof loss !== 'function') throw new ValueError('fit: loss must be a function (batch) => scalar.');
-  if (!Array.isArray(variables) || variables.length === 0) throw new ValueError('fit: variables must be a non-empty array.');
+  if (!Array.isArray(variables) || variables.length === 0)
+    throw new ValueError('fit: variables must be a non-empty array.');
   const n = validateData(data, 'data');
   const seed = options.seed ?? Rng.randomSeed();
   assertNumber(seed, 'seed', { integer: true });
@@ -159,7 +167,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     if ('split' in v) {
       assertNumber(v.split, 'validation.split', { greaterThan: 0, lessThan: 1 });
       const nVal = Math.round(n * v.split);
-      if (nVal < 1 || nVal >= n) throw new ValueError(`validation.split = ${v.split} leaves no training or no validation rows (N = ${n}).`);
+      if (nVal < 1 || nVal >= n)
+        throw new ValueError(
+          `validation.split = ${v.split} leaves no training or no validation rows (N = ${n}).`,
+        );
       const perm = rng.fold('validation').permutation(n);
       trainIdx = perm.slice(nVal);
       const valIdx = perm.slice(0, nVal);
@@ -167,7 +178,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       ownsValData = true;
     } else {
       const nv = validateData(v.data, 'validation.data');
-      if (v.data.length !== data.length) throw new ValueError('validation.data must hold as many tensors as data.');
+      if (v.data.length !== data.length)
+        throw new ValueError('validation.data must hold as many tensors as data.');
       valData = v.data;
       void nv;
     }
@@ -178,13 +190,15 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   if (batchSize > nTrain) throw new ValueError(`batchSize ${batchSize} exceeds the ${nTrain} training rows.`);
   const stepsPerEpoch = Math.ceil(nTrain / batchSize);
   if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs');
-  const iterations = options.iterations ?? (options.epochs !== undefined ? options.epochs * stepsPerEpoch : 1000);
+  const iterations =
+    options.iterations ?? (options.epochs !== undefined ? options.epochs * stepsPerEpoch : 1000);
   assertNumber(iterations, 'iterations', { integer: true, min: 0 });
   const validateEvery = options.validateEvery ?? stepsPerEpoch;
   assertPositiveInteger(validateEvery, 'validateEvery');
   const es = options.earlyStopping;
   if (es !== undefined) {
-    if (valData === undefined) throw new ValueError('earlyStopping needs validation data (validation: { split } or { data }).');
+    if (valData === undefined)
+      throw new ValueError('earlyStopping needs validation data (validation: { split } or { data }).');
     assertPositiveInteger(es.patience, 'earlyStopping.patience');
     assertNumber(es.minDelta ?? 0, 'earlyStopping.minDelta', { min: 0 });
   }
@@ -236,7 +250,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     pending = [];
     const badLoss = losses.findIndex((l) => !Number.isFinite(l));
     if ((values[0] as number) > 0 || badLoss >= 0) {
-      const at = badLoss >= 0 ? `the loss was ${losses[badLoss]} at iteration ${iteration - losses.length + badLoss + 1}` : `the weights became non-finite by iteration ${iteration}`;
+      const at =
+        badLoss >= 0
+          ? `the loss was ${losses[badLoss]} at iteration ${iteration - losses.length + badLoss + 1}`
+          : `the weights became non-finite by iteration ${iteration}`;
       restore(lastGood, variables, optimizer);
       throw new NonFiniteError(
         `Training stopped: ${at}. The weights and optimiser state were restored to iteration ${lastGood.iteration}, ` +
@@ -255,7 +272,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     let valLoss: number | undefined;
     if (validate && valData !== undefined) {
       valLoss = values[values.length - 1] as number;
-      if (!Number.isFinite(valLoss)) throw new NonFiniteError(`The validation loss is ${valLoss} at iteration ${iteration}.`);
+      if (!Number.isFinite(valLoss))
+        throw new NonFiniteError(`The validation loss is ${valLoss} at iteration ${iteration}.`);
       history.valIteration.push(iteration);
       history.valLoss.push(valLoss);
       if (valLoss < bestValLoss - (es?.minDelta ?? 0)) {
@@ -302,7 +320,14 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       iteration++;
       const validate = valData !== undefined && iteration % validateEvery === 0;
       if (validate || iteration % checkEvery === 0 || iteration === iterations) {
-        if (await check(validate || (iteration === iterations && valData !== undefined && history.valIteration.at(-1) !== iteration))) {
+        if (
+          await check(
+            validate ||
+              (iteration === iterations &&
+                valData !== undefined &&
+                history.valIteration.at(-1) !== iteration),
+          )
+        ) {
           stopReason = 'early-stopping';
           break;
         }

@@ -8,11 +8,23 @@
 export { ACTIVATIONS, type Activation, activate } from './activations.js';
 export { adaptiveClip, clipByGlobalNorm, type GradientClipping } from './clipping.js';
 export { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
-export { EnsembleMlp, type EnsembleMlpConfig, type EnsembleStrategy, type ResolvedEnsembleMlpConfig } from './ensemble_mlp.js';
+export {
+  EnsembleMlp,
+  type EnsembleMlpConfig,
+  type EnsembleStrategy,
+  type ResolvedEnsembleMlpConfig,
+} from './ensemble_mlp.js';
 export { type EarlyStoppingOptions, type FitOptions, type FitProgress, type FitResult, fit } from './fit.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
 export { type DenseLayer, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
-export { type AdamOptions, type AdamWOptions, adam, adamw, type Optimizer, type OptimizerState } from './optimizers.js';
+export {
+  type AdamOptions,
+  type AdamWOptions,
+  adam,
+  adamw,
+  type Optimizer,
+  type OptimizerState,
+} from './optimizers.js';
 export {
   constantSchedule,
   type Schedule,

@@ -1,12 +1,18 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { truncatedNormal } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Weight initialisers, named as in Keras/Flax. `'glorot-uniform'` is PyTorch's `xavier_uniform_`
  * (and the default); `'he-normal'` suits relu; `'lecun-normal'` is Flax's Dense default (a
  * normal truncated at ±2σ, rescaled so the variance is exactly `1/fanIn`).
  */
-export type Initializer = 'glorot-uniform' | 'glorot-normal' | 'he-normal' | 'he-uniform' | 'lecun-normal' | 'lecun-uniform';
+export type Initializer =
+  | 'glorot-uniform'
+  | 'glorot-normal'
+  | 'he-normal'
+  | 'he-uniform'
+  | 'lecun-normal'
+  | 'lecun-uniform';
 
 /** All initialisers, for validation and docs. */
 export const INITIALIZERS: readonly Initializer[] = [

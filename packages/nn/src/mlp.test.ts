@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, ShapeError, ValueError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Activation } from './activations.js';
 import type { DenseGradient } from './dense.js';
@@ -21,24 +21,37 @@ describe.each(['wasm', 'cpu'] as const)('Mlp on %s (vs PyTorch float64)', (backe
     await initBackend({ backend });
   });
 
-  const cases = Object.keys(fx.cases).flatMap((a) => (['autodiff', 'explicit-transpose'] as const).map((g) => [a, g] as const));
-  it.each(cases)('%s forward and gradients match with %s dense gradients', async (activation, mode: DenseGradient) => {
-    const ref = fx.cases[activation] as Fixture['mlp']['cases'][string];
-    const weights = fx.weights.map((w) => tf.tensor(w as number[]));
-    const net = new Mlp({ inputDim: 3, outputDim: 2, hiddenUnits: [4, 4], activation: activation as Activation }, weights);
-    tf.dispose(weights);
-    net.denseGradient = mode;
-    const x = tf.tensor2d(fx.x);
-    const y = tf.tensor2d(fx.y);
-    await expectNoLeak(() => {
-      expectClose(take(net.apply(x)), ref.out, 1e-5, 1e-6);
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(net.apply(x), y)) as tf.Scalar, net.trainableVariables);
-      expect(take(value)[0]).toBeCloseTo(ref.loss, 5);
-      net.trainableVariables.forEach((v, i) => expectClose(take(grads[v.name] as tf.Tensor), ref.grads[i] as number[], 1e-4, 1e-6));
-    });
-    tf.dispose([x, y]);
-    net.dispose();
-  });
+  const cases = Object.keys(fx.cases).flatMap((a) =>
+    (['autodiff', 'explicit-transpose'] as const).map((g) => [a, g] as const),
+  );
+  it.each(cases)(
+    '%s forward and gradients match with %s dense gradients',
+    async (activation, mode: DenseGradient) => {
+      const ref = fx.cases[activation] as Fixture['mlp']['cases'][string];
+      const weights = fx.weights.map((w) => tf.tensor(w as number[]));
+      const net = new Mlp(
+        { inputDim: 3, outputDim: 2, hiddenUnits: [4, 4], activation: activation as Activation },
+        weights,
+      );
+      tf.dispose(weights);
+      net.denseGradient = mode;
+      const x = tf.tensor2d(fx.x);
+      const y = tf.tensor2d(fx.y);
+      await expectNoLeak(() => {
+        expectClose(take(net.apply(x)), ref.out, 1e-5, 1e-6);
+        const { value, grads } = tf.variableGrads(
+          () => tf.mean(tf.squaredDifference(net.apply(x), y)) as tf.Scalar,
+          net.trainableVariables,
+        );
+        expect(take(value)[0]).toBeCloseTo(ref.loss, 5);
+        for (const [i, v] of net.trainableVariables.entries()) {
+          expectClose(take(grads[v.name] as tf.Tensor), ref.grads[i] as number[], 1e-4, 1e-6);
+        }
+      });
+      tf.dispose([x, y]);
+      net.dispose();
+    },
+  );
 });
 
 describe('Mlp construction', () => {
@@ -68,8 +81,12 @@ describe('Mlp construction', () => {
 
   it('rejects bad configs and inputs with typed errors', () => {
     expect(() => new Mlp({ inputDim: 0, outputDim: 1 })).toThrow(ValueError);
-    expect(() => new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [8, -1] })).toThrow('hiddenUnits[1] must be ≥ 1');
-    expect(() => new Mlp({ inputDim: 1, outputDim: 1, activation: 'swish' as Activation })).toThrow(/activation must be one of/);
+    expect(() => new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [8, -1] })).toThrow(
+      'hiddenUnits[1] must be ≥ 1',
+    );
+    expect(() => new Mlp({ inputDim: 1, outputDim: 1, activation: 'swish' as Activation })).toThrow(
+      /activation must be one of/,
+    );
     const m = new Mlp({ inputDim: 2, outputDim: 1, seed: 0 });
     const x = tf.zeros([4, 3]);
     expect(() => m.apply(x as tf.Tensor2D)).toThrow(ShapeError);

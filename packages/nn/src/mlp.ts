@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from './activations.js';
 import { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
 import { INITIALIZERS, type Initializer, initKernel } from './init.js';
@@ -46,13 +46,15 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   };
   assertPositiveInteger(resolved.inputDim, 'inputDim');
   assertPositiveInteger(resolved.outputDim, 'outputDim');
-  if (!Array.isArray(resolved.hiddenUnits)) throw new ValueError('hiddenUnits must be an array of layer widths.');
-  resolved.hiddenUnits.forEach((u, i) => assertPositiveInteger(u, `hiddenUnits[${i}]`));
+  if (!Array.isArray(resolved.hiddenUnits))
+    throw new ValueError('hiddenUnits must be an array of layer widths.');
+  for (const [i, u] of resolved.hiddenUnits.entries()) assertPositiveInteger(u, `hiddenUnits[${i}]`);
   resolved.hiddenUnits = [...resolved.hiddenUnits];
   assertOneOf(resolved.activation, ACTIVATIONS, 'activation');
   assertOneOf(resolved.outputActivation, ACTIVATIONS, 'outputActivation');
   assertOneOf(resolved.init, INITIALIZERS, 'init');
-  if (!Number.isInteger(resolved.seed)) throw new ValueError(`seed must be an integer, got ${resolved.seed}.`);
+  if (!Number.isInteger(resolved.seed))
+    throw new ValueError(`seed must be an integer, got ${resolved.seed}.`);
   return resolved;
 }
 
@@ -116,7 +118,9 @@ export class Mlp {
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
-      throw new ShapeError(`Mlp.apply: expected x [B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`);
+      throw new ShapeError(
+        `Mlp.apply: expected x [B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`,
+      );
     }
     return tf.tidy(() => {
       let h: tf.Tensor2D = x;
@@ -147,7 +151,7 @@ export class Mlp {
   /** Assigns weights in {@link Mlp.trainableVariables} order. @throws ShapeError */
   setWeights(weights: readonly tf.Tensor[]): void {
     checkWeights(weights, mlpWeightShapes(this.config));
-    this.trainableVariables.forEach((v, i) => v.assign(weights[i] as tf.Tensor));
+    for (const [i, v] of this.trainableVariables.entries()) v.assign(weights[i] as tf.Tensor);
   }
 
   /** Frees the variables. */
@@ -158,7 +162,12 @@ export class Mlp {
   /** Saves config and weights (see {@link ModelLocation}). */
   async save(location: ModelLocation): Promise<tf.io.SaveResult> {
     const names = mlpWeightShapes(this.config);
-    return saveModel(location, 'Mlp', this.config, this.trainableVariables.map((tensor, i) => ({ name: (names[i] as { name: string }).name, tensor })));
+    return saveModel(
+      location,
+      'Mlp',
+      this.config,
+      this.trainableVariables.map((tensor, i) => ({ name: (names[i] as { name: string }).name, tensor })),
+    );
   }
 
   /**
@@ -183,14 +192,19 @@ const MLP_SCHEMA: ModelSchema<ResolvedMlpConfig> = {
 };
 
 /** Checks a weight list against expected shapes. @throws ShapeError */
-export function checkWeights(weights: readonly tf.Tensor[], expected: readonly { name: string; shape: number[] }[]): void {
+export function checkWeights(
+  weights: readonly tf.Tensor[],
+  expected: readonly { name: string; shape: number[] }[],
+): void {
   if (weights.length !== expected.length) {
     throw new ShapeError(`Expected ${expected.length} weight tensors, got ${weights.length}.`);
   }
   expected.forEach((e, i) => {
     const w = weights[i] as tf.Tensor;
     if (w.shape.join() !== e.shape.join()) {
-      throw new ShapeError(`Weight ${e.name}: expected shape [${e.shape.join(', ')}], got [${w.shape.join(', ')}].`);
+      throw new ShapeError(
+        `Weight ${e.name}: expected shape [${e.shape.join(', ')}], got [${w.shape.join(', ')}].`,
+      );
     }
   });
 }

@@ -1,14 +1,28 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, ValueError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adaptiveClip, clipByGlobalNorm } from './clipping.js';
 import { adam, adamw, type Optimizer } from './optimizers.js';
 import { warmupCosineDecay, warmupExponentialDecay } from './schedules.js';
 
 interface Fixture {
-  optim: { x: number[][]; y: number[][]; w0: number[][]; b0: number[]; runs: Record<string, { w: number[]; b: number[] }[]> };
-  agc: { clipping: number; gk: number[][]; pk: number[][]; gb: number[]; pb: number[]; k: number[]; b: number[] };
+  optim: {
+    x: number[][];
+    y: number[][];
+    w0: number[][];
+    b0: number[];
+    runs: Record<string, { w: number[]; b: number[] }[]>;
+  };
+  agc: {
+    clipping: number;
+    gk: number[][];
+    pk: number[][];
+    gb: number[];
+    pb: number[];
+    k: number[];
+    b: number[];
+  };
 }
 const fx = readFixture<Fixture>(new URL('../test/fixtures/nn.json', import.meta.url));
 
@@ -24,7 +38,10 @@ describe('Adam and AdamW (vs PyTorch trajectories)', () => {
     const yt = tf.tensor2d(y);
     (runs[name] as { w: number[]; b: number[] }[]).forEach((ref) => {
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(tf.add(tf.matMul(xt, w), b), yt)) as tf.Scalar, [w, b]);
+        const { grads } = tf.variableGrads(
+          () => tf.mean(tf.squaredDifference(tf.add(tf.matMul(xt, w), b), yt)) as tf.Scalar,
+          [w, b],
+        );
         opt.applyGradients([w, b], [grads[w.name] as tf.Tensor, grads[b.name] as tf.Tensor]);
       });
       expectClose(w.dataSync(), ref.w, 2e-5, 2e-6);
@@ -83,9 +100,17 @@ describe('gradient clipping', () => {
   it('clipByGlobalNorm rescales to the bound and leaves small gradients alone', () => {
     const g = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4]])]; // global norm 5
     const clipped = clipByGlobalNorm(g, 1).map(take);
-    expectClose(clipped.flatMap((c) => Array.from(c)), [0.6, 0, 0, 0.8], 1e-6);
+    expectClose(
+      clipped.flatMap((c) => Array.from(c)),
+      [0.6, 0, 0, 0.8],
+      1e-6,
+    );
     const kept = clipByGlobalNorm(g, 10).map(take);
-    expectClose(kept.flatMap((c) => Array.from(c)), [3, 0, 0, 4], 1e-7);
+    expectClose(
+      kept.flatMap((c) => Array.from(c)),
+      [3, 0, 0, 4],
+      1e-7,
+    );
     tf.dispose(g);
   });
 });
@@ -99,7 +124,13 @@ describe('learning-rate schedules', () => {
     expect(s(3999)).toBeCloseTo(5e-4, 15);
     expect(s(4000)).toBeCloseTo(4.5e-4, 15);
     expect(s(2000 + 10 * 2000)).toBeCloseTo(5e-4 * 0.9 ** 10, 15);
-    const smooth = warmupExponentialDecay({ peak: 1, decayRate: 0.5, decaySteps: 10, staircase: false, end: 0.2 });
+    const smooth = warmupExponentialDecay({
+      peak: 1,
+      decayRate: 0.5,
+      decaySteps: 10,
+      staircase: false,
+      end: 0.2,
+    });
     expect(smooth(5)).toBeCloseTo(Math.SQRT1_2, 12);
     expect(smooth(1000)).toBe(0.2);
   });
@@ -115,7 +146,9 @@ describe('learning-rate schedules', () => {
   });
 
   it('an optimiser follows its schedule', () => {
-    const opt = adam({ learningRate: warmupExponentialDecay({ peak: 1, warmupSteps: 4, decayRate: 0.5, decaySteps: 1 }) });
+    const opt = adam({
+      learningRate: warmupExponentialDecay({ peak: 1, warmupSteps: 4, decayRate: 0.5, decaySteps: 1 }),
+    });
     const w = tf.variable(tf.zeros([1]));
     const g = tf.ones([1]);
     const rates: number[] = [];

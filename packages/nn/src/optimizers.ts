@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
-import { type GradientClipping, clipGradients } from './clipping.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { clipGradients, type GradientClipping } from './clipping.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
 /** A snapshot of an optimiser's state (owned by whoever took it). */
@@ -71,7 +71,9 @@ class AdamOptimizer implements Optimizer {
 
   applyGradients(variables: readonly tf.Variable[], gradients: readonly tf.Tensor[]): void {
     if (variables.length !== gradients.length) {
-      throw new ShapeError(`applyGradients: ${variables.length} variables but ${gradients.length} gradients.`);
+      throw new ShapeError(
+        `applyGradients: ${variables.length} variables but ${gradients.length} gradients.`,
+      );
     }
     const lr = this.schedule(this.t);
     this.t += 1;
@@ -134,18 +136,27 @@ function validateAdam(o: AdamOptions): void {
   assertNumber(o.beta2 ?? 0.999, 'beta2', { min: 0, lessThan: 1 });
   assertNumber(o.epsilon ?? 1e-8, 'epsilon', { greaterThan: 0 });
   if (o.clip !== undefined) {
-    if (o.clip.globalNorm !== undefined) assertNumber(o.clip.globalNorm, 'clip.globalNorm', { greaterThan: 0 });
+    if (o.clip.globalNorm !== undefined)
+      assertNumber(o.clip.globalNorm, 'clip.globalNorm', { greaterThan: 0 });
     if (o.clip.agc !== undefined) assertNumber(o.clip.agc, 'clip.agc', { greaterThan: 0 });
     if (o.clip.agcEps !== undefined) assertNumber(o.clip.agcEps, 'clip.agcEps', { greaterThan: 0 });
     const known = new Set(['globalNorm', 'agc', 'agcEps']);
-    for (const key of Object.keys(o.clip)) if (!known.has(key)) throw new ValueError(`Unknown clip option '${key}'.`);
+    for (const key of Object.keys(o.clip))
+      if (!known.has(key)) throw new ValueError(`Unknown clip option '${key}'.`);
   }
 }
 
 /** Adam (Kingma & Ba), with PyTorch's update and defaults, and optional gradient clipping. */
 export function adam(options: AdamOptions = {}): Optimizer {
   validateAdam(options);
-  return new AdamOptimizer(options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8, 0, options.clip, options.learningRate ?? 1e-3);
+  return new AdamOptimizer(
+    options.beta1 ?? 0.9,
+    options.beta2 ?? 0.999,
+    options.epsilon ?? 1e-8,
+    0,
+    options.clip,
+    options.learningRate ?? 1e-3,
+  );
 }
 
 /**

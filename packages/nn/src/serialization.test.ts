@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, SerializationError } from '@polymodal/tensor';
 import { take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleMlp } from './ensemble_mlp.js';
 import { Mlp } from './mlp.js';
@@ -17,7 +17,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const x = () => tf.randomNormal([7, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
 
-async function toMemory(model: { save: (l: tf.io.IOHandler) => Promise<unknown> }): Promise<tf.io.ModelArtifacts> {
+async function toMemory(model: {
+  save: (l: tf.io.IOHandler) => Promise<unknown>;
+}): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -67,16 +69,36 @@ describe('save / load', () => {
     const load = (a: Partial<tf.io.ModelArtifacts>) => Mlp.load(tf.io.fromMemory({ ...good, ...a }));
 
     it.each([
-      ['not a polymodal file', () => load({ modelTopology: { class_name: 'Sequential' } }), /Not a polymodal model/],
-      ['a future format version', () => load({ modelTopology: { ...topology(), formatVersion: 99 } }), /format version 99/],
-      ['another kind of model', () => load({ modelTopology: { ...topology(), kind: 'EnsembleMlp' } }), /holds a 'EnsembleMlp', not a 'Mlp'/],
-      ['an invalid config', () => load({ modelTopology: { ...topology(), config: { ...topology().config, inputDim: -3 } } }), /Invalid Mlp config.*inputDim/],
+      [
+        'not a polymodal file',
+        () => load({ modelTopology: { class_name: 'Sequential' } }),
+        /Not a polymodal model/,
+      ],
+      [
+        'a future format version',
+        () => load({ modelTopology: { ...topology(), formatVersion: 99 } }),
+        /format version 99/,
+      ],
+      [
+        'another kind of model',
+        () => load({ modelTopology: { ...topology(), kind: 'EnsembleMlp' } }),
+        /holds a 'EnsembleMlp', not a 'Mlp'/,
+      ],
+      [
+        'an invalid config',
+        () => load({ modelTopology: { ...topology(), config: { ...topology().config, inputDim: -3 } } }),
+        /Invalid Mlp config.*inputDim/,
+      ],
       [
         'a config that does not match the weights',
         () => load({ modelTopology: { ...topology(), config: { ...topology().config, hiddenUnits: [5] } } }),
         /Weights do not match the config: expected dense_0\/kernel \[3, 5\]/,
       ],
-      ['truncated weight data', () => load({ weightData: (good.weightData as ArrayBuffer).slice(0, 40) }), /truncated or corrupted/],
+      [
+        'truncated weight data',
+        () => load({ weightData: (good.weightData as ArrayBuffer).slice(0, 40) }),
+        /truncated or corrupted/,
+      ],
       [
         'NaN weights',
         () => {

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { SerializationError } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The on-disk format version written by this release; loading accepts exactly these. */
 export const FORMAT_VERSION = 1;
@@ -54,15 +54,19 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
       try {
         json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as tf.io.ModelJSON;
       } catch (cause) {
-        throw new SerializationError(`Cannot read ${join(directory, 'model.json')}: ${(cause as Error).message}`);
+        throw new SerializationError(
+          `Cannot read ${join(directory, 'model.json')}: ${(cause as Error).message}`,
+        );
       }
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = await Promise.all(
-          manifest.flatMap((group) => group.paths).map(async (p) => {
-            const bytes = await readFile(join(directory, p));
-            return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-          }),
+          manifest
+            .flatMap((group) => group.paths)
+            .map(async (p) => {
+              const bytes = await readFile(join(directory, p));
+              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+            }),
         );
         return [specs, tf.io.concatenateArrayBuffers(buffers)];
       });
@@ -73,7 +77,9 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
 function resolve(location: ModelLocation, direction: 'save' | 'load'): tf.io.IOHandler {
   if (typeof location !== 'string') {
     if (location == null || typeof location[direction] !== 'function') {
-      throw new SerializationError(`Expected a URL string or a tfjs IO handler with a ${direction}() method.`);
+      throw new SerializationError(
+        `Expected a URL string or a tfjs IO handler with a ${direction}() method.`,
+      );
     }
     return location;
   }
@@ -81,7 +87,9 @@ function resolve(location: ModelLocation, direction: 'save' | 'load'): tf.io.IOH
   const handlers = direction === 'save' ? tf.io.getSaveHandlers(location) : tf.io.getLoadHandlers(location);
   const handler = handlers[0];
   if (handler === undefined) {
-    throw new SerializationError(`No tfjs IO handler for '${location}' here (file:// needs Node; indexeddb:// a browser).`);
+    throw new SerializationError(
+      `No tfjs IO handler for '${location}' here (file:// needs Node; indexeddb:// a browser).`,
+    );
   }
   return handler;
 }
@@ -126,7 +134,10 @@ export interface ModelSchema<C> {
  *
  * @returns the config and the weights in schema order (owned by the caller).
  */
-export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<C>): Promise<{ config: C; weights: tf.Tensor[] }> {
+export async function loadModel<C>(
+  location: ModelLocation,
+  schema: ModelSchema<C>,
+): Promise<{ config: C; weights: tf.Tensor[] }> {
   const handler = resolve(location, 'load');
   let artifacts: tf.io.ModelArtifacts;
   try {
@@ -137,7 +148,9 @@ export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<
   }
   const header = artifacts.modelTopology as Partial<Header> | undefined;
   if (header == null || typeof header !== 'object' || header.format !== FORMAT) {
-    throw new SerializationError('Not a polymodal model: model.json has no polymodal header in modelTopology.');
+    throw new SerializationError(
+      'Not a polymodal model: model.json has no polymodal header in modelTopology.',
+    );
   }
   if (!SUPPORTED_VERSIONS.includes(header.formatVersion as number)) {
     throw new SerializationError(
@@ -160,7 +173,9 @@ export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<
     specs.length !== expected.length ||
     expected.some((e, i) => {
       const s = specs[i];
-      return s === undefined || s.name !== e.name || s.dtype !== 'float32' || s.shape.join() !== e.shape.join();
+      return (
+        s === undefined || s.name !== e.name || s.dtype !== 'float32' || s.shape.join() !== e.shape.join()
+      );
     })
   ) {
     throw new SerializationError(
@@ -168,17 +183,24 @@ export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<
         `found ${specs.map((s) => `${described(s)} ${s.dtype}`).join(', ') || 'none'}.`,
     );
   }
-  const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+  const data =
+    artifacts.weightData === undefined
+      ? new ArrayBuffer(0)
+      : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const bytes = expected.reduce((n, e) => n + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
   if (data.byteLength !== bytes) {
-    throw new SerializationError(`Weight data has ${data.byteLength} bytes; the config needs ${bytes}. The file is truncated or corrupted.`);
+    throw new SerializationError(
+      `Weight data has ${data.byteLength} bytes; the config needs ${bytes}. The file is truncated or corrupted.`,
+    );
   }
   const decoded = tf.io.decodeWeights(data, specs);
   const weights = expected.map((e) => decoded[e.name] as tf.Tensor);
   for (const [i, w] of weights.entries()) {
     if (!(w.dataSync() as Float32Array).every(Number.isFinite)) {
       tf.dispose(weights);
-      throw new SerializationError(`Weight ${expected[i]?.name} holds NaN or Infinity: the file is corrupted.`);
+      throw new SerializationError(
+        `Weight ${expected[i]?.name} holds NaN or Infinity: the file is corrupted.`,
+      );
     }
   }
   return { config, weights };

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { diagGaussianLogProb, NonFiniteError, SerializationError, ShapeError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { Standardizer } from './standardizer.js';
 

@@ -1,5 +1,12 @@
+import {
+  assertFinite,
+  assertNumber,
+  SerializationError,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, assertNumber, SerializationError, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
 
 /** Options of {@link Standardizer.fit}. */
 export interface StandardizerOptions {
@@ -56,9 +63,18 @@ export class Standardizer {
 
   /** Rebuilds a standardizer from {@link Standardizer.toJSON}. @throws SerializationError */
   static fromJSON(json: StandardizerJSON): Standardizer {
-    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
-    if (json == null || !ok(json.mean) || !ok(json.std) || json.mean.length !== json.std.length || json.std.some((s) => s <= 0)) {
-      throw new SerializationError('Invalid standardizer: expected { mean: number[], std: number[] } of equal length with std > 0.');
+    const ok = (a: unknown): a is number[] =>
+      Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (
+      json == null ||
+      !ok(json.mean) ||
+      !ok(json.std) ||
+      json.mean.length !== json.std.length ||
+      json.std.some((s) => s <= 0)
+    ) {
+      throw new SerializationError(
+        'Invalid standardizer: expected { mean: number[], std: number[] } of equal length with std > 0.',
+      );
     }
     return new Standardizer(tf.tensor1d(json.mean), tf.tensor1d(json.std));
   }

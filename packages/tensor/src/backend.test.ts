@@ -67,7 +67,10 @@ describe('findTfjsCoreCopies', () => {
     try {
       const core = join(dir, 'node_modules', '@tensorflow', 'tfjs-core');
       mkdirSync(core, { recursive: true });
-      writeFileSync(join(core, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-core', version: '4.21.0' }));
+      writeFileSync(
+        join(core, 'package.json'),
+        JSON.stringify({ name: '@tensorflow/tfjs-core', version: '4.21.0' }),
+      );
       const both = await findTfjsCoreCopies([here, dir]);
       expect(both.length).toBe(2);
     } finally {

@@ -192,7 +192,8 @@ export function backendInfo(): BackendInfo {
   return {
     name,
     requested: 'auto',
-    reason: current === undefined ? "tfjs's default (initBackend was not called)" : 'changed outside initBackend',
+    reason:
+      current === undefined ? "tfjs's default (initBackend was not called)" : 'changed outside initBackend',
     tried: [],
     environment: isNode ? 'node' : 'browser',
     tfjsVersion: tf.version_core,

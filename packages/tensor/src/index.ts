@@ -6,16 +6,31 @@
  */
 import './register.js';
 
-export { type BackendAttempt, type BackendInfo, type BackendName, backendInfo, findTfjsCoreCopies, initBackend, type InitBackendOptions } from './backend.js';
-export { BackendError, NonFiniteError, PolymodalError, SerializationError, ShapeError, ValueError } from './errors.js';
-export { sampleCategorical, type SampleCategoricalOptions } from './numerics/categorical.js';
+export {
+  type BackendAttempt,
+  type BackendInfo,
+  type BackendName,
+  backendInfo,
+  findTfjsCoreCopies,
+  type InitBackendOptions,
+  initBackend,
+} from './backend.js';
+export {
+  BackendError,
+  NonFiniteError,
+  PolymodalError,
+  SerializationError,
+  ShapeError,
+  ValueError,
+} from './errors.js';
+export { type SampleCategoricalOptions, sampleCategorical } from './numerics/categorical.js';
 export { mapChunked } from './numerics/chunked.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
-export { gaussianKernelMean, type GaussianKernelMeanOptions } from './numerics/kernel_mean.js';
+export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';
 export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
 export { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
-export { truncatedNormal, type TruncatedNormalOptions } from './numerics/truncated_normal.js';
+export { type TruncatedNormalOptions, truncatedNormal } from './numerics/truncated_normal.js';
 export { type OdeFunction, type OdeMethod, type OdeOptions, type OdeStepInfo, odeint } from './ode.js';
 export { Rng } from './rng.js';
 export {

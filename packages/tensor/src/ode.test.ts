@@ -1,6 +1,6 @@
+import { expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoLeak, take } from '@polymodal/test-utils';
 import { initBackend } from './backend.js';
 import { PolymodalError, ValueError } from './errors.js';
 import { type OdeMethod, odeint } from './ode.js';
@@ -52,11 +52,28 @@ describe('odeint fixed-grid schemes', () => {
 
 describe('odeint dopri5', () => {
   it('meets its tolerance on the harmonic oscillator over a full period, both directions', async () => {
-    const f = (_t: number, y: tf.Tensor) => tf.tidy(() => tf.matMul(y, tf.tensor2d([[0, -1], [1, 0]])));
+    const f = (_t: number, y: tf.Tensor) =>
+      tf.tidy(() =>
+        tf.matMul(
+          y,
+          tf.tensor2d([
+            [0, -1],
+            [1, 0],
+          ]),
+        ),
+      );
     const y0 = tf.tensor2d([[1, 0]]);
     let steps = 0;
     await expectNoLeak(() => {
-      const y = take(odeint(f, y0, { method: 'dopri5', t1: 2 * Math.PI, rtol: 1e-6, atol: 1e-7, onStep: (i) => (steps = i.step) }));
+      const y = take(
+        odeint(f, y0, {
+          method: 'dopri5',
+          t1: 2 * Math.PI,
+          rtol: 1e-6,
+          atol: 1e-7,
+          onStep: (i) => (steps = i.step),
+        }),
+      );
       expect(Math.abs((y[0] as number) - 1)).toBeLessThan(2e-5);
       expect(Math.abs(y[1] as number)).toBeLessThan(2e-5);
       const back = take(odeint(f, y0, { method: 'dopri5', t0: Math.PI, t1: 0 }));

@@ -55,7 +55,12 @@ const TABLEAUS: Record<OdeMethod, Tableau> = {
   euler: { c: [0], a: [[]], b: [1], order: 1 },
   midpoint: { c: [0, 0.5], a: [[], [0.5]], b: [0, 1], order: 2 },
   heun: { c: [0, 1], a: [[], [1]], b: [0.5, 0.5], order: 2 },
-  rk4: { c: [0, 0.5, 0.5, 1], a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1 / 6, 1 / 3, 1 / 3, 1 / 6], order: 4 },
+  rk4: {
+    c: [0, 0.5, 0.5, 1],
+    a: [[], [0.5], [0, 0.5], [0, 0, 1]],
+    b: [1 / 6, 1 / 3, 1 / 3, 1 / 6],
+    order: 4,
+  },
   dopri5: {
     c: [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1],
     a: [
@@ -83,7 +88,14 @@ function combine(y: tf.Tensor, h: number, weights: readonly number[], ks: readon
 }
 
 /** One explicit Runge–Kutta step; returns the stages so the caller can form the error. */
-function rkStages(f: OdeFunction, tab: Tableau, t: number, y: tf.Tensor, h: number, k0?: tf.Tensor): tf.Tensor[] {
+function rkStages(
+  f: OdeFunction,
+  tab: Tableau,
+  t: number,
+  y: tf.Tensor,
+  h: number,
+  k0?: tf.Tensor,
+): tf.Tensor[] {
   const ks: tf.Tensor[] = [k0 ?? f(t, y)];
   for (let i = 1; i < tab.c.length; i++) {
     ks.push(f(t + (tab.c[i] as number) * h, combine(y, h, tab.a[i] as number[], ks)));
@@ -91,9 +103,14 @@ function rkStages(f: OdeFunction, tab: Tableau, t: number, y: tf.Tensor, h: numb
   return ks;
 }
 
-function validate(f: unknown, y0: tf.Tensor, options: OdeOptions): Required<Omit<OdeOptions, 'firstStep' | 'onStep'>> {
+function validate(
+  f: unknown,
+  y0: tf.Tensor,
+  options: OdeOptions,
+): Required<Omit<OdeOptions, 'firstStep' | 'onStep'>> {
   if (typeof f !== 'function') throw new ValueError('odeint: f must be a function (t, y) => dy/dt.');
-  if (!(y0 instanceof tf.Tensor) || y0.dtype !== 'float32') throw new ValueError('odeint: y0 must be a float32 tensor.');
+  if (!(y0 instanceof tf.Tensor) || y0.dtype !== 'float32')
+    throw new ValueError('odeint: y0 must be a float32 tensor.');
   const { t0 = 0, t1 = 1, method = 'rk4', steps = 100, rtol = 1e-5, atol = 1e-6, maxSteps = 10000 } = options;
   assertNumber(t0, 't0');
   assertNumber(t1, 't1');
@@ -159,7 +176,15 @@ function errorNorm(e: tf.Tensor, y: tf.Tensor, yNew: tf.Tensor, rtol: number, at
 }
 
 /** Hairer, Nørsett & Wanner's starting step (Solving ODEs I, §II.4). */
-function initialStep(f: OdeFunction, y0: tf.Tensor, k0: tf.Tensor, t0: number, dir: number, rtol: number, atol: number): number {
+function initialStep(
+  f: OdeFunction,
+  y0: tf.Tensor,
+  k0: tf.Tensor,
+  t0: number,
+  dir: number,
+  rtol: number,
+  atol: number,
+): number {
   return tf.tidy(() => {
     const scale = tf.add(atol, tf.mul(rtol, tf.abs(y0)));
     const rms = (v: tf.Tensor) => Math.sqrt(tf.mean(tf.square(tf.div(v, scale))).dataSync()[0] as number);
@@ -190,7 +215,9 @@ function adaptive(
   try {
     for (let attempt = 0; dir * (o.t1 - t) > 0; attempt++) {
       if (attempt >= o.maxSteps) {
-        throw new PolymodalError(`odeint(dopri5): no convergence within maxSteps = ${o.maxSteps} at t = ${t}.`);
+        throw new PolymodalError(
+          `odeint(dopri5): no convergence within maxSteps = ${o.maxSteps} at t = ${t}.`,
+        );
       }
       const remaining = dir * (o.t1 - t);
       const last = h >= remaining;
@@ -221,7 +248,9 @@ function adaptive(
         h = Math.abs(hs) * Math.max(0.2, 0.9 * norm ** -0.2);
       }
       if (h < 1e-12 * Math.max(1, Math.abs(t))) {
-        throw new PolymodalError(`odeint(dopri5): step size underflow at t = ${t}; the problem may be stiff.`);
+        throw new PolymodalError(
+          `odeint(dopri5): step size underflow at t = ${t}; the problem may be stiff.`,
+        );
       }
     }
     return y === y0 ? tf.clone(y0) : y;

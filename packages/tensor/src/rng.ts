@@ -1,5 +1,5 @@
-import { assertNumber, assertPositiveInteger } from './validate.js';
 import { ValueError } from './errors.js';
+import { assertNumber, assertPositiveInteger } from './validate.js';
 
 const GOLDEN = 0x9e3779b9;
 

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
 import { NonFiniteError, PolymodalError, ShapeError, ValueError } from './errors.js';
-import { assertFinite, assertNumber, assertOneOf, assertPositiveInteger, assertShape, toFloat32 } from './validate.js';
+import {
+  assertFinite,
+  assertNumber,
+  assertOneOf,
+  assertPositiveInteger,
+  assertShape,
+  toFloat32,
+} from './validate.js';
 
 describe('errors and validation helpers', () => {
   it('one hierarchy: every error is a PolymodalError with its own name', () => {
@@ -15,7 +22,14 @@ describe('errors and validation helpers', () => {
   });
 
   it('toFloat32 converts arrays, casts int32, clones tensors and checks shapes', () => {
-    const a = toFloat32([[1, 2], [3, 4]], 'x', [null, 2]);
+    const a = toFloat32(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      'x',
+      [null, 2],
+    );
     expect(a.shape).toEqual([2, 2]);
     expect(a.dtype).toBe('float32');
     const i = tf.tensor([1, 2], undefined, 'int32');
@@ -29,7 +43,10 @@ describe('errors and validation helpers', () => {
   });
 
   it('assertFinite names the first bad entry', () => {
-    const t = tf.tensor2d([[1, 2], [3, Number.NaN]]);
+    const t = tf.tensor2d([
+      [1, 2],
+      [3, Number.NaN],
+    ]);
     expect(() => assertFinite(t, 'y')).toThrow(NonFiniteError);
     expect(() => assertFinite(t, 'y')).toThrow('y must be finite, but entry [1, 1] is NaN.');
     expect(() => assertShape(t, [2, 3], 'y')).toThrow(ShapeError);

@@ -39,7 +39,8 @@ export function toFloat32(value: TensorInput, name: string, shape?: readonly (nu
 function nestedShape(value: unknown, name: string): number[] {
   if (typeof value === 'number') return [];
   if (value instanceof Float32Array) return [value.length];
-  if (!Array.isArray(value)) throw new ShapeError(`${name}: expected a tensor or (nested) number arrays, got ${typeof value}.`);
+  if (!Array.isArray(value))
+    throw new ShapeError(`${name}: expected a tensor or (nested) number arrays, got ${typeof value}.`);
   const shape: number[] = [];
   let level: unknown = value;
   while (Array.isArray(level)) {
@@ -48,13 +49,16 @@ function nestedShape(value: unknown, name: string): number[] {
   }
   const check = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number') throw new ShapeError(`${name}${path}: expected a number, got ${JSON.stringify(v)}.`);
+      if (typeof v !== 'number')
+        throw new ShapeError(`${name}${path}: expected a number, got ${JSON.stringify(v)}.`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new ShapeError(`${name}${path}: ragged data; expected ${shape[depth]} entries at depth ${depth}.`);
+      throw new ShapeError(
+        `${name}${path}: ragged data; expected ${shape[depth]} entries at depth ${depth}.`,
+      );
     }
-    v.forEach((item, i) => check(item, depth + 1, `${path}[${i}]`));
+    for (const [i, item] of v.entries()) check(item, depth + 1, `${path}[${i}]`);
   };
   check(value, 0, '');
   return shape;
@@ -121,7 +125,11 @@ export interface NumberConstraints {
  *
  * @throws ValueError naming the option, the constraint and the value.
  */
-export function assertNumber(value: unknown, name: string, constraints: NumberConstraints = {}): asserts value is number {
+export function assertNumber(
+  value: unknown,
+  name: string,
+  constraints: NumberConstraints = {},
+): asserts value is number {
   const fail = (what: string): never => {
     throw new ValueError(`${name} must be ${what}, got ${String(value)}.`);
   };
@@ -130,7 +138,8 @@ export function assertNumber(value: unknown, name: string, constraints: NumberCo
   if (constraints.integer && !Number.isInteger(v)) fail('an integer');
   if (constraints.min !== undefined && v < constraints.min) fail(`≥ ${constraints.min}`);
   if (constraints.max !== undefined && v > constraints.max) fail(`≤ ${constraints.max}`);
-  if (constraints.greaterThan !== undefined && v <= constraints.greaterThan) fail(`> ${constraints.greaterThan}`);
+  if (constraints.greaterThan !== undefined && v <= constraints.greaterThan)
+    fail(`> ${constraints.greaterThan}`);
   if (constraints.lessThan !== undefined && v >= constraints.lessThan) fail(`< ${constraints.lessThan}`);
 }
 
@@ -144,8 +153,14 @@ export function assertPositiveInteger(value: unknown, name: string): asserts val
  *
  * @throws ValueError listing the allowed values.
  */
-export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): asserts value is T {
+export function assertOneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  name: string,
+): asserts value is T {
   if (!allowed.includes(value as T)) {
-    throw new ValueError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}.`);
+    throw new ValueError(
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}.`,
+    );
   }
 }

@@ -9,7 +9,12 @@ export function readFixture<T>(url: URL): T {
 }
 
 /** Asserts elementwise |a − e| ≤ atol + rtol·|e|, with infinities matched exactly. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;

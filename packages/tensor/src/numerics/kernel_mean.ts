@@ -26,14 +26,20 @@ export interface GaussianKernelMeanOptions {
  * @param x sample points `[m, d]`.
  * @returns `[n, d]`, owned by the caller.
  */
-export function gaussianKernelMean(z: tf.Tensor2D, x: tf.Tensor2D, options: GaussianKernelMeanOptions): tf.Tensor2D {
+export function gaussianKernelMean(
+  z: tf.Tensor2D,
+  x: tf.Tensor2D,
+  options: GaussianKernelMeanOptions,
+): tf.Tensor2D {
   const { scale = 1, bandwidth, queryChunk = 1024, sampleChunk = 2048 } = options;
   assertNumber(scale, 'scale');
   assertNumber(bandwidth, 'bandwidth', { greaterThan: 0 });
   assertPositiveInteger(queryChunk, 'queryChunk');
   assertPositiveInteger(sampleChunk, 'sampleChunk');
   if (z.rank !== 2 || x.rank !== 2 || z.shape[1] !== x.shape[1]) {
-    throw new ShapeError(`gaussianKernelMean: expected z [n, d] and x [m, d], got [${z.shape}] and [${x.shape}].`);
+    throw new ShapeError(
+      `gaussianKernelMean: expected z [n, d] and x [m, d], got [${z.shape}] and [${x.shape}].`,
+    );
   }
   if (x.shape[0] === 0) throw new ShapeError('gaussianKernelMean: the sample set x is empty.');
   const n = z.shape[0];

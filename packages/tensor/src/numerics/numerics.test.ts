@@ -1,6 +1,6 @@
+import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import { initBackend } from '../backend.js';
 import { diagGaussianLogProb, pairwiseSquaredDistances } from './gaussian.js';
 import { logAddExp, logSoftmax, logSumExp } from './log_sum_exp.js';
@@ -57,7 +57,15 @@ describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (b
   });
 
   it('logSoftmax normalises and keeps a fully masked row at -Infinity', () => {
-    const out = take(logSoftmax(t([[1, 2, 3], [-Infinity, -Infinity, -Infinity], [0, -Infinity, 0]])));
+    const out = take(
+      logSoftmax(
+        t([
+          [1, 2, 3],
+          [-Infinity, -Infinity, -Infinity],
+          [0, -Infinity, 0],
+        ]),
+      ),
+    );
     const row0 = Array.from(out.slice(0, 3)).map(Math.exp);
     expect(row0.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
     expect(Array.from(out.slice(3, 6))).toEqual([-Infinity, -Infinity, -Infinity]);
@@ -67,7 +75,14 @@ describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (b
   it('logAddExp is exact at infinities and accurate for distant arguments', () => {
     const a = t([0, -Infinity, Infinity, 1000, -30, 0.5]);
     const b = t([0, -Infinity, Infinity, 0, 0, -0.5]);
-    const expected = [Math.LN2, -Infinity, Infinity, 1000, Math.log1p(Math.exp(-30)), 0.5 + Math.log1p(Math.exp(-1))];
+    const expected = [
+      Math.LN2,
+      -Infinity,
+      Infinity,
+      1000,
+      Math.log1p(Math.exp(-30)),
+      0.5 + Math.log1p(Math.exp(-1)),
+    ];
     expectClose(take(logAddExp(a, b)), expected, 1e-6, 1e-7);
     tf.dispose([a, b]);
   });
@@ -99,7 +114,10 @@ describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (b
   });
 
   it('diagGaussianLogProb equals the closed form and broadcasts', () => {
-    const x = t([[0.5, -1], [2, 3]]);
+    const x = t([
+      [0.5, -1],
+      [2, 3],
+    ]);
     const mean = t([0, 1]);
     const variance = t([0.25, 4]);
     const expected = [
@@ -114,18 +132,38 @@ describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (b
   });
 
   it('pairwiseSquaredDistances equals the brute-force sum and is never negative', () => {
-    const xs = [[1, 2, 3], [0, 0, 0], [1e3, 1e3, 1e3 + 1e-3]];
-    const ys = [[1, 2, 3], [-1, 0.5, 2]];
-    const expected = xs.flatMap((a) => ys.map((b) => a.reduce((s, v, i) => s + (v - (b[i] as number)) ** 2, 0)));
+    const xs = [
+      [1, 2, 3],
+      [0, 0, 0],
+      [1e3, 1e3, 1e3 + 1e-3],
+    ];
+    const ys = [
+      [1, 2, 3],
+      [-1, 0.5, 2],
+    ];
+    const expected = xs.flatMap((a) =>
+      ys.map((b) => a.reduce((s, v, i) => s + (v - (b[i] as number)) ** 2, 0)),
+    );
     const got = take(pairwiseSquaredDistances(tf.tensor2d(xs), tf.tensor2d(ys)));
     expectClose(got.slice(0, 4), expected.slice(0, 4), 1e-6, 1e-5);
     expect(Math.min(...got)).toBeGreaterThanOrEqual(0);
   });
 
   it('leaves no tensors behind', async () => {
-    const x = t([[1, 2], [3, -Infinity]]);
+    const x = t([
+      [1, 2],
+      [3, -Infinity],
+    ]);
     await expectNoLeak(() => {
-      tf.dispose([logSumExp(x), logSoftmax(x), softplus(x), log1mexp(x), inverseSoftplus(x), logNdtr(x), ndtri(x)]);
+      tf.dispose([
+        logSumExp(x),
+        logSoftmax(x),
+        softplus(x),
+        log1mexp(x),
+        inverseSoftplus(x),
+        logNdtr(x),
+        ndtri(x),
+      ]);
       tf.dispose([erfc(x), log1p(x), expm1(x), logAddExp(x, x), ndtr(x)]);
       tf.dispose(tf.grad((v: tf.Tensor) => tf.sum(logSumExp(v)))(x));
     });

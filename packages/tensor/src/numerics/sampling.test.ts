@@ -1,6 +1,6 @@
+import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import { initBackend } from '../backend.js';
 import { ValueError } from '../errors.js';
 import { sampleCategorical } from './categorical.js';
@@ -9,7 +9,14 @@ import { gaussianKernelMean } from './kernel_mean.js';
 import { truncatedNormal } from './truncated_normal.js';
 
 interface Fixture {
-  truncnorm: { low: number | null; high: number | null; mean: number; std: number; tmean: number; tvar: number }[];
+  truncnorm: {
+    low: number | null;
+    high: number | null;
+    mean: number;
+    std: number;
+    tmean: number;
+    tvar: number;
+  }[];
   kernel_mean: { z: number[][]; x: number[][]; a: number; b: number; m: number[][] };
 }
 const fx = readFixture<Fixture>(new URL('../../test/fixtures/numerics.json', import.meta.url));
@@ -66,18 +73,27 @@ describe('sampleCategorical (Gumbel-max)', () => {
 });
 
 describe('truncatedNormal', () => {
-  it.each(fx.truncnorm.map((c) => [c.low, c.high, c]))('matches SciPy truncnorm moments on [%s, %s]', (_l, _h, c) => {
-    const n = 40000;
-    const v = take(
-      truncatedNormal([n], { mean: c.mean, std: c.std, low: c.low ?? -Infinity, high: c.high ?? Infinity, seed: 5 }),
-    );
-    const lo = c.low ?? -Infinity;
-    const hi = c.high ?? Infinity;
-    for (const x of v) expect(x >= lo && x <= hi).toBe(true);
-    const m = moments(v);
-    expect(Math.abs(m.mean - c.tmean)).toBeLessThan(5 * Math.sqrt(c.tvar / n));
-    expect(Math.abs(m.variance - c.tvar)).toBeLessThan(6 * c.tvar * Math.sqrt(2 / n));
-  });
+  it.each(fx.truncnorm.map((c) => [c.low, c.high, c]))(
+    'matches SciPy truncnorm moments on [%s, %s]',
+    (_l, _h, c) => {
+      const n = 40000;
+      const v = take(
+        truncatedNormal([n], {
+          mean: c.mean,
+          std: c.std,
+          low: c.low ?? -Infinity,
+          high: c.high ?? Infinity,
+          seed: 5,
+        }),
+      );
+      const lo = c.low ?? -Infinity;
+      const hi = c.high ?? Infinity;
+      for (const x of v) expect(x >= lo && x <= hi).toBe(true);
+      const m = moments(v);
+      expect(Math.abs(m.mean - c.tmean)).toBeLessThan(5 * Math.sqrt(c.tvar / n));
+      expect(Math.abs(m.variance - c.tvar)).toBeLessThan(6 * c.tvar * Math.sqrt(2 / n));
+    },
+  );
 
   it('rejects an empty interval', () => {
     expect(() => truncatedNormal([2], { low: 1, high: 1 })).toThrow(ValueError);
@@ -105,7 +121,9 @@ describe('gaussianKernelMean', () => {
   it('stays finite when the exponents span thousands (high dimension, small bandwidth)', () => {
     const z = tf.randomNormal([50, 100], 0, 1, 'float32', 1);
     const x = tf.randomNormal([300, 100], 3, 1, 'float32', 2);
-    const out = take(gaussianKernelMean(z as tf.Tensor2D, x as tf.Tensor2D, { bandwidth: 0.05, sampleChunk: 64 }));
+    const out = take(
+      gaussianKernelMean(z as tf.Tensor2D, x as tf.Tensor2D, { bandwidth: 0.05, sampleChunk: 64 }),
+    );
     tf.dispose([z, x]);
     expect(out.every(Number.isFinite)).toBe(true);
   });

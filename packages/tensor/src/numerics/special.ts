@@ -34,8 +34,8 @@ export function expm1(x: tf.Tensor): tf.Tensor {
 // Numerical Recipes' erfc Chebyshev fit: fractional error < 1.2e-7 for all z ≥ 0, and written
 // as exp(poly), so its logarithm never underflows.
 const ERFC_COEFFS = [
-  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
-  0.17087277,
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587,
+  -0.82215223, 0.17087277,
 ];
 
 /** `log erfc(z)` for `z ≥ 0` (the caller guarantees the sign). */
@@ -70,9 +70,17 @@ export function ndtr(x: tf.Tensor): tf.Tensor {
 }
 
 // Acklam's rational approximation of the normal quantile (relative error 1.15e-9).
-const A = [-39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716, 2.506628277459239];
-const B = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572, 1];
-const C = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const A = [
+  -39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716,
+  2.506628277459239,
+];
+const B = [
+  -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572, 1,
+];
+const C = [
+  -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+  2.938163982698783,
+];
 const D = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416, 1];
 const P_LOW = 0.02425;
 
@@ -99,7 +107,10 @@ export function ndtri(p: tf.Tensor): tf.Tensor {
     const x0 = tf.where(tf.less(tailP, P_LOW), tail, central);
     const logPdf = tf.sub(tf.mul(-0.5, tf.square(x0)), 0.5 * Math.log(2 * Math.PI));
     // Newton in relative form: x ← x − (Φ(x) − p)/φ(x), with Φ(x)/φ(x) formed in log space.
-    const correction = tf.mul(tf.sub(1, tf.exp(tf.sub(tf.log(tailP), logNdtr(x0)))), tf.exp(tf.sub(logNdtr(x0), logPdf)));
+    const correction = tf.mul(
+      tf.sub(1, tf.exp(tf.sub(tf.log(tailP), logNdtr(x0)))),
+      tf.exp(tf.sub(logNdtr(x0), logPdf)),
+    );
     const xLower = tf.sub(x0, correction);
     const x = tf.where(tf.less(p, 0.5), xLower, tf.neg(xLower));
     const edges = tf.where(tf.equal(p, 0), tf.fill(p.shape, -Infinity), tf.fill(p.shape, Infinity));

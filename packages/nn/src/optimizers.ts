@@ -6,6 +6,7 @@ import { constantSchedule, type Schedule } from './schedules.js';
 /** A snapshot of an optimiser's state (owned by whoever took it). */
 export interface OptimizerState {
   step: number;
+  /** Copies of the first and second moments, per variable. */
   slots: Map<tf.Variable, tf.Tensor[]>;
 }
 
@@ -45,10 +46,22 @@ export interface AdamWOptions extends AdamOptions {
   weightDecay?: number;
 }
 
+/** First and second moments of one variable. */
+interface Slots {
+  m: tf.Variable;
+  v: tf.Variable;
+}
+
+/**
+ * Adam, one variable at a time with the hyper-parameters held as device scalars (a JS number
+ * passed to a tfjs op is uploaded as a new tensor on every call). Flattening all variables into
+ * one vector was measured slower on wasm: a slice or concat costs more there than it saves.
+ */
 class AdamOptimizer implements Optimizer {
   private t = 0;
-  private readonly slots = new Map<tf.Variable, [tf.Variable, tf.Variable]>();
+  private readonly slots = new Map<tf.Variable, Slots>();
   private readonly schedule: Schedule;
+  private readonly constants: { b1: tf.Scalar; c1: tf.Scalar; b2: tf.Scalar; c2: tf.Scalar };
 
   constructor(
     private readonly beta1: number,
@@ -59,6 +72,12 @@ class AdamOptimizer implements Optimizer {
     learningRate: number | Schedule,
   ) {
     this.schedule = typeof learningRate === 'function' ? learningRate : constantSchedule(learningRate);
+    this.constants = tf.tidy(() => ({
+      b1: tf.scalar(beta1),
+      c1: tf.scalar(1 - beta1),
+      b2: tf.scalar(beta2),
+      c2: tf.scalar(1 - beta2),
+    }));
   }
 
   get step(): number {
@@ -75,6 +94,14 @@ class AdamOptimizer implements Optimizer {
         `applyGradients: ${variables.length} variables but ${gradients.length} gradients.`,
       );
     }
+    gradients.forEach((g, i) => {
+      const w = variables[i] as tf.Variable;
+      if (g.shape.join() !== w.shape.join()) {
+        throw new ShapeError(
+          `applyGradients: gradient ${i} has shape [${g.shape}], its variable [${w.shape}].`,
+        );
+      }
+    });
     const lr = this.schedule(this.t);
     this.t += 1;
     const bc1 = 1 - this.beta1 ** this.t;
@@ -83,50 +110,51 @@ class AdamOptimizer implements Optimizer {
     // w −= lr/bc1 · m / (√v/√bc2 + ε) = (lr √bc2 / bc1) · m / (√v + ε √bc2).
     const stepSize = (lr * Math.sqrt(bc2)) / bc1;
     const eps = this.epsilon * Math.sqrt(bc2);
+    const { b1, c1, b2, c2 } = this.constants;
     tf.tidy(() => {
       const grads = clipGradients(gradients, variables, this.clip);
+      const epsT = tf.scalar(eps);
+      const stepT = tf.scalar(-stepSize);
+      const decayT = tf.scalar(1 - lr * this.weightDecay);
       variables.forEach((w, i) => {
         const g = grads[i] as tf.Tensor;
         let slot = this.slots.get(w);
         if (slot === undefined) {
-          slot = [tf.variable(tf.zerosLike(w), false), tf.variable(tf.zerosLike(w), false)];
+          slot = { m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) };
           this.slots.set(w, slot);
         }
-        const [m, v] = slot;
-        const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
-        const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        let wNew = tf.sub(w, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), eps)), stepSize));
-        if (this.weightDecay !== 0) wNew = tf.sub(wNew, tf.mul(w, lr * this.weightDecay));
-        m.assign(mNew);
-        v.assign(vNew);
-        w.assign(wNew);
+        const mNew = tf.add(tf.mul(slot.m, b1), tf.mul(g, c1));
+        const vNew = tf.add(tf.mul(slot.v, b2), tf.mul(tf.square(g), c2));
+        const step = tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsT)), stepT);
+        // Decoupled decay: w(1 − lr·λ) − step, the same as PyTorch's AdamW.
+        w.assign(tf.add(this.weightDecay === 0 ? w : tf.mul(w, decayT), step));
+        slot.m.assign(mNew);
+        slot.v.assign(vNew);
       });
     });
   }
 
   getState(): OptimizerState {
     const slots = new Map<tf.Variable, tf.Tensor[]>();
-    for (const [w, [m, v]] of this.slots) slots.set(w, [tf.clone(m), tf.clone(v)]);
+    for (const [w, { m, v }] of this.slots) slots.set(w, [tf.clone(m), tf.clone(v)]);
     return { step: this.t, slots };
   }
 
   setState(state: OptimizerState): void {
     this.t = state.step;
-    for (const [w, [m, v]] of this.slots) {
-      const saved = state.slots.get(w);
-      if (saved === undefined) {
-        m.assign(tf.zerosLike(m));
-        v.assign(tf.zerosLike(v));
-      } else {
-        m.assign(saved[0] as tf.Tensor);
-        v.assign(saved[1] as tf.Tensor);
+    tf.tidy(() => {
+      for (const [w, { m, v }] of this.slots) {
+        const saved = state.slots.get(w);
+        m.assign(saved?.[0] ?? tf.zerosLike(m));
+        v.assign(saved?.[1] ?? tf.zerosLike(v));
       }
-    }
+    });
   }
 
   dispose(): void {
-    for (const [m, v] of this.slots.values()) tf.dispose([m, v]);
+    for (const { m, v } of this.slots.values()) tf.dispose([m, v]);
     this.slots.clear();
+    tf.dispose(Object.values(this.constants));
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { log1p } from './special.js';
+import { binary } from './custom_gradient.js';
+import { log1pRaw } from './special.js';
 
 function normalizeAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
@@ -41,26 +42,39 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
 
 /**
  * `x − logSumExp(x)` along `axis`: log-probabilities from unnormalised logits. A row that is all
- * `-Infinity` stays all `-Infinity` (never NaN).
+ * `-Infinity` stays all `-Infinity` (never NaN). Differentiable (gradient `dy − softmax · Σdy`).
  */
 export function logSoftmax(x: tf.Tensor, axis = -1): tf.Tensor {
-  return tf.tidy(() => {
-    const lse = logSumExp(x, axis, true);
-    const out = tf.sub(x, lse);
-    return tf.where(tf.equal(lse, -Infinity), tf.fill(x.shape, -Infinity), out);
-  });
+  const ax = normalizeAxis(axis, x.rank);
+  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const lse = logSumExp(input, ax, true);
+    const value = tf.where(tf.equal(lse, -Infinity), tf.fill(input.shape, -Infinity), tf.sub(input, lse));
+    save([value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.sub(dy, tf.mul(tf.exp(saved[0] as tf.Tensor), tf.sum(dy, ax, true))),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x);
 }
+
+/** `e^(a − y)`, 0 where `a = −∞` (so the gradient never turns NaN). */
+const weightOf = (a: tf.Tensor, y: tf.Tensor) =>
+  tf.where(tf.equal(a, -Infinity), tf.zerosLike(y), tf.exp(tf.sub(a, y)));
 
 /**
  * `log(exp(a) + exp(b))` elementwise (broadcasting), exact at infinities: `(-∞, -∞) → -∞` and
- * `(∞, ∞) → ∞`.
+ * `(∞, ∞) → ∞`. Differentiable.
  */
-export function logAddExp(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const m = tf.maximum(a, b);
-    const gap = tf.neg(tf.abs(tf.sub(a, b)));
-    const sum = tf.add(m, log1p(tf.exp(gap)));
-    // Equal arguments (including equal infinities, where the gap is NaN) add log 2.
-    return tf.where(tf.equal(a, b), tf.add(a, Math.LN2), sum);
-  });
-}
+export const logAddExp: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = binary(
+  (a, b) =>
+    tf.tidy(() => {
+      const m = tf.maximum(a, b);
+      const gap = tf.neg(tf.abs(tf.sub(a, b)));
+      const sum = tf.add(m, log1pRaw(tf.exp(gap)));
+      // Equal arguments (including equal infinities, where the gap is NaN) add log 2.
+      return tf.where(tf.equal(a, b), tf.add(a, Math.LN2), sum);
+    }),
+  (a, b, y) => [weightOf(a, y), weightOf(b, y)],
+);

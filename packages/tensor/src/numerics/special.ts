@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { elementwise } from './custom_gradient.js';
 
 // Backend-independent special functions. tfjs kernels differ across backends (the wasm log1p is
 // log(1 + x), so log1p(1e-7) = 1.19e-7; the cpu erf has 7e-6 relative error near 0), so the
 // functions here are composed from exp/log/arithmetic only, with float32-accurate formulas.
 
-/**
- * `log(1 + x)`, accurate for tiny `x` on every backend (Goldberg's trick:
- * `log(u) · x / (u − 1)` with `u = 1 + x` cancels the rounding of `u`).
- */
-export function log1p(x: tf.Tensor): tf.Tensor {
+/** Untaped `log(1 + x)`; see {@link log1p}. */
+export function log1pRaw(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const u = tf.add(x, 1);
     const ratio = tf.mul(tf.log(u), tf.div(x, tf.sub(u, 1)));
@@ -17,11 +15,8 @@ export function log1p(x: tf.Tensor): tf.Tensor {
   });
 }
 
-/**
- * `exp(x) − 1`, accurate for tiny `x` on every backend (Kahan's trick:
- * `(u − 1) · x / log(u)` with `u = exp(x)`).
- */
-export function expm1(x: tf.Tensor): tf.Tensor {
+/** Untaped `exp(x) − 1`; see {@link expm1}. */
+export function expm1Raw(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const u = tf.exp(x);
     const um1 = tf.sub(u, 1);
@@ -46,27 +41,24 @@ function logErfcNonNegative(z: tf.Tensor): tf.Tensor {
   return tf.add(tf.log(t), tf.sub(poly, tf.square(z)));
 }
 
-/** The complementary error function, relative error below 1.2e-7 everywhere. */
-export function erfc(z: tf.Tensor): tf.Tensor {
+function erfcRaw(z: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const e = tf.exp(logErfcNonNegative(tf.abs(z)));
     return tf.where(tf.greaterEqual(z, 0), e, tf.sub(2, e));
   });
 }
 
-/** `log Φ(x)`, the log of the standard normal CDF, stable far into both tails. */
-export function logNdtr(x: tf.Tensor): tf.Tensor {
+function logNdtrRaw(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const z = tf.div(tf.abs(x), Math.SQRT2);
     const logHalfErfc = tf.add(logErfcNonNegative(z), Math.log(0.5)); // log Φ(−|x|)
-    const upper = log1p(tf.neg(tf.exp(logHalfErfc))); // log(1 − Φ(−|x|)) = log Φ(|x|)
+    const upper = log1pRaw(tf.neg(tf.exp(logHalfErfc))); // log(1 − Φ(−|x|)) = log Φ(|x|)
     return tf.where(tf.less(x, 0), logHalfErfc, upper);
   });
 }
 
-/** `Φ(x)`, the standard normal CDF, with small tail values accurate to float32 precision. */
-export function ndtr(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(0.5, erfc(tf.div(tf.neg(x), Math.SQRT2))));
+function ndtrRaw(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(0.5, erfcRaw(tf.div(tf.neg(x), Math.SQRT2))));
 }
 
 // Acklam's rational approximation of the normal quantile (relative error 1.15e-9).
@@ -90,13 +82,7 @@ function horner(coeffs: readonly number[], x: tf.Tensor): tf.Tensor {
   return acc;
 }
 
-/**
- * `Φ⁻¹(p)`, the standard normal quantile, for `p ∈ [0, 1]` (±Infinity at the ends, NaN outside):
- * Acklam's rational start, refined by one Newton step on the lower-tail CDF (by symmetry), so the
- * result is accurate to a few float32 ulps. Small `p` are resolved to float32 precision; `p`
- * close to 1 is limited by the rounding of `p` itself.
- */
-export function ndtri(p: tf.Tensor): tf.Tensor {
+function ndtriRaw(p: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const tailP = tf.minimum(p, tf.sub(1, p)); // solve Φ(x) = tailP with x ≤ 0, then flip
     const q = tf.sub(tailP, 0.5);
@@ -119,3 +105,39 @@ export function ndtri(p: tf.Tensor): tf.Tensor {
     return tf.where(outside, tf.fill(p.shape, Number.NaN), tf.where(atEdge, edges, x));
   });
 }
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const logPdf = (x: tf.Tensor) => tf.sub(tf.mul(-0.5, tf.square(x)), HALF_LOG_2PI);
+
+/**
+ * `log(1 + x)`, accurate for tiny `x` on every backend (Goldberg's trick:
+ * `log(u) · x / (u − 1)` with `u = 1 + x` cancels the rounding of `u`). Differentiable.
+ */
+export const log1p: (x: tf.Tensor) => tf.Tensor = elementwise(log1pRaw, (x) => tf.reciprocal(tf.add(x, 1)));
+
+/**
+ * `exp(x) − 1`, accurate for tiny `x` on every backend (Kahan's trick:
+ * `(u − 1) · x / log(u)` with `u = exp(x)`). Differentiable.
+ */
+export const expm1: (x: tf.Tensor) => tf.Tensor = elementwise(expm1Raw, (x) => tf.exp(x));
+
+/** The complementary error function, relative error below 1.2e-7 everywhere. Differentiable. */
+export const erfc: (z: tf.Tensor) => tf.Tensor = elementwise(erfcRaw, (z) =>
+  tf.mul(-2 / Math.sqrt(Math.PI), tf.exp(tf.neg(tf.square(z)))),
+);
+
+/** `log Φ(x)`, the log of the standard normal CDF, stable far into both tails. Differentiable. */
+export const logNdtr: (x: tf.Tensor) => tf.Tensor = elementwise(logNdtrRaw, (x, y) =>
+  tf.exp(tf.sub(logPdf(x), y)),
+);
+
+/** `Φ(x)`, the standard normal CDF, with small tail values accurate to float32 precision. Differentiable. */
+export const ndtr: (x: tf.Tensor) => tf.Tensor = elementwise(ndtrRaw, (x) => tf.exp(logPdf(x)));
+
+/**
+ * `Φ⁻¹(p)`, the standard normal quantile, for `p ∈ [0, 1]` (±Infinity at the ends, NaN outside):
+ * Acklam's rational start, refined by one Newton step on the lower-tail CDF (by symmetry), so the
+ * result is accurate to a few float32 ulps. Small `p` are resolved to float32 precision; `p`
+ * close to 1 is limited by the rounding of `p` itself.
+ */
+export const ndtri: (p: tf.Tensor) => tf.Tensor = elementwise(ndtriRaw, (_p, x) => tf.exp(tf.neg(logPdf(x))));

@@ -1,0 +1,207 @@
+// Benchmarks of the training core: per-op overhead, matMul throughput and MLP/ensemble MDN train
+// steps on each available backend and execution path, next to PyTorch timings of the same
+// workloads measured in the same run (../shared/bench/torch_reference.py, Debian python3-torch).
+//
+//   pnpm --filter @polymodal/nn bench                  # full table
+//   BENCH_SECONDS=1 pnpm --filter @polymodal/nn bench  # quicker
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { type MdnStepConfig, mdnStep } from './workloads.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
+const TORCH =
+  process.env.POLYMODAL_TORCH_REFERENCE ??
+  fileURLToPath(new URL('../../../../shared/bench/torch_reference.py', import.meta.url));
+
+/** Median ms per call after warm-up; each call ends with a read so lazy backends finish. */
+function timed(fn: () => void, sync: () => void): number {
+  for (let i = 0; i < 3; i++) fn();
+  sync();
+  const times: number[] = [];
+  const start = performance.now();
+  while (times.length < 5 || (performance.now() - start < SECONDS * 1000 && times.length < 300)) {
+    const t0 = performance.now();
+    fn();
+    sync();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+interface Row {
+  workload: string;
+  backend: string;
+  path: string;
+  ms: number;
+  torchKey?: string;
+}
+const rows: Row[] = [];
+const syncAll = () => {
+  const s = tf.scalar(0);
+  s.dataSync();
+  s.dispose();
+};
+
+const MDN_WORKLOADS: {
+  label: string;
+  torchKey: string;
+  config: Omit<MdnStepConfig, 'strategy' | 'denseGradient'>;
+}[] = [
+  {
+    label: 'ensemble_mdn_step E=5 2x64 tanh batch=256 din=2 dout=2 K=5',
+    torchKey: 'ensemble_mdn_step E=5 2x64',
+    config: {
+      members: 5,
+      K: 5,
+      inputDim: 2,
+      outputDim: 2,
+      hidden: [64, 64],
+      activation: 'tanh',
+      batch: 256,
+      useAdamW: false,
+    },
+  },
+  {
+    label: 'ensemble_mdn_step E=5 2x128 tanh batch=256 din=2 dout=2 K=5',
+    torchKey: 'ensemble_mdn_step E=5 2x128',
+    config: {
+      members: 5,
+      K: 5,
+      inputDim: 2,
+      outputDim: 2,
+      hidden: [128, 128],
+      activation: 'tanh',
+      batch: 256,
+      useAdamW: false,
+    },
+  },
+  {
+    label: 'mdn_small_step E=4 K=5 2x64 gelu batch=128 din=1 dout=1',
+    torchKey: 'mdn_small_step',
+    config: {
+      members: 4,
+      K: 5,
+      inputDim: 1,
+      outputDim: 1,
+      hidden: [64, 64],
+      activation: 'gelu',
+      batch: 128,
+      useAdamW: true,
+    },
+  },
+  {
+    label: 'tiny_step E=1 K=1 2x16 tanh batch=32 din=1 dout=1',
+    torchKey: '',
+    config: {
+      members: 1,
+      K: 1,
+      inputDim: 1,
+      outputDim: 1,
+      hidden: [16, 16],
+      activation: 'tanh',
+      batch: 32,
+      useAdamW: false,
+    },
+  },
+];
+
+for (const backend of BACKENDS) {
+  await initBackend({ backend });
+  // Per-op dispatch overhead: a scalar add.
+  const a = tf.scalar(1);
+  rows.push({
+    workload: 'per-op overhead (scalar add, µs)',
+    backend,
+    path: '-',
+    ms:
+      timed(() => {
+        for (let i = 0; i < 100; i++) tf.dispose(tf.add(a, a));
+      }, syncAll) * 10, // 100 ops → µs per op
+  });
+  a.dispose();
+  // matMul throughput, untransposed and with a transposed operand.
+  const m = tf.randomNormal([256, 256]);
+  for (const transposeB of [false, true]) {
+    const ms = timed(() => tf.dispose(tf.matMul(m, m, false, transposeB)), syncAll);
+    rows.push({
+      workload: `matMul 256³ GFLOP/s${transposeB ? ' (B transposed)' : ''}`,
+      backend,
+      path: '-',
+      ms: (2 * 256 ** 3) / (ms * 1e6),
+    });
+  }
+  m.dispose();
+  for (const w of MDN_WORKLOADS) {
+    for (const strategy of ['separate', 'batched'] as const) {
+      for (const denseGradient of ['autodiff', 'explicit-transpose'] as const) {
+        if (w.config.members === 1 && strategy === 'batched') continue;
+        const { step, dispose } = mdnStep({ ...w.config, strategy, denseGradient });
+        const ms = timed(step, syncAll);
+        dispose();
+        rows.push({
+          workload: w.label,
+          backend,
+          path: `${strategy}/${denseGradient}`,
+          ms,
+          ...(w.torchKey ? { torchKey: w.torchKey } : {}),
+        });
+      }
+    }
+  }
+}
+
+// PyTorch, single thread, same sitting.
+const torch = new Map<string, number>();
+if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
+  try {
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [
+        TORCH,
+        '--json',
+        '--threads',
+        '1',
+        '--max-seconds',
+        String(SECONDS),
+        '--only',
+        'ensemble_mdn,mdn_small',
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    for (const line of out.trim().split('\n')) {
+      const r = JSON.parse(line) as { workload: string; median_ms: number };
+      torch.set(r.workload, r.median_ms);
+    }
+  } catch (error) {
+    console.error(`PyTorch reference failed: ${(error as Error).message.split('\n')[0]}`);
+  }
+} else {
+  console.error(`No PyTorch reference at ${TORCH} (apt-get install python3-torch); ratios omitted.`);
+}
+const torchFor = (key?: string) =>
+  key ? [...torch.entries()].find(([k]) => k.startsWith(key))?.[1] : undefined;
+
+console.log(
+  `\ntfjs ${tf.version_core}, Node ${process.versions.node}, median of ≤${SECONDS}s per row; PyTorch single-threaded.\n`,
+);
+console.log('| workload | backend | path (ensemble/dense gradient) | tfjs | PyTorch ms | tfjs / PyTorch |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) {
+  const t = torchFor(r.torchKey);
+  const unit = r.workload.includes('GFLOP')
+    ? r.ms.toFixed(2)
+    : r.workload.includes('µs')
+      ? `${r.ms.toFixed(1)} µs`
+      : `${r.ms.toFixed(2)} ms`;
+  console.log(
+    `| ${r.workload} | ${r.backend} | ${r.path} | ${unit} | ${t?.toFixed(2) ?? '-'} | ${t ? (r.ms / t).toFixed(2) : '-'} |`,
+  );
+}

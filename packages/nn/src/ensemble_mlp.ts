@@ -2,7 +2,13 @@ import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from 
 import * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
 import { Mlp, type MlpConfig, mlpWeightShapes, type ResolvedMlpConfig, resolveMlpConfig } from './mlp.js';
-import { loadModel, type ModelLocation, type ModelSchema, saveModel } from './serialization.js';
+import {
+  loadModel,
+  type ModelLocation,
+  type ModelSchema,
+  saveModel,
+  type WeightShape,
+} from './serialization.js';
 
 /**
  * How an ensemble evaluates its members.
@@ -23,7 +29,12 @@ export interface EnsembleMlpConfig extends MlpConfig {
 }
 
 /** An {@link EnsembleMlpConfig} with every default filled in. */
-export type ResolvedEnsembleMlpConfig = ResolvedMlpConfig & { members: number; strategy: EnsembleStrategy };
+export interface ResolvedEnsembleMlpConfig extends ResolvedMlpConfig {
+  /** Number of members E. */
+  members: number;
+  /** Evaluation strategy as configured (`'auto'` is resolved per call). */
+  strategy: EnsembleStrategy;
+}
 
 function resolveEnsembleConfig(config: EnsembleMlpConfig): ResolvedEnsembleMlpConfig {
   if (config == null || typeof config !== 'object')
@@ -177,7 +188,7 @@ export class EnsembleMlp {
   }
 }
 
-function ensembleWeightShapes(config: ResolvedEnsembleMlpConfig): { name: string; shape: number[] }[] {
+function ensembleWeightShapes(config: ResolvedEnsembleMlpConfig): WeightShape[] {
   return Array.from({ length: config.members }, (_, e) => mlpWeightShapes(config, `member_${e}/`)).flat();
 }
 

@@ -29,6 +29,30 @@ export interface FitProgress {
   elapsedMs: number;
 }
 
+/** Hold out a fraction of the training rows for validation. */
+export interface ValidationSplit {
+  /** Fraction of rows in (0, 1), chosen with the fit seed. */
+  split: number;
+}
+
+/** Validate on separate data. */
+export interface ValidationData {
+  /** Tensors shaped like `data` (same count and order), with their own row count. */
+  data: tf.Tensor[];
+}
+
+/** Losses recorded by {@link fit}. */
+export interface FitHistory {
+  /** Iterations of the checks. */
+  iteration: number[];
+  /** Mean training loss since the previous check, at each check. */
+  loss: number[];
+  /** Iterations of the validations. */
+  valIteration: number[];
+  /** Validation losses. */
+  valLoss: number[];
+}
+
 /** Early stopping on the validation loss. */
 export interface EarlyStoppingOptions {
   /** Validations without improvement before stopping. */
@@ -62,7 +86,7 @@ export interface FitOptions {
    * Validation: a fraction of the rows held out (`{ split: 0.1 }`, chosen with the seed), or
    * separate tensors (`{ data: [...] }`). Default none.
    */
-  validation?: { split: number } | { data: tf.Tensor[] };
+  validation?: ValidationSplit | ValidationData;
   /** Loss on the whole validation set. Default `loss`. */
   validationLoss?: (data: tf.Tensor[]) => tf.Scalar;
   /** Updates between validations. Default one epoch. */
@@ -91,7 +115,7 @@ export interface FitResult {
   /** Why training ended. */
   stopReason: 'completed' | 'early-stopping' | 'aborted';
   /** Training loss at each check (mean since the previous check) and validation losses. */
-  history: { iteration: number[]; loss: number[]; valIteration: number[]; valLoss: number[] };
+  history: FitHistory;
   /** Iteration of the best validation loss (when validating). */
   bestIteration?: number;
   /** Best validation loss (when validating). */
@@ -141,7 +165,7 @@ function validateData(data: unknown, name: string): number {
  * `checkEvery` updates the accumulated losses and a finiteness flag of the weights are read once
  * (asynchronously, so a browser stays responsive); a NaN or Infinity there restores the weights
  * and optimiser state of the previous check (the last verified-finite state) and throws a
- * {@link NonFiniteError}. Otherwise that state becomes the new "last good" snapshot.
+ * `NonFiniteError`. Otherwise that state becomes the new "last good" snapshot.
  *
  * @throws ValueError / ShapeError on bad options or data (before any update);
  *   NonFiniteError when the loss or the weights become non-finite.

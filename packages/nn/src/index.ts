@@ -4,6 +4,7 @@
  * `fit()`, z-scoring, and validated save/load in tfjs's `model.json` + `weights.bin` format.
  *
  * @packageDocumentation
+ * @module @polymodal/nn
  */
 export { ACTIVATIONS, type Activation, activate } from './activations.js';
 export { adaptiveClip, clipByGlobalNorm, type GradientClipping } from './clipping.js';
@@ -14,7 +15,16 @@ export {
   type EnsembleStrategy,
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
-export { type EarlyStoppingOptions, type FitOptions, type FitProgress, type FitResult, fit } from './fit.js';
+export {
+  type EarlyStoppingOptions,
+  type FitHistory,
+  type FitOptions,
+  type FitProgress,
+  type FitResult,
+  fit,
+  type ValidationData,
+  type ValidationSplit,
+} from './fit.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
 export { type DenseLayer, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
 export {
@@ -36,10 +46,12 @@ export {
 export {
   FORMAT_VERSION,
   fileSystemHandler,
+  type LoadedModel,
   loadModel,
   type ModelLocation,
   type ModelSchema,
   type NamedWeight,
   saveModel,
+  type WeightShape,
 } from './serialization.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './standardizer.js';

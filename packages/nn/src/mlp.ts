@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from './activations.js';
 import { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
 import { INITIALIZERS, type Initializer, initKernel } from './init.js';
-import { loadModel, type ModelLocation, type ModelSchema, saveModel } from './serialization.js';
+import {
+  loadModel,
+  type ModelLocation,
+  type ModelSchema,
+  saveModel,
+  type WeightShape,
+} from './serialization.js';
 
 /** Options of {@link Mlp}. */
 export interface MlpConfig {
@@ -28,7 +34,9 @@ export type ResolvedMlpConfig = Required<MlpConfig>;
 
 /** One dense layer's variables. */
 export interface DenseLayer {
+  /** `[in, out]` weights. */
   kernel: tf.Variable<tf.Rank.R2>;
+  /** `[out]` bias. */
   bias: tf.Variable<tf.Rank.R1>;
 }
 
@@ -65,7 +73,7 @@ export function layerSizes(config: ResolvedMlpConfig): [number, number][] {
 }
 
 /** Weight names and shapes of an MLP, in storage order; `prefix` namespaces ensemble members. */
-export function mlpWeightShapes(config: ResolvedMlpConfig, prefix = ''): { name: string; shape: number[] }[] {
+export function mlpWeightShapes(config: ResolvedMlpConfig, prefix = ''): WeightShape[] {
   return layerSizes(config).flatMap(([i, o], l) => [
     { name: `${prefix}dense_${l}/kernel`, shape: [i, o] },
     { name: `${prefix}dense_${l}/bias`, shape: [o] },
@@ -192,10 +200,7 @@ const MLP_SCHEMA: ModelSchema<ResolvedMlpConfig> = {
 };
 
 /** Checks a weight list against expected shapes. @throws ShapeError */
-export function checkWeights(
-  weights: readonly tf.Tensor[],
-  expected: readonly { name: string; shape: number[] }[],
-): void {
+export function checkWeights(weights: readonly tf.Tensor[], expected: readonly WeightShape[]): void {
   if (weights.length !== expected.length) {
     throw new ShapeError(`Expected ${expected.length} weight tensors, got ${weights.length}.`);
   }

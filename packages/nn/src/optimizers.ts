@@ -5,6 +5,7 @@ import { constantSchedule, type Schedule } from './schedules.js';
 
 /** A snapshot of an optimiser's state (owned by whoever took it). */
 export interface OptimizerState {
+  /** Updates applied when the state was taken. */
   step: number;
   /** Copies of the first and second moments, per variable. */
   slots: Map<tf.Variable, tf.Tensor[]>;

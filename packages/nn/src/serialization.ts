@@ -16,8 +16,26 @@ export type ModelLocation = string | tf.io.IOHandler;
 
 /** One named weight of a saved model. */
 export interface NamedWeight {
+  /** Unique name in the file, e.g. `dense_0/kernel`. */
   name: string;
+  /** The values (float32). */
   tensor: tf.Tensor;
+}
+
+/** The name and shape of one weight a model expects. */
+export interface WeightShape {
+  /** Unique name in the file. */
+  name: string;
+  /** Expected shape. */
+  shape: number[];
+}
+
+/** What {@link loadModel} returns. */
+export interface LoadedModel<C> {
+  /** The validated config. */
+  config: C;
+  /** The weights in schema order, owned by the caller. */
+  weights: tf.Tensor[];
 }
 
 /** The header stored as `modelTopology` in `model.json`. */
@@ -124,20 +142,17 @@ export interface ModelSchema<C> {
   /** Validates and normalises the stored config; throws on anything unexpected. */
   parseConfig: (raw: unknown) => C;
   /** The exact weights (names and shapes) a model with this config has, in order. */
-  weightShapes: (config: C) => { name: string; shape: number[] }[];
+  weightShapes: (config: C) => WeightShape[];
 }
 
 /**
  * Loads and validates a model saved by {@link saveModel}: format, version, kind, config, every
  * weight's name, dtype and shape, the byte length of the weight data, and that every weight is
- * finite. Anything else is rejected with a {@link SerializationError} before any model is built.
+ * finite. Anything else is rejected with a `SerializationError` before any model is built.
  *
  * @returns the config and the weights in schema order (owned by the caller).
  */
-export async function loadModel<C>(
-  location: ModelLocation,
-  schema: ModelSchema<C>,
-): Promise<{ config: C; weights: tf.Tensor[] }> {
+export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<C>): Promise<LoadedModel<C>> {
   const handler = resolve(location, 'load');
   let artifacts: tf.io.ModelArtifacts;
   try {

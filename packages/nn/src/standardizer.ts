@@ -16,7 +16,9 @@ export interface StandardizerOptions {
 
 /** Plain-number form of a {@link Standardizer}, for saving in a model config. */
 export interface StandardizerJSON {
+  /** Column means. */
   mean: number[];
+  /** Column scales (std + epsilon). */
   std: number[];
 }
 

@@ -22,7 +22,9 @@ export interface InitBackendOptions {
 
 /** One backend {@link initBackend} tried and could not use. */
 export interface BackendAttempt {
+  /** The backend tried. */
   backend: string;
+  /** Why it failed (first line of the error). */
   error: string;
 }
 

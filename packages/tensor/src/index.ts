@@ -3,6 +3,7 @@
  * errors. Every other polymodal package builds on it.
  *
  * @packageDocumentation
+ * @module @polymodal/tensor
  */
 import './register.js';
 

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitepress';
+import apiSidebar from '../api/typedoc-sidebar.json' with { type: 'json' };
+
+export default defineConfig({
+  title: 'polymodal',
+  description: 'Multimodal scientific machine learning on TensorFlow.js',
+  themeConfig: {
+    search: { provider: 'local' },
+    nav: [
+      { text: 'Guide', link: '/guide/getting-started' },
+      { text: 'Packages', link: '/packages/tensor' },
+      { text: 'API', link: '/api/' },
+    ],
+    sidebar: [
+      {
+        text: 'Guide',
+        items: [
+          { text: 'Getting started', link: '/guide/getting-started' },
+          { text: 'Architecture', link: '/architecture' },
+        ],
+      },
+      {
+        text: 'Packages',
+        items: [
+          { text: '@polymodal/tensor', link: '/packages/tensor' },
+          { text: '@polymodal/nn', link: '/packages/nn' },
+        ],
+      },
+      { text: 'API reference', items: apiSidebar },
+    ],
+  },
+});

@@ -1,0 +1,53 @@
+// Every public export of every published package has TSDoc (TypeDoc's notDocumented validation,
+// run per package: with several entry points TypeDoc skips that check) and the reference builds.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const docs = join(root, 'docs');
+const typedoc = join(docs, 'node_modules/typedoc/bin/typedoc');
+const entryPoints = (
+  JSON.parse(readFileSync(join(docs, 'typedoc.json'), 'utf8')) as { entryPoints: string[] }
+).entryPoints;
+
+describe('API reference', () => {
+  it.each(entryPoints)('%s: every export is documented, exported and links resolve', (entry) => {
+    const dir = mkdtempSync(join(tmpdir(), 'polymodal-typedoc-'));
+    try {
+      const options = join(dir, 'typedoc.json');
+      writeFileSync(
+        options,
+        JSON.stringify({
+          entryPoints: [join(docs, entry)],
+          tsconfig: join(docs, 'tsconfig.json'),
+          validation: { notDocumented: true, notExported: true, invalidLink: true },
+          emit: 'none',
+          readme: 'none',
+          disableSources: true,
+          excludePrivate: true,
+        }),
+      );
+      const run = spawnSync(process.execPath, [typedoc, '--options', options], {
+        cwd: docs,
+        encoding: 'utf8',
+      });
+      // TypeDoc writes its warnings to stderr.
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/warning|error/i);
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the markdown reference for the site generates and lists every package', () => {
+    const run = spawnSync(process.execPath, [typedoc], { cwd: docs, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/markdown generated/);
+    const sidebar = readFileSync(join(docs, 'api/typedoc-sidebar.json'), 'utf8');
+    for (const pkg of ['@polymodal/tensor', '@polymodal/nn']) expect(sidebar).toContain(pkg);
+  });
+});

@@ -53,11 +53,17 @@ export interface BackendInfo {
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 let current: BackendInfo | undefined;
 
-// Specifiers in variables keep bundlers from trying to resolve optional peers at build time.
+// Optional peers are imported through variables so bundlers do not try to resolve them at build
+// time; in a bundled browser app, import them yourself (they register on import) and initBackend
+// finds them registered. The wasm backend is a real dependency and is imported literally, so
+// bundlers include it.
 const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE_CPU = '@tensorflow/tfjs-node';
 const WASM = '@tensorflow/tfjs-backend-wasm';
 const WEBGPU = '@tensorflow/tfjs-backend-webgpu';
+
+/** Whether a backend factory is already registered (e.g. the app imported the package). */
+const registered = (name: string) => tf.findBackendFactory(name) != null;
 
 type Loader = (options: InitBackendOptions) => Promise<Partial<BackendInfo> & { name: string }>;
 
@@ -68,6 +74,10 @@ async function activate(name: string): Promise<void> {
 }
 
 const loadTensorflow: Loader = async () => {
+  if (registered('tensorflow')) {
+    await activate('tensorflow');
+    return { name: 'tensorflow', package: 'registered by the application' };
+  }
   const errors: string[] = [];
   for (const pkg of [NODE_GPU, NODE_CPU]) {
     try {
@@ -84,7 +94,7 @@ const loadTensorflow: Loader = async () => {
 };
 
 const loadWasm: Loader = async (options) => {
-  const wasm = (await import(/* @vite-ignore */ WASM)) as typeof import('@tensorflow/tfjs-backend-wasm');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
   if (!isNode && options.threads !== undefined) wasm.setThreadsCount(options.threads);
   await activate('wasm');
@@ -94,7 +104,13 @@ const loadWasm: Loader = async (options) => {
 };
 
 const loadWebgpu: Loader = async () => {
-  await import(/* @vite-ignore */ WEBGPU);
+  if (!registered('webgpu')) {
+    try {
+      await import(/* @vite-ignore */ WEBGPU);
+    } catch {
+      throw new Error(`${WEBGPU} is not installed or not imported by the application`);
+    }
+  }
   await activate('webgpu');
   return { name: 'webgpu' };
 };

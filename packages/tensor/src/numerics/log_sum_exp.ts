@@ -24,7 +24,8 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
     // Saving the max-shifted exponentials (not x − lse) keeps the softmax exact for |x| ≫ 1.
     const e = tf.exp(tf.sub(input, shift));
     const total = tf.sum(e, ax, true);
-    const lseKeep = tf.add(tf.log(total), shift);
+    // Fully masked rows are set explicitly: WebGL's log(0) is about −88, not −Infinity.
+    const lseKeep = tf.where(tf.equal(m, -Infinity), m, tf.add(tf.log(total), shift));
     save([e, total]);
     return {
       value: keepDims ? lseKeep : tf.squeeze(lseKeep, [ax]),

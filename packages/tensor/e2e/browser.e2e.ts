@@ -1,0 +1,97 @@
+// Browser end-to-end test: bundles e2e/page with Vite, serves it on loopback, and drives Debian's
+// Chromium (apt-get install chromium) headless through playwright-core.
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const page = fileURLToPath(new URL('./page', import.meta.url));
+const out = fileURLToPath(new URL('./dist', import.meta.url));
+let result: Record<
+  string,
+  {
+    name: string;
+    tried?: string[];
+    environment?: string;
+    lse: number[];
+    softplus: number[];
+    ndtri: number[];
+    grad: number[];
+  }
+>;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
+  await build({
+    root: page,
+    logLevel: 'error',
+    resolve: { conditions: ['@polymodal/source'] },
+    build: { outDir: out, emptyOutDir: true },
+  });
+  const server = await preview({
+    root: page,
+    logLevel: 'error',
+    build: { outDir: out },
+    preview: { host: '127.0.0.1', port: 0 },
+  });
+  const { port } = server.httpServer.address() as AddressInfo;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  close = async () => {
+    await browser.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  };
+  const tab = await browser.newPage();
+  await tab.goto(`http://127.0.0.1:${port}/`);
+  await tab.waitForFunction(
+    () => (window as unknown as { __result?: unknown }).__result !== undefined,
+    undefined,
+    { timeout: 60_000 },
+  );
+  result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as typeof result;
+}, 180_000);
+
+afterAll(async () => {
+  await close?.();
+});
+
+describe('@polymodal/tensor in Chromium', () => {
+  it("'auto' walks webgpu → webgl in a browser", () => {
+    expect(result.error).toBeUndefined();
+    expect(result.auto?.environment).toBe('browser');
+    expect(result.auto?.tried).toEqual(['webgpu']);
+    expect(result.auto?.name).toBe('webgl');
+  });
+
+  it.each(['webgl', 'wasm', 'cpu'])('numerics agree on %s', (backend) => {
+    const r = result[backend];
+    expect(r?.name).toBe(backend);
+    const [a, b, c] = r?.lse ?? [];
+    expect(a).toBeCloseTo(0, 6);
+    expect(b).toBe(-Infinity);
+    expect(c).toBeCloseTo(1000 + Math.LN2, 3);
+    expect(r?.softplus[0]).toBeGreaterThanOrEqual(0);
+    expect(r?.softplus[1]).toBeCloseTo(Math.LN2, 6);
+    expect(r?.softplus[2]).toBeCloseTo(100, 4);
+    expect(r?.ndtri[0]).toBeCloseTo(-4.753424308822899, 4);
+    expect(r?.ndtri[1]).toBeCloseTo(0, 6);
+    expect(r?.ndtri[2]).toBeCloseTo(1.959963984540054, 4);
+    expect(r?.grad[0]).toBeCloseTo(0.25, 6);
+    expect(r?.grad[1]).toBeCloseTo(0.75, 6);
+  });
+});

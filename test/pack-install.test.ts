@@ -108,6 +108,19 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.backend).toBe('wasm');
     expect(out.loss).toBeLessThan(0.01);
     expect(out.same).toBe(true);
+
+    // A second copy of tfjs-core, nested under the wasm backend as a mismatched install would leave
+    // it: initBackend must refuse with an explanation instead of silently splitting registries.
+    const nested = join(app, 'node_modules/@tensorflow/tfjs-backend-wasm/node_modules/@tensorflow');
+    run('mkdir', ['-p', nested], app);
+    run('cp', ['-r', join(app, 'node_modules/@tensorflow/tfjs-core'), nested], app);
+    writeFileSync(
+      join(app, 'duplicate.mjs'),
+      `import { initBackend } from '@polymodal/tensor';
+try { await initBackend({ backend: 'wasm' }); console.log('no error'); } catch (e) { console.log(e.name + ': ' + e.message); }`,
+    );
+    const dup = run(process.execPath, ['duplicate.mjs'], app).trim().split('\n').at(-1) as string;
+    expect(dup).toMatch(/^BackendError: Found 2 copies of @tensorflow\/tfjs-core .*dedupe/);
   });
 });
 

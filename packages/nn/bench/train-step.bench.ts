@@ -1,5 +1,4 @@
-// Benchmarks of the training core: per-op overhead, matMul throughput and MLP/ensemble MDN train
-// steps on each available backend and execution path, next to PyTorch timings of the same
+// Benchmarks of the training core: MLP/ensemble MDN train steps on each available backend and execution path, next to PyTorch timings of the same
 // workloads measured in the same run (../shared/bench/torch_reference.py, Debian python3-torch).
 //
 //   pnpm --filter @polymodal/nn bench                  # full table
@@ -112,30 +111,6 @@ const MDN_WORKLOADS: {
 
 for (const backend of BACKENDS) {
   await initBackend({ backend });
-  // Per-op dispatch overhead: a scalar add.
-  const a = tf.scalar(1);
-  rows.push({
-    workload: 'per-op overhead (scalar add, µs)',
-    backend,
-    path: '-',
-    ms:
-      timed(() => {
-        for (let i = 0; i < 100; i++) tf.dispose(tf.add(a, a));
-      }, syncAll) * 10, // 100 ops → µs per op
-  });
-  a.dispose();
-  // matMul throughput, untransposed and with a transposed operand.
-  const m = tf.randomNormal([256, 256]);
-  for (const transposeB of [false, true]) {
-    const ms = timed(() => tf.dispose(tf.matMul(m, m, false, transposeB)), syncAll);
-    rows.push({
-      workload: `matMul 256³ GFLOP/s${transposeB ? ' (B transposed)' : ''}`,
-      backend,
-      path: '-',
-      ms: (2 * 256 ** 3) / (ms * 1e6),
-    });
-  }
-  m.dispose();
   for (const w of MDN_WORKLOADS) {
     for (const strategy of ['separate', 'batched'] as const) {
       for (const denseGradient of ['autodiff', 'explicit-transpose'] as const) {

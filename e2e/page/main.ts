@@ -1,10 +1,11 @@
 // Runs in headless Chromium: the browser backend chain and numerics on every browser backend.
 
+import { adam, fit, Mlp } from '@polymodal/nn';
+import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '@polymodal/tensor';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '../../src/index.js';
 
 const wasmPaths = {
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -34,12 +35,44 @@ async function numerics(backend: BackendName) {
   };
 }
 
+/** Trains an Mlp on WebGL, saves it to IndexedDB, loads it back and compares predictions. */
+async function trainSaveLoad() {
+  await initBackend({ backend: 'webgl', wasmPaths });
+  const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
+  const y = tf.add(tf.mul(x, 2), 1);
+  const net = new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [16], activation: 'tanh', seed: 0 });
+  const progress: number[] = [];
+  const result = await fit({
+    variables: net.trainableVariables,
+    data: [x, y],
+    loss: ([a, b]) => tf.mean(tf.squaredDifference(net.apply(a as tf.Tensor2D), b as tf.Tensor)) as tf.Scalar,
+    optimizer: adam({ learningRate: 1e-2 }),
+    iterations: 300,
+    checkEvery: 100,
+    onProgress: (p) => {
+      progress.push(p.iteration);
+    },
+    seed: 0,
+  });
+  await net.save('indexeddb://polymodal-e2e');
+  const back = await Mlp.load('indexeddb://polymodal-e2e');
+  const a = await net.apply(x as tf.Tensor2D).data();
+  const b = await back.apply(x as tf.Tensor2D).data();
+  return {
+    backend: tf.getBackend(),
+    loss: result.history.loss.at(-1),
+    progress,
+    same: a.every((v, i) => v === b[i]),
+  };
+}
+
 async function main() {
   const auto = await initBackend({ wasmPaths });
   const results: Record<string, unknown> = {
     auto: { name: auto.name, tried: auto.tried.map((t) => t.backend), environment: auto.environment },
   };
   for (const backend of ['webgl', 'wasm', 'cpu'] as const) results[backend] = await numerics(backend);
+  results.nn = await trainSaveLoad();
   return results;
 }
 

@@ -10,18 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const page = fileURLToPath(new URL('./page', import.meta.url));
 const out = fileURLToPath(new URL('./dist', import.meta.url));
-let result: Record<
-  string,
-  {
-    name: string;
-    tried?: string[];
-    environment?: string;
-    lse: number[];
-    softplus: number[];
-    ndtri: number[];
-    grad: number[];
-  }
->;
+interface BackendResult {
+  name: string;
+  lse: number[];
+  softplus: number[];
+  ndtri: number[];
+  grad: number[];
+}
+interface PageResult {
+  error?: string;
+  auto?: { name: string; tried: string[]; environment: string };
+  webgl?: BackendResult;
+  wasm?: BackendResult;
+  cpu?: BackendResult;
+  nn?: { backend: string; loss: number; progress: number[]; same: boolean };
+}
+let result: PageResult;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
@@ -70,7 +74,7 @@ afterAll(async () => {
   await close?.();
 });
 
-describe('@polymodal/tensor in Chromium', () => {
+describe('@polymodal/tensor and @polymodal/nn in Chromium', () => {
   it("'auto' walks webgpu → webgl in a browser", () => {
     expect(result.error).toBeUndefined();
     expect(result.auto?.environment).toBe('browser');
@@ -78,7 +82,14 @@ describe('@polymodal/tensor in Chromium', () => {
     expect(result.auto?.name).toBe('webgl');
   });
 
-  it.each(['webgl', 'wasm', 'cpu'])('numerics agree on %s', (backend) => {
+  it('an Mlp trains on WebGL and round-trips through IndexedDB bit-exactly', () => {
+    expect(result.nn?.backend).toBe('webgl');
+    expect(result.nn?.loss).toBeLessThan(0.01);
+    expect(result.nn?.progress).toEqual([100, 200, 300]);
+    expect(result.nn?.same).toBe(true);
+  });
+
+  it.each(['webgl', 'wasm', 'cpu'] as const)('numerics agree on %s', (backend) => {
     const r = result[backend];
     expect(r?.name).toBe(backend);
     const [a, b, c] = r?.lse ?? [];

@@ -139,10 +139,20 @@ describe('fit', () => {
     tf.dispose([xv, yv]);
   });
 
+  it('an epoch budget runs whole passes over the training rows', async () => {
+    const result = await fit({ ...base(), epochs: 3, batchSize: 64 });
+    expect(result.iterations).toBe(12); // 256 rows / 64 = 4 updates per epoch
+    expect(result.epochs).toBe(3);
+    // With a 100-row batch the 56-row tail is dropped: 2 updates per epoch.
+    const tail = await fit({ ...base(), epochs: 2, batchSize: 100 });
+    expect(tail.iterations).toBe(4);
+    expect(tail.epochs).toBe(2);
+  });
+
   it('holds out a seeded validation split', async () => {
     const result = await fit({ ...base(), iterations: 40, validation: { split: 0.25 }, validateEvery: 10 });
     expect(result.history.valIteration).toEqual([10, 20, 30, 40]);
-    expect(result.epochs).toBeCloseTo((40 * 128) / 192, 6);
+    expect(result.epochs).toBe(40); // 192 training rows, batch 128: one update per epoch
   });
 
   it('stops at the next update when aborted and says so', async () => {

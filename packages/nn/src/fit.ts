@@ -15,7 +15,7 @@ export interface FitProgress {
   iteration: number;
   /** The iteration budget. */
   iterations: number;
-  /** Completed passes over the training rows (fractional). */
+  /** Completed epochs (fractional): passes of `floor(N / batchSize)` updates. */
   epoch: number;
   /** Mean training loss over the updates since the previous check. */
   loss: number;
@@ -78,7 +78,10 @@ export interface FitOptions {
   optimizer?: Optimizer;
   /** Update budget. Default: `epochs` passes if given, else 1000. */
   iterations?: number;
-  /** Budget in passes over the training rows (used when `iterations` is not given). */
+  /**
+   * Budget in epochs, used when `iterations` is not given. An epoch is one pass over a fresh
+   * permutation of the training rows in `floor(N / batchSize)` updates (a shorter tail is dropped).
+   */
   epochs?: number;
   /** Rows per minibatch. Default `min(128, N)`. */
   batchSize?: number;
@@ -110,7 +113,7 @@ export interface FitOptions {
 export interface FitResult {
   /** Updates applied. */
   iterations: number;
-  /** Passes over the training rows (fractional). */
+  /** Epochs run (fractional): passes of `floor(N / batchSize)` updates, the short tail dropped. */
   epochs: number;
   /** Why training ended. */
   stopReason: 'completed' | 'early-stopping' | 'aborted';
@@ -212,7 +215,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const batchSize = options.batchSize ?? Math.min(128, nTrain);
   assertPositiveInteger(batchSize, 'batchSize');
   if (batchSize > nTrain) throw new ValueError(`batchSize ${batchSize} exceeds the ${nTrain} training rows.`);
-  const stepsPerEpoch = Math.ceil(nTrain / batchSize);
+  // One epoch is one pass of a fresh permutation; a tail shorter than batchSize is dropped.
+  const stepsPerEpoch = Math.floor(nTrain / batchSize);
   if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs');
   const iterations =
     options.iterations ?? (options.epochs !== undefined ? options.epochs * stepsPerEpoch : 1000);
@@ -316,7 +320,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     await options.onProgress?.({
       iteration,
       iterations,
-      epoch: (iteration * batchSize) / nTrain,
+      epoch: iteration / stepsPerEpoch,
       loss: meanLoss,
       ...(valLoss !== undefined ? { valLoss, bestValLoss } : {}),
       learningRate: optimizer.currentLearningRate(),
@@ -361,7 +365,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     if (best !== undefined && es?.restoreBest !== false) restore(best, variables, optimizer);
     return {
       iterations: iteration,
-      epochs: (iteration * batchSize) / nTrain,
+      epochs: iteration / stepsPerEpoch,
       stopReason,
       history,
       ...(bestIteration !== undefined ? { bestIteration, bestValLoss } : {}),

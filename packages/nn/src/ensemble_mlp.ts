@@ -168,23 +168,12 @@ export class EnsembleMlp {
 
   /** Saves config and weights (see {@link ModelLocation}). */
   async save(location: ModelLocation): Promise<tf.io.SaveResult> {
-    const names = ensembleWeightShapes(this.config);
-    return saveModel(
-      location,
-      'EnsembleMlp',
-      this.config,
-      this.trainableVariables.map((tensor, i) => ({ name: (names[i] as { name: string }).name, tensor })),
-    );
+    return saveModel(location, ENSEMBLE_SCHEMA, this.config, this.trainableVariables);
   }
 
   /** Loads an ensemble saved by {@link EnsembleMlp.save}, validating everything. @throws SerializationError */
   static async load(location: ModelLocation): Promise<EnsembleMlp> {
-    const { config, weights } = await loadModel(location, ENSEMBLE_SCHEMA);
-    try {
-      return new EnsembleMlp(config, weights);
-    } finally {
-      tf.dispose(weights);
-    }
+    return loadModel(location, ENSEMBLE_SCHEMA, (config, weights) => new EnsembleMlp(config, weights));
   }
 }
 

@@ -46,11 +46,9 @@ export {
 export {
   FORMAT_VERSION,
   fileSystemHandler,
-  type LoadedModel,
   loadModel,
   type ModelLocation,
   type ModelSchema,
-  type NamedWeight,
   saveModel,
   type WeightShape,
 } from './serialization.js';

@@ -169,13 +169,7 @@ export class Mlp {
 
   /** Saves config and weights (see {@link ModelLocation}). */
   async save(location: ModelLocation): Promise<tf.io.SaveResult> {
-    const names = mlpWeightShapes(this.config);
-    return saveModel(
-      location,
-      'Mlp',
-      this.config,
-      this.trainableVariables.map((tensor, i) => ({ name: (names[i] as { name: string }).name, tensor })),
-    );
+    return saveModel(location, MLP_SCHEMA, this.config, this.trainableVariables);
   }
 
   /**
@@ -184,12 +178,7 @@ export class Mlp {
    * @throws SerializationError
    */
   static async load(location: ModelLocation): Promise<Mlp> {
-    const { config, weights } = await loadModel(location, MLP_SCHEMA);
-    try {
-      return new Mlp(config, weights);
-    } finally {
-      tf.dispose(weights);
-    }
+    return loadModel(location, MLP_SCHEMA, (config, weights) => new Mlp(config, weights));
   }
 }
 

@@ -14,28 +14,12 @@ const FORMAT = 'polymodal';
  */
 export type ModelLocation = string | tf.io.IOHandler;
 
-/** One named weight of a saved model. */
-export interface NamedWeight {
-  /** Unique name in the file, e.g. `dense_0/kernel`. */
-  name: string;
-  /** The values (float32). */
-  tensor: tf.Tensor;
-}
-
 /** The name and shape of one weight a model expects. */
 export interface WeightShape {
   /** Unique name in the file. */
   name: string;
   /** Expected shape. */
   shape: number[];
-}
-
-/** What {@link loadModel} returns. */
-export interface LoadedModel<C> {
-  /** The validated config. */
-  config: C;
-  /** The weights in schema order, owned by the caller. */
-  weights: tf.Tensor[];
 }
 
 /** The header stored as `modelTopology` in `model.json`. */
@@ -112,29 +96,6 @@ function resolve(location: ModelLocation, direction: 'save' | 'load'): tf.io.IOH
   return handler;
 }
 
-/**
- * Saves a model as tfjs `ModelArtifacts`: a polymodal header (format, version, kind, config) as
- * `modelTopology`, and the named float32 weights.
- */
-export async function saveModel(
-  location: ModelLocation,
-  kind: string,
-  config: unknown,
-  weights: readonly NamedWeight[],
-): Promise<tf.io.SaveResult> {
-  const handler = resolve(location, 'save');
-  const { data, specs } = await tf.io.encodeWeights(weights.map((w) => ({ name: w.name, tensor: w.tensor })));
-  const header: Header = { format: FORMAT, formatVersion: FORMAT_VERSION, kind, config };
-  return (handler.save as NonNullable<tf.io.IOHandler['save']>)({
-    modelTopology: header as unknown as object,
-    format: FORMAT,
-    generatedBy: `@polymodal/nn format ${FORMAT_VERSION}`,
-    convertedBy: null,
-    weightSpecs: specs,
-    weightData: data,
-  });
-}
-
 /** What a model class tells {@link loadModel} about itself so it can validate a file. */
 export interface ModelSchema<C> {
   /** The `kind` the file must declare. */
@@ -146,13 +107,52 @@ export interface ModelSchema<C> {
 }
 
 /**
+ * Saves a model as tfjs `ModelArtifacts`: a polymodal header (format, version, kind, config) as
+ * `modelTopology`, and the weights, named by `schema.weightShapes(config)`, as float32 data.
+ *
+ * @param weights in schema order.
+ * @throws SerializationError when the weights do not match the schema.
+ */
+export async function saveModel<C>(
+  location: ModelLocation,
+  schema: ModelSchema<C>,
+  config: C,
+  weights: readonly tf.Tensor[],
+): Promise<tf.io.SaveResult> {
+  const handler = resolve(location, 'save');
+  const shapes = schema.weightShapes(config);
+  if (shapes.length !== weights.length) {
+    throw new SerializationError(
+      `${schema.kind} has ${weights.length} weights; its config describes ${shapes.length}.`,
+    );
+  }
+  const { data, specs } = await tf.io.encodeWeights(
+    weights.map((tensor, i) => ({ name: (shapes[i] as WeightShape).name, tensor })),
+  );
+  const header: Header = { format: FORMAT, formatVersion: FORMAT_VERSION, kind: schema.kind, config };
+  return (handler.save as NonNullable<tf.io.IOHandler['save']>)({
+    modelTopology: header as unknown as object,
+    format: FORMAT,
+    generatedBy: `@polymodal/nn format ${FORMAT_VERSION}`,
+    convertedBy: null,
+    weightSpecs: specs,
+    weightData: data,
+  });
+}
+
+/**
  * Loads and validates a model saved by {@link saveModel}: format, version, kind, config, every
  * weight's name, dtype and shape, the byte length of the weight data, and that every weight is
  * finite. Anything else is rejected with a `SerializationError` before any model is built.
  *
- * @returns the config and the weights in schema order (owned by the caller).
+ * @param build makes the model from the validated config and weights (in schema order); the
+ *   weights are disposed afterwards, so it must copy them (as `tf.variable` does).
  */
-export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<C>): Promise<LoadedModel<C>> {
+export async function loadModel<C, M>(
+  location: ModelLocation,
+  schema: ModelSchema<C>,
+  build: (config: C, weights: tf.Tensor[]) => M,
+): Promise<M> {
   const handler = resolve(location, 'load');
   let artifacts: tf.io.ModelArtifacts;
   try {
@@ -218,5 +218,9 @@ export async function loadModel<C>(location: ModelLocation, schema: ModelSchema<
       );
     }
   }
-  return { config, weights };
+  try {
+    return build(config, weights);
+  } finally {
+    tf.dispose(weights);
+  }
 }

@@ -109,10 +109,9 @@ export class EnsembleMlp {
     }
     return tf.tidy(() => {
       if (this.effectiveStrategy === 'separate') {
-        const outs = this.members.map((m, e) =>
-          m.apply((x.rank === 2 ? x : tf.squeeze(tf.slice(x, [e, 0, 0], [1, -1, -1]), [0])) as tf.Tensor2D),
-        );
-        return tf.stack(outs) as tf.Tensor3D;
+        // One Unpack kernel (gradient: one Pack) instead of E slices.
+        const inputs = x.rank === 2 ? this.members.map(() => x) : tf.unstack(x);
+        return tf.stack(this.members.map((m, e) => m.apply(inputs[e] as tf.Tensor2D))) as tf.Tensor3D;
       }
       return this.applyBatched(x);
     });

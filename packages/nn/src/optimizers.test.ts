@@ -52,15 +52,29 @@ describe('Adam and AdamW (vs PyTorch trajectories)', () => {
     opt.dispose();
   };
 
-  it('adam matches torch.optim.Adam step by step', async () => {
-    await expectNoLeak(() => run('adam', adam({ learningRate: 0.05 })));
+  // Both the fused kernel and the op composition, on both Node backends.
+  const paths = (['wasm', 'cpu'] as const).flatMap((backend) =>
+    [true, false].map((fused) => [backend, fused] as const),
+  );
+
+  it.each(paths)('adam matches torch.optim.Adam step by step (%s, fused %s)', async (backend, fused) => {
+    await initBackend({ backend });
+    await expectNoLeak(() => run('adam', adam({ learningRate: 0.05, fused })));
   });
 
-  it('adamw matches torch.optim.AdamW (decoupled decay, custom betas and eps)', () => {
-    run('adamw', adamw({ learningRate: 0.05, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.3 }));
-  });
+  it.each(paths)(
+    'adamw matches torch.optim.AdamW (decoupled decay, custom betas and eps) (%s, fused %s)',
+    async (backend, fused) => {
+      await initBackend({ backend });
+      run(
+        'adamw',
+        adamw({ learningRate: 0.05, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.3, fused }),
+      );
+    },
+  );
 
-  it('getState / setState restore the moments and the step', () => {
+  it('getState / setState restore the moments and the step', async () => {
+    await initBackend({ backend: 'wasm' });
     const w = tf.variable(tf.tensor1d([1, -2]));
     const opt = adam({ learningRate: 0.1 });
     const g = tf.tensor1d([0.5, 0.25]);

@@ -1,5 +1,6 @@
 import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { adamUpdate, ensureAdamKernel } from './adam_kernel.js';
 import { clipGradients, type GradientClipping } from './clipping.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
@@ -39,6 +40,11 @@ export interface AdamOptions {
   epsilon?: number;
   /** Gradient clipping before the update. Default none. */
   clip?: GradientClipping;
+  /**
+   * Use the fused one-kernel update where the backend supports it (wasm, cpu); otherwise, or when
+   * false, the update is composed from tfjs ops. Results agree to float32 rounding. Default true.
+   */
+  fused?: boolean;
 }
 
 /** Options of {@link adamw}. */
@@ -71,6 +77,7 @@ class AdamOptimizer implements Optimizer {
     private readonly weightDecay: number,
     private readonly clip: GradientClipping | undefined,
     learningRate: number | Schedule,
+    private readonly fused: boolean,
   ) {
     this.schedule = typeof learningRate === 'function' ? learningRate : constantSchedule(learningRate);
     this.constants = tf.tidy(() => ({
@@ -111,12 +118,14 @@ class AdamOptimizer implements Optimizer {
     // w −= lr/bc1 · m / (√v/√bc2 + ε) = (lr √bc2 / bc1) · m / (√v + ε √bc2).
     const stepSize = (lr * Math.sqrt(bc2)) / bc1;
     const eps = this.epsilon * Math.sqrt(bc2);
+    const decay = 1 - lr * this.weightDecay;
+    const fused = this.fused && ensureAdamKernel();
     const { b1, c1, b2, c2 } = this.constants;
     tf.tidy(() => {
       const grads = clipGradients(gradients, variables, this.clip);
-      const epsT = tf.scalar(eps);
-      const stepT = tf.scalar(-stepSize);
-      const decayT = tf.scalar(1 - lr * this.weightDecay);
+      const epsT = fused ? undefined : tf.scalar(eps);
+      const stepT = fused ? undefined : tf.scalar(-stepSize);
+      const decayT = fused ? undefined : tf.scalar(decay);
       variables.forEach((w, i) => {
         const g = grads[i] as tf.Tensor;
         let slot = this.slots.get(w);
@@ -124,11 +133,23 @@ class AdamOptimizer implements Optimizer {
           slot = { m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) };
           this.slots.set(w, slot);
         }
+        if (fused) {
+          const attrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
+          const [wNew, mNew, vNew] = adamUpdate(w, g, slot.m, slot.v, attrs) as [
+            tf.Tensor,
+            tf.Tensor,
+            tf.Tensor,
+          ];
+          w.assign(wNew);
+          slot.m.assign(mNew);
+          slot.v.assign(vNew);
+          return;
+        }
         const mNew = tf.add(tf.mul(slot.m, b1), tf.mul(g, c1));
         const vNew = tf.add(tf.mul(slot.v, b2), tf.mul(tf.square(g), c2));
-        const step = tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsT)), stepT);
+        const step = tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsT as tf.Scalar)), stepT as tf.Scalar);
         // Decoupled decay: w(1 − lr·λ) − step, the same as PyTorch's AdamW.
-        w.assign(tf.add(this.weightDecay === 0 ? w : tf.mul(w, decayT), step));
+        w.assign(tf.add(this.weightDecay === 0 ? w : tf.mul(w, decayT as tf.Scalar), step));
         slot.m.assign(mNew);
         slot.v.assign(vNew);
       });
@@ -185,6 +206,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
     0,
     options.clip,
     options.learningRate ?? 1e-3,
+    options.fused ?? true,
   );
 }
 
@@ -203,5 +225,6 @@ export function adamw(options: AdamWOptions = {}): Optimizer {
     weightDecay,
     options.clip,
     options.learningRate ?? 1e-3,
+    options.fused ?? true,
   );
 }

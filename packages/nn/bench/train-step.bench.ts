@@ -5,6 +5,7 @@
 //   BENCH_SECONDS=1 pnpm --filter @polymodal/nn bench  # quicker
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -95,7 +96,7 @@ const MDN_WORKLOADS: {
   },
   {
     label: 'tiny_step E=1 K=1 2x16 tanh batch=32 din=1 dout=1',
-    torchKey: '',
+    torchKey: 'tiny_step',
     config: {
       members: 1,
       K: 1,
@@ -160,6 +161,26 @@ if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
   }
 } else {
   console.error(`No PyTorch reference at ${TORCH} (apt-get install python3-torch); ratios omitted.`);
+}
+// The reference script has no tiny workload; time it with the reference's own step builder.
+if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
+  const script = [
+    'import sys, json',
+    "sys.argv = ['torch_reference', '--threads', '1']",
+    `sys.path.insert(0, ${JSON.stringify(dirname(TORCH))})`,
+    'import torch_reference as ref',
+    `ms, _ = ref.timed(ref.mdn_step_fn(1, 1, 1, 1, [16, 16], 'tanh', 32, False), ${SECONDS})`,
+    'print(json.dumps(ms))',
+  ].join('\n');
+  try {
+    const out = execFileSync('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    torch.set('tiny_step', Number(out.trim()));
+  } catch (error) {
+    console.error(`PyTorch tiny reference failed: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 const torchFor = (key?: string) =>
   key ? [...torch.entries()].find(([k]) => k.startsWith(key))?.[1] : undefined;

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type MdnStepConfig, mdnStep } from './workloads.js';
+import { fitIterationMs, type MdnStepConfig, mdnStep } from './workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
@@ -131,6 +131,41 @@ for (const backend of BACKENDS) {
   }
 }
 
+// fit() per iteration on the device path vs the TypeScript host path (wasm), across sizes: where
+// they cross sets HOST_PATH_MAX_WORK.
+const hostRows: { label: string; work: number; device: number; host: number; torchKey?: string }[] = [];
+if (BACKENDS.includes('wasm')) {
+  await initBackend({ backend: 'wasm' });
+  for (const [width, batch, members] of [
+    [16, 32, 1],
+    [32, 32, 1],
+    [16, 128, 1],
+    [32, 128, 1],
+    [64, 32, 1],
+    [64, 128, 1],
+    [64, 128, 4],
+  ] as const) {
+    const config = {
+      members,
+      K: 1,
+      inputDim: 1,
+      outputDim: 1,
+      hidden: [width, width],
+      activation: 'tanh' as const,
+      batch,
+      useAdamW: false,
+    };
+    const params = members * (1 * width + width + width * width + width + width * 3 + 3);
+    hostRows.push({
+      label: `fit iteration E=${members} K=1 2x${width} tanh batch=${batch}`,
+      work: params * batch,
+      device: await fitIterationMs(config, 'device', 300),
+      host: await fitIterationMs(config, 'host', 300),
+      ...(width === 16 && batch === 32 ? { torchKey: 'tiny_step' } : {}),
+    });
+  }
+}
+
 // PyTorch, single thread, same sitting.
 const torch = new Map<string, number>();
 if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
@@ -199,5 +234,17 @@ for (const r of rows) {
       : `${r.ms.toFixed(2)} ms`;
   console.log(
     `| ${r.workload} | ${r.backend} | ${r.path} | ${unit} | ${t?.toFixed(2) ?? '-'} | ${t ? (r.ms / t).toFixed(2) : '-'} |`,
+  );
+}
+
+console.log(
+  '\n| fit() per iteration (wasm) | batch × params | device path | host (TS) path | PyTorch step ms | host / PyTorch |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const r of hostRows) {
+  const t = torchFor(r.torchKey);
+  const ratio = t ? (r.host / t).toFixed(2) : '-';
+  console.log(
+    `| ${r.label} | ${r.work} | ${r.device.toFixed(3)} ms | ${r.host.toFixed(3)} ms | ${t?.toFixed(3) ?? '-'} | ${ratio} |`,
   );
 }

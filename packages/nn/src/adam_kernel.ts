@@ -22,7 +22,11 @@ export interface AdamKernelAttrs {
 
 type Views = { inputs: Float32Array[]; outputs: Float32Array[]; infos: tf.TensorInfo[] };
 
-function update(
+/**
+ * The Adam/AdamW update over arrays: reads `[w, g, m, v]`, writes `[w', m', v']` (which may be the
+ * same arrays: each element is read before it is written).
+ */
+export function adamUpdateArrays(
   attrs: AdamKernelAttrs,
   [w, g, m, v]: Float32Array[],
   [wOut, mOut, vOut]: Float32Array[],
@@ -89,7 +93,7 @@ export function ensureAdamKernel(backend: string = tf.getBackend()): boolean {
       kernelFunc: ({ inputs, backend: b, attrs }) => {
         const { w, g, m, v } = inputs as Record<'w' | 'g' | 'm' | 'v', tf.TensorInfo>;
         const view = views(b as never, [w, g, m, v]);
-        update(attrs as unknown as AdamKernelAttrs, view.inputs, view.outputs);
+        adamUpdateArrays(attrs as unknown as AdamKernelAttrs, view.inputs, view.outputs);
         return view.infos;
       },
     });

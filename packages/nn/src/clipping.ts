@@ -56,3 +56,45 @@ export function clipGradients(
   if (clip?.globalNorm !== undefined) out = clipByGlobalNorm(out, clip.globalNorm);
   return out;
 }
+
+/**
+ * The host-side twin of {@link clipGradients} on Float32Arrays (in place): unit-wise AGC over the
+ * columns of `[in, out]` kernels and the entries of vectors, then the global norm.
+ */
+export function clipGradientsHost(
+  grads: Float32Array[],
+  params: readonly Float32Array[],
+  shapes: readonly number[][],
+  clip: GradientClipping | undefined,
+): void {
+  if (clip?.agc !== undefined) {
+    const eps = clip.agcEps ?? 1e-3;
+    grads.forEach((g, k) => {
+      const p = params[k] as Float32Array;
+      const shape = shapes[k] as number[];
+      const cols = shape.length === 2 ? (shape[1] as number) : g.length;
+      const rows = shape.length === 2 ? (shape[0] as number) : 1;
+      for (let j = 0; j < cols; j++) {
+        let pn = 0;
+        let gn = 0;
+        for (let i = 0; i < rows; i++) {
+          pn += (p[i * cols + j] as number) ** 2;
+          gn += (g[i * cols + j] as number) ** 2;
+        }
+        const maxNorm = Math.max(Math.sqrt(pn), eps) * (clip.agc as number);
+        const norm = Math.sqrt(gn);
+        if (!(norm < maxNorm)) {
+          const scale = maxNorm / Math.max(norm, 1e-6);
+          for (let i = 0; i < rows; i++) g[i * cols + j] = (g[i * cols + j] as number) * scale;
+        }
+      }
+    });
+  }
+  if (clip?.globalNorm !== undefined) {
+    let total = 0;
+    for (const g of grads) for (let i = 0; i < g.length; i++) total += (g[i] as number) ** 2;
+    const factor = Math.min(1, clip.globalNorm / Math.max(Math.sqrt(total), 1e-12));
+    if (factor < 1)
+      for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) * factor;
+  }
+}

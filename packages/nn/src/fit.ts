@@ -7,6 +7,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { type HostProblem, hostStepper, type Stepper, useHostPath } from './host/host_fit.js';
 import { adam, type Optimizer, type OptimizerState } from './optimizers.js';
 
 /** What {@link FitOptions.onProgress} receives at every check. */
@@ -107,6 +108,12 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Seed of the validation split and the minibatch order. Default a random one. */
   seed?: number;
+  /**
+   * The same problem in plain TypeScript (an Mlp or EnsembleMlp and a loss with a hand-written
+   * gradient). When given, fit() trains tiny networks on wasm/cpu in TypeScript, where tfjs's
+   * per-op dispatch would dominate; minibatches, checks, snapshots and results are the same.
+   */
+  host?: HostProblem;
 }
 
 /** What {@link fit} returns. */
@@ -125,6 +132,8 @@ export interface FitResult {
   bestValLoss?: number;
   /** The seed used. */
   seed: number;
+  /** Where the updates ran: tfjs ops on the device, or the TypeScript host path. */
+  path: 'device' | 'host';
 }
 
 interface Snapshot {
@@ -239,7 +248,9 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   const batchRng = rng.fold('batches');
   let order: Int32Array = new Int32Array(0);
   let cursor = 0;
-  const nextBatch = (): tf.Tensor[] => {
+  /** Rows of the next minibatch; undefined means all rows in order (full-batch training). */
+  const nextIndices = (): Int32Array | undefined => {
+    if (batchSize === n && trainIdx === undefined) return undefined;
     if (cursor + batchSize > order.length) {
       // A fresh permutation each epoch; a short tail is dropped so every batch has batchSize rows.
       const perm = batchRng.permutation(nTrain);
@@ -248,34 +259,35 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     }
     const idx = order.subarray(cursor, cursor + batchSize);
     cursor += batchSize;
-    if (batchSize === n && trainIdx === undefined) return data;
-    const indices = tf.tensor1d(idx, 'int32');
-    return data.map((d) => tf.gather(d, indices));
+    return idx;
   };
+  const stepper: Stepper =
+    options.host !== undefined && useHostPath(options.host, variables, optimizer, batchSize)
+      ? hostStepper(options.host, data, variables, optimizer)
+      : deviceStepper(loss, data, variables, optimizer);
 
   let lastGood = takeSnapshot(0, variables, optimizer);
   let best: Snapshot | undefined;
   let bestValLoss = Number.POSITIVE_INFINITY;
   let bestIteration: number | undefined;
   let sinceBest = 0;
-  let pending: tf.Scalar[] = [];
   let stopReason: FitResult['stopReason'] = 'completed';
   let iteration = 0;
 
   /** The one read-back point: losses, weight finiteness, validation. */
   const check = async (validate: boolean): Promise<boolean> => {
+    const pending = stepper.drain();
     const flags = tf.tidy(() => {
       const bad = tf.addN(variables.map((w) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(w)), 'float32'))));
       const parts: tf.Tensor[] = [tf.reshape(bad, [1])];
-      if (pending.length > 0) parts.push(tf.stack(pending));
+      if (pending.tensors.length > 0) parts.push(tf.stack(pending.tensors));
       if (validate && valData !== undefined) parts.push(tf.reshape(valLossFn(valData), [1]));
       return tf.concat(parts);
     });
     const values = (await flags.data()) as Float32Array;
     flags.dispose();
-    const losses = values.subarray(1, 1 + pending.length);
-    tf.dispose(pending);
-    pending = [];
+    const losses = [...values.subarray(1, 1 + pending.tensors.length), ...pending.numbers];
+    tf.dispose(pending.tensors);
     const badLoss = losses.findIndex((l) => !Number.isFinite(l));
     if ((values[0] as number) > 0 || badLoss >= 0) {
       const at =
@@ -335,16 +347,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         stopReason = 'aborted';
         break;
       }
-      const value = tf.tidy(() => {
-        const batch = nextBatch();
-        const { value: l, grads } = tf.variableGrads(() => loss(batch), variables);
-        optimizer.applyGradients(
-          variables,
-          variables.map((w) => grads[w.name] as tf.Tensor),
-        );
-        return l;
-      });
-      pending.push(value);
+      stepper.step(nextIndices());
       iteration++;
       const validate = valData !== undefined && iteration % validateEvery === 0;
       if (validate || iteration % checkEvery === 0 || iteration === iterations) {
@@ -361,7 +364,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         }
       }
     }
-    if (pending.length > 0) await check(false);
+    if (history.iteration.at(-1) !== iteration && iteration > 0) await check(false);
     if (best !== undefined && es?.restoreBest !== false) restore(best, variables, optimizer);
     return {
       iterations: iteration,
@@ -370,12 +373,49 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       history,
       ...(bestIteration !== undefined ? { bestIteration, bestValLoss } : {}),
       seed,
+      path: stepper.path,
     };
   } finally {
-    tf.dispose(pending);
+    stepper.dispose();
     disposeSnapshot(lastGood);
     disposeSnapshot(best);
     if (ownsValData) tf.dispose(valData);
     if (ownsOptimizer) optimizer.dispose();
   }
+}
+
+/** The tfjs stepper: each update taped and applied inside tf.tidy; losses stay on the device. */
+function deviceStepper(
+  loss: FitOptions['loss'],
+  data: tf.Tensor[],
+  variables: tf.Variable[],
+  optimizer: Optimizer,
+): Stepper {
+  let pending: tf.Scalar[] = [];
+  return {
+    path: 'device',
+    step(indices) {
+      pending.push(
+        tf.tidy(() => {
+          const batch =
+            indices === undefined ? data : data.map((d) => tf.gather(d, tf.tensor1d(indices, 'int32')));
+          const { value, grads } = tf.variableGrads(() => loss(batch), variables);
+          optimizer.applyGradients(
+            variables,
+            variables.map((w) => grads[w.name] as tf.Tensor),
+          );
+          return value;
+        }),
+      );
+    },
+    drain() {
+      const tensors = pending;
+      pending = [];
+      return { tensors, numbers: [] };
+    },
+    dispose() {
+      tf.dispose(pending);
+      pending = [];
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { initBackend, ValueError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adaptiveClip, clipByGlobalNorm } from './clipping.js';
+import { adaptiveClip, clipByGlobalNorm, clipGradientsHost } from './clipping.js';
 import { adam, adamw, type Optimizer } from './optimizers.js';
 import { warmupCosineDecay, warmupExponentialDecay } from './schedules.js';
 
@@ -109,6 +109,18 @@ describe('gradient clipping', () => {
     expectClose(take(ck as tf.Tensor), k, 1e-5, 1e-8);
     expectClose(take(cb as tf.Tensor), b, 1e-5, 1e-8);
     tf.dispose([...params, ...grads]);
+  });
+
+  it('the host twin (clipGradientsHost) equals the same optax transcription, and clips the global norm', () => {
+    const { clipping, gk, pk, gb, pb, k, b } = fx.agc;
+    const grads = [Float32Array.from(gk.flat()), Float32Array.from(gb)];
+    const params = [Float32Array.from(pk.flat()), Float32Array.from(pb)];
+    clipGradientsHost(grads, params, [[4, 3], [3]], { agc: clipping });
+    expectClose(grads[0] as Float32Array, k, 1e-5, 1e-8);
+    expectClose(grads[1] as Float32Array, b, 1e-5, 1e-8);
+    const g = [Float32Array.from([3, 0]), Float32Array.from([0, 4])];
+    clipGradientsHost(g, g, [[2], [1, 2]], { globalNorm: 1 });
+    expectClose([...(g[0] as Float32Array), ...(g[1] as Float32Array)], [0.6, 0, 0, 0.8], 1e-6);
   });
 
   it('clipByGlobalNorm rescales to the bound and leaves small gradients alone', () => {

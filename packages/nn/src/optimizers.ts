@@ -1,7 +1,7 @@
 import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { adamUpdate, ensureAdamKernel } from './adam_kernel.js';
-import { clipGradients, type GradientClipping } from './clipping.js';
+import { adamUpdate, adamUpdateArrays, ensureAdamKernel } from './adam_kernel.js';
+import { clipGradients, clipGradientsHost, type GradientClipping } from './clipping.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
 /** A snapshot of an optimiser's state (owned by whoever took it). */
@@ -26,6 +26,19 @@ export interface Optimizer {
   setState(state: OptimizerState): void;
   /** Frees the moment estimates. */
   dispose(): void;
+  /**
+   * A plain-TypeScript twin of this optimiser over host copies of `variables`, for `fit()`'s host
+   * path (tiny networks on wasm/cpu). Optional: without it, fit() stays on the device.
+   */
+  hostUpdater?(variables: readonly tf.Variable[]): HostUpdater;
+}
+
+/** What {@link Optimizer.hostUpdater} returns. */
+export interface HostUpdater {
+  /** One update of `params` in place from `grads` (which clipping may rescale in place). */
+  update(params: Float32Array[], grads: Float32Array[]): void;
+  /** Writes the host-side moment estimates back to the optimiser's device state. */
+  sync(): void;
 }
 
 /** Options of {@link adam}. */
@@ -110,15 +123,7 @@ class AdamOptimizer implements Optimizer {
         );
       }
     });
-    const lr = this.schedule(this.t);
-    this.t += 1;
-    const bc1 = 1 - this.beta1 ** this.t;
-    const bc2 = 1 - this.beta2 ** this.t;
-    // Folding the bias corrections into the step size and epsilon matches PyTorch exactly:
-    // w −= lr/bc1 · m / (√v/√bc2 + ε) = (lr √bc2 / bc1) · m / (√v + ε √bc2).
-    const stepSize = (lr * Math.sqrt(bc2)) / bc1;
-    const eps = this.epsilon * Math.sqrt(bc2);
-    const decay = 1 - lr * this.weightDecay;
+    const { stepSize, eps, decay } = this.nextStep();
     const fused = this.fused && ensureAdamKernel();
     const { b1, c1, b2, c2 } = this.constants;
     tf.tidy(() => {
@@ -128,11 +133,7 @@ class AdamOptimizer implements Optimizer {
       const decayT = fused ? undefined : tf.scalar(decay);
       variables.forEach((w, i) => {
         const g = grads[i] as tf.Tensor;
-        let slot = this.slots.get(w);
-        if (slot === undefined) {
-          slot = { m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) };
-          this.slots.set(w, slot);
-        }
+        const slot = this.slotFor(w);
         if (fused) {
           const attrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
           const [wNew, mNew, vNew] = adamUpdate(w, g, slot.m, slot.v, attrs) as [
@@ -154,6 +155,61 @@ class AdamOptimizer implements Optimizer {
         slot.v.assign(vNew);
       });
     });
+  }
+
+  /** Advances the step count and returns this step's scalars. */
+  private nextStep(): { lr: number; stepSize: number; eps: number; decay: number } {
+    const lr = this.schedule(this.t);
+    this.t += 1;
+    const bc1 = 1 - this.beta1 ** this.t;
+    const bc2 = 1 - this.beta2 ** this.t;
+    // Folding the bias corrections into the step size and epsilon matches PyTorch exactly:
+    // w −= lr/bc1 · m / (√v/√bc2 + ε) = (lr √bc2 / bc1) · m / (√v + ε √bc2).
+    return {
+      lr,
+      stepSize: (lr * Math.sqrt(bc2)) / bc1,
+      eps: this.epsilon * Math.sqrt(bc2),
+      decay: 1 - lr * this.weightDecay,
+    };
+  }
+
+  private slotFor(w: tf.Variable): Slots {
+    let slot = this.slots.get(w);
+    if (slot === undefined) {
+      slot = tf.tidy(() => ({
+        m: tf.variable(tf.zerosLike(w), false),
+        v: tf.variable(tf.zerosLike(w), false),
+      }));
+      this.slots.set(w, slot);
+    }
+    return slot;
+  }
+
+  hostUpdater(variables: readonly tf.Variable[]): HostUpdater {
+    const slots = variables.map((w) => this.slotFor(w));
+    const m = slots.map((s) => (s.m.dataSync() as Float32Array).slice());
+    const v = slots.map((s) => (s.v.dataSync() as Float32Array).slice());
+    const shapes = variables.map((w) => w.shape);
+    return {
+      update: (params, grads) => {
+        clipGradientsHost(grads, params, shapes, this.clip);
+        const { stepSize, eps, decay } = this.nextStep();
+        const attrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
+        params.forEach((p, i) => {
+          const mi = m[i] as Float32Array;
+          const vi = v[i] as Float32Array;
+          adamUpdateArrays(attrs, [p, grads[i] as Float32Array, mi, vi], [p, mi, vi]);
+        });
+      },
+      sync: () => {
+        tf.tidy(() => {
+          slots.forEach((s, i) => {
+            s.m.assign(tf.tensor(m[i] as Float32Array, shapes[i]));
+            s.v.assign(tf.tensor(v[i] as Float32Array, shapes[i]));
+          });
+        });
+      },
+    };
   }
 
   getState(): OptimizerState {

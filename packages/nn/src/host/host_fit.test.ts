@@ -1,0 +1,118 @@
+import { initBackend, NonFiniteError } from '@polymodal/tensor';
+import { expectClose, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EnsembleMlp } from '../ensemble_mlp.js';
+import { type FitOptions, fit } from '../fit.js';
+import { Mlp } from '../mlp.js';
+import { adamw } from '../optimizers.js';
+import type { HostLoss } from './host_fit.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+/** Mean squared error over all outputs, with its gradient; `out` is [members, rows, 1]. */
+const hostMse: HostLoss = (out, batch, rows, gradOut) => {
+  const y = batch[1] as Float32Array;
+  let loss = 0;
+  for (let i = 0; i < out.length; i++) {
+    const d = (out[i] as number) - (y[i % rows] as number);
+    loss += (d * d) / rows;
+    gradOut[i] = (2 * d) / rows;
+  }
+  return loss; // Σ over members of each member's mean — the device loss below
+};
+
+let x: tf.Tensor2D;
+let y: tf.Tensor2D;
+beforeEach(() => {
+  x = tf.randomUniform([96, 1], -1.5, 1.5, 'float32', 1) as tf.Tensor2D;
+  y = tf.tidy(() =>
+    tf.add(tf.sin(tf.mul(x, 2)), tf.randomNormal([96, 1], 0, 0.05, 'float32', 2)),
+  ) as tf.Tensor2D;
+});
+afterEach(() => tf.dispose([x, y]));
+
+const config = { inputDim: 1, outputDim: 1, hiddenUnits: [16, 16], activation: 'tanh' as const, seed: 4 };
+const deviceLoss =
+  (model: Mlp | EnsembleMlp) =>
+  ([xb, yb]: tf.Tensor[]) =>
+    tf.tidy(() => {
+      const out =
+        model instanceof Mlp
+          ? tf.expandDims(model.apply(xb as tf.Tensor2D), 0)
+          : model.apply(xb as tf.Tensor);
+      return tf.sum(tf.mean(tf.squaredDifference(out, yb as tf.Tensor), [1, 2])) as tf.Scalar;
+    });
+const options = (model: Mlp | EnsembleMlp, path: 'host' | 'device' | 'auto'): FitOptions => ({
+  loss: deviceLoss(model),
+  variables: model.trainableVariables,
+  data: [x, y],
+  iterations: 60,
+  batchSize: 32,
+  checkEvery: 20,
+  seed: 3,
+  optimizer: adamw({ learningRate: 1e-2, weightDecay: 1e-3, clip: { agc: 0.1 } }),
+  host: { model, loss: hostMse, path },
+});
+const weights = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => take(w));
+
+describe('fit() host path (plain TypeScript)', () => {
+  it("'auto' takes the host path for a tiny network on wasm and agrees with the device path", async () => {
+    const before = tf.memory().numTensors;
+    const a = new Mlp(config);
+    const b = new Mlp(config);
+    const oa = options(a, 'auto');
+    const ob = options(b, 'device');
+    const ra = await fit(oa);
+    const rb = await fit(ob);
+    expect(ra.path).toBe('host');
+    expect(rb.path).toBe('device');
+    // Same minibatches, same arithmetic up to float32 rounding (float64 on the host).
+    expectClose(ra.history.loss, rb.history.loss, 1e-3, 1e-6);
+    expectClose(weights(a), weights(b), 0, 2e-4);
+    a.dispose();
+    b.dispose();
+    oa.optimizer?.dispose();
+    ob.optimizer?.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains an EnsembleMlp on the host exactly like on the device', async () => {
+    const a = new EnsembleMlp({ ...config, members: 3 });
+    const b = new EnsembleMlp({ ...config, members: 3 });
+    const ra = await fit(options(a, 'host'));
+    await fit(options(b, 'device'));
+    expect(ra.path).toBe('host');
+    expectClose(weights(a), weights(b), 0, 2e-4);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("'auto' stays on the device for a network that is not tiny", async () => {
+    const big = new Mlp({ ...config, hiddenUnits: [128, 128] });
+    const r = await fit({ ...options(big, 'auto'), iterations: 2 });
+    expect(r.path).toBe('device');
+    big.dispose();
+  });
+
+  it('the non-finite guard works on the host path too', async () => {
+    const m = new Mlp(config);
+    let calls = 0;
+    const nanAt25: HostLoss = (out, batch, rows, grad) =>
+      ++calls >= 25 ? Number.NaN : hostMse(out, batch, rows, grad);
+    let at20: number[] = [];
+    const error = await fit({
+      ...options(m, 'host'),
+      host: { model: m, loss: nanAt25, path: 'host' },
+      onProgress: (p) => {
+        if (p.iteration === 20) at20 = weights(m);
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonFiniteError);
+    expect((error as Error).message).toMatch(/loss was NaN at iteration 25.*restored to iteration 20/);
+    expect(weights(m)).toEqual(at20);
+    m.dispose();
+  });
+});

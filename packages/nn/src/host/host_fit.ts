@@ -1,0 +1,165 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { EnsembleMlp } from '../ensemble_mlp.js';
+import type { Mlp } from '../mlp.js';
+import type { Optimizer } from '../optimizers.js';
+import { type HostMlp, type HostTape, hostBackward, hostForward, hostTape } from './host_mlp.js';
+
+/**
+ * A minibatch loss with a hand-written gradient, for `fit()`'s plain-TypeScript path.
+ *
+ * @param out network outputs, row-major `[members, rows, outputDim]` (members = 1 for an Mlp).
+ * @param batch the minibatch rows of every `data` tensor, row-major, in `data` order.
+ * @param rows rows in the minibatch.
+ * @param gradOut zeroed on entry; receive `∂loss/∂out` in the layout of `out`.
+ * @returns the loss (the same quantity as the tfjs `loss`).
+ */
+export type HostLoss = (
+  out: Float32Array,
+  batch: readonly Float32Array[],
+  rows: number,
+  gradOut: Float32Array,
+) => number;
+
+/** The plain-TypeScript form of a training problem (see {@link FitOptions.host}). */
+export interface HostProblem {
+  /** The network trained; `fit`'s `variables` must be its `trainableVariables`. */
+  model: Mlp | EnsembleMlp;
+  /** The loss with its gradient. */
+  loss: HostLoss;
+  /** Index of the model input among `data`. Default 0. */
+  input?: number;
+  /**
+   * `'auto'` (default) runs in TypeScript when the backend is wasm or cpu and the network is tiny
+   * (batch × parameters ≤ {@link HOST_PATH_MAX_WORK}), where per-op dispatch dominates a tfjs step;
+   * `'host'` and `'device'` force a path.
+   */
+  path?: 'auto' | 'host' | 'device';
+}
+
+/**
+ * Work (batch rows × parameters, summed over members) up to which `'auto'` trains in TypeScript.
+ * Measured by `bench/train-step.bench.ts` (fit() per iteration, wasm, MDN loss): 2×16 at batch 32
+ * (11 k) 0.09 ms on the host vs 0.91 ms on the device; 2×64 at batch 32 (143 k) 0.62 vs 0.88;
+ * 2×32 at batch 128 (156 k) 0.75 vs 0.90; 2×64 at batch 128 (574 k) 2.4 vs 1.1. The paths cross
+ * near 200 k; the bound keeps a margin for slower machines.
+ */
+export const HOST_PATH_MAX_WORK = 100_000;
+
+/** How a fit() loop takes steps: on the device (tfjs) or on the host (TypeScript). */
+export interface Stepper {
+  readonly path: 'device' | 'host';
+  /** One update on the rows `indices` (all rows when undefined). */
+  step(indices: Int32Array | undefined): void;
+  /** Makes the variables current and hands over the losses recorded since the last drain. */
+  drain(): { tensors: tf.Scalar[]; numbers: number[] };
+  dispose(): void;
+}
+
+function members(model: Mlp | EnsembleMlp): Mlp[] {
+  return model instanceof EnsembleMlp ? [...model.members] : [model];
+}
+
+/** Whether `fit()` should take the host path for this problem. */
+export function useHostPath(
+  problem: HostProblem,
+  variables: readonly tf.Variable[],
+  optimizer: Optimizer,
+  batchSize: number,
+): boolean {
+  const path = problem.path ?? 'auto';
+  if (path === 'device') return false;
+  const backend = tf.getBackend();
+  const vars = problem.model.trainableVariables;
+  const supported =
+    (backend === 'wasm' || backend === 'cpu') &&
+    optimizer.hostUpdater !== undefined &&
+    vars.length === variables.length &&
+    vars.every((v, i) => v === variables[i]);
+  if (path === 'host') return supported;
+  const work = batchSize * members(problem.model).reduce((n, m) => n + m.parameterCount, 0);
+  return supported && work <= HOST_PATH_MAX_WORK;
+}
+
+/** The TypeScript stepper: reads data and weights once, writes weights back at each drain. */
+export function hostStepper(
+  problem: HostProblem,
+  data: readonly tf.Tensor[],
+  variables: tf.Variable[],
+  optimizer: Optimizer,
+): Stepper {
+  const nets: HostMlp[] = members(problem.model).map((m) => ({
+    sizes: [m.config.inputDim, ...m.config.hiddenUnits, m.config.outputDim],
+    activation: m.config.activation,
+    outputActivation: m.config.outputActivation,
+    kernels: m.layers.map((l) => (l.kernel.dataSync() as Float32Array).slice()),
+    biases: m.layers.map((l) => (l.bias.dataSync() as Float32Array).slice()),
+  }));
+  // Parameters in `variables` order: member by member, kernel then bias per layer.
+  const params = nets.flatMap((n) => n.kernels.flatMap((k, l) => [k, n.biases[l] as Float32Array]));
+  const grads = params.map((p) => new Float32Array(p.length));
+  const updater = (optimizer.hostUpdater as NonNullable<Optimizer['hostUpdater']>)(variables);
+  const rowsOf = (d: tf.Tensor) => d.shape[0] as number;
+  const columns = data.map((d) => d.size / rowsOf(d));
+  const values = data.map((d) => d.dataSync() as Float32Array);
+  const inputIndex = problem.input ?? 0;
+  const outDim = nets[0]?.sizes.at(-1) as number;
+  let tapes: HostTape[] = [];
+  let batch: Float32Array[] = [];
+  let out = new Float32Array(0);
+  let gradOut = new Float32Array(0);
+  let losses: number[] = [];
+
+  const ensureBuffers = (rows: number) => {
+    if (tapes[0]?.rows === rows) return;
+    tapes = nets.map((n) => hostTape(n, rows));
+    batch = columns.map((c) => new Float32Array(rows * c));
+    out = new Float32Array(nets.length * rows * outDim);
+    gradOut = new Float32Array(out.length);
+  };
+
+  return {
+    path: 'host',
+    step(indices) {
+      const rows = indices?.length ?? rowsOf(data[0] as tf.Tensor);
+      ensureBuffers(rows);
+      columns.forEach((c, k) => {
+        const src = values[k] as Float32Array;
+        const dst = batch[k] as Float32Array;
+        if (indices === undefined) dst.set(src);
+        else
+          for (let r = 0; r < rows; r++)
+            dst.set(src.subarray((indices[r] as number) * c, ((indices[r] as number) + 1) * c), r * c);
+      });
+      nets.forEach((net, e) => {
+        const tape = tapes[e] as HostTape;
+        (tape.a[0] as Float32Array).set(batch[inputIndex] as Float32Array);
+        out.set(hostForward(net, tape), e * rows * outDim);
+      });
+      gradOut.fill(0);
+      losses.push(problem.loss(out, batch, rows, gradOut));
+      let g = 0;
+      nets.forEach((net, e) => {
+        const tape = tapes[e] as HostTape;
+        (tape.da[net.kernels.length] as Float32Array).set(
+          gradOut.subarray(e * rows * outDim, (e + 1) * rows * outDim),
+        );
+        const L = net.kernels.length;
+        const gk = Array.from({ length: L }, (_, l) => grads[g + 2 * l] as Float32Array);
+        const gb = Array.from({ length: L }, (_, l) => grads[g + 2 * l + 1] as Float32Array);
+        hostBackward(net, tape, gk, gb);
+        g += 2 * L;
+      });
+      updater.update(params, grads);
+    },
+    drain() {
+      tf.tidy(() => {
+        for (const [i, v] of variables.entries()) v.assign(tf.tensor(params[i] as Float32Array, v.shape));
+      });
+      updater.sync();
+      const numbers = losses;
+      losses = [];
+      return { tensors: [], numbers };
+    },
+    dispose() {},
+  };
+}

@@ -1,0 +1,49 @@
+import { expectClose, readFixture } from '@polymodal/test-utils';
+import { describe, expect, it } from 'vitest';
+import type { Activation } from '../activations.js';
+import { type HostMlp, hostBackward, hostForward, hostTape } from './host_mlp.js';
+
+interface Fixture {
+  mlp: {
+    x: number[][];
+    y: number[][];
+    weights: (number[] | number[][])[];
+    cases: Record<string, { out: number[]; loss: number; grads: number[][] }>;
+  };
+}
+const fx = readFixture<Fixture>(new URL('../../test/fixtures/nn.json', import.meta.url)).mlp;
+
+describe('host MLP (plain TypeScript) vs PyTorch float64', () => {
+  it.each(Object.keys(fx.cases))('%s: outputs and weight gradients of the MSE loss', (activation) => {
+    const ref = fx.cases[activation] as Fixture['mlp']['cases'][string];
+    const flat = fx.weights.map((w) => Float32Array.from((w as number[][]).flat?.() ?? (w as number[])));
+    const net: HostMlp = {
+      sizes: [3, 4, 4, 2],
+      activation: activation as Activation,
+      outputActivation: 'linear',
+      kernels: [flat[0], flat[2], flat[4]] as Float32Array[],
+      biases: [flat[1], flat[3], flat[5]] as Float32Array[],
+    };
+    const rows = fx.x.length;
+    const tape = hostTape(net, rows);
+    (tape.a[0] as Float32Array).set(fx.x.flat());
+    const out = hostForward(net, tape);
+    expectClose(out, ref.out, 1e-5, 1e-6);
+    // MSE = mean over rows × 2 outputs; ∂/∂out = 2 (out − y) / (rows · 2).
+    const y = fx.y.flat();
+    const dOut = tape.da[3] as Float32Array;
+    let loss = 0;
+    out.forEach((o, i) => {
+      loss += (o - (y[i] as number)) ** 2 / out.length;
+      dOut[i] = (2 * (o - (y[i] as number))) / out.length;
+    });
+    expect(loss).toBeCloseTo(ref.loss, 6);
+    const gk = net.kernels.map((k) => new Float32Array(k.length));
+    const gb = net.biases.map((b) => new Float32Array(b.length));
+    hostBackward(net, tape, gk, gb);
+    const grads = gk.flatMap((k, l) => [k, gb[l] as Float32Array]);
+    grads.forEach((g, i) => {
+      expectClose(g, ref.grads[i] as number[], 1e-4, 1e-6);
+    });
+  });
+});

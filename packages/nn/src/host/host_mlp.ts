@@ -1,0 +1,192 @@
+import type { Activation } from '../activations.js';
+
+// A plain-TypeScript MLP over Float32Arrays (row-major), for networks so small that tfjs's per-op
+// dispatch, not arithmetic, dominates a training step. Arithmetic runs in float64 and is stored
+// as float32; results agree with the tfjs path to float32 rounding.
+
+const GELU_K = 2 * Math.sqrt(2 / Math.PI);
+const GELU_C = 0.044715;
+
+/** `a = f(z)` elementwise. */
+function forwardActivation(activation: Activation, z: Float32Array, a: Float32Array): void {
+  const n = z.length;
+  switch (activation) {
+    case 'linear':
+      a.set(z);
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) a[i] = Math.tanh(z[i] as number);
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) a[i] = Math.max(0, z[i] as number);
+      return;
+    case 'elu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        a[i] = x > 0 ? x : Math.expm1(x);
+      }
+      return;
+    case 'silu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        a[i] = x / (1 + Math.exp(-x));
+      }
+      return;
+    case 'gelu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        a[i] = x / (1 + Math.exp(-GELU_K * (x + GELU_C * x * x * x)));
+      }
+      return;
+  }
+}
+
+/** `dz = da · f'(z)` elementwise (in place on `da`), using `z` and `a = f(z)`. */
+function backwardActivation(
+  activation: Activation,
+  z: Float32Array,
+  a: Float32Array,
+  da: Float32Array,
+): void {
+  const n = z.length;
+  switch (activation) {
+    case 'linear':
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) {
+        const t = a[i] as number;
+        da[i] = (da[i] as number) * (1 - t * t);
+      }
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) if (!((z[i] as number) > 0)) da[i] = 0;
+      return;
+    case 'elu':
+      for (let i = 0; i < n; i++)
+        if (!((z[i] as number) > 0)) da[i] = (da[i] as number) * ((a[i] as number) + 1);
+      return;
+    case 'silu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        const s = 1 / (1 + Math.exp(-x));
+        da[i] = (da[i] as number) * s * (1 + x * (1 - s));
+      }
+      return;
+    case 'gelu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        const s = 1 / (1 + Math.exp(-GELU_K * (x + GELU_C * x * x * x)));
+        da[i] = (da[i] as number) * (s + x * s * (1 - s) * GELU_K * (1 + 3 * GELU_C * x * x));
+      }
+      return;
+  }
+}
+
+/** The architecture and weights of one MLP on the host. */
+export interface HostMlp {
+  /** Layer widths, input first. */
+  sizes: number[];
+  activation: Activation;
+  outputActivation: Activation;
+  /** `[in, out]` kernels, row-major. */
+  kernels: Float32Array[];
+  /** `[out]` biases. */
+  biases: Float32Array[];
+}
+
+/** Per-layer buffers of one forward pass, reused across steps of the same batch size. */
+export interface HostTape {
+  rows: number;
+  /** Pre-activations per layer. */
+  z: Float32Array[];
+  /** Activations: `a[0]` is the input, `a[l + 1]` the output of layer l. */
+  a: Float32Array[];
+  /** Gradient buffers per activation. */
+  da: Float32Array[];
+}
+
+/** Allocates a tape for `rows` rows. */
+export function hostTape(net: HostMlp, rows: number): HostTape {
+  const { sizes } = net;
+  return {
+    rows,
+    z: sizes.slice(1).map((s) => new Float32Array(rows * s)),
+    a: sizes.map((s) => new Float32Array(rows * s)),
+    da: sizes.map((s) => new Float32Array(rows * s)),
+  };
+}
+
+/** Forward pass of `tape.a[0]` (filled by the caller); returns the output activations. */
+export function hostForward(net: HostMlp, tape: HostTape): Float32Array {
+  const { sizes, kernels, biases } = net;
+  const L = kernels.length;
+  for (let l = 0; l < L; l++) {
+    const nIn = sizes[l] as number;
+    const nOut = sizes[l + 1] as number;
+    const h = tape.a[l] as Float32Array;
+    const z = tape.z[l] as Float32Array;
+    const w = kernels[l] as Float32Array;
+    const b = biases[l] as Float32Array;
+    for (let r = 0; r < tape.rows; r++) {
+      const zo = r * nOut;
+      for (let j = 0; j < nOut; j++) z[zo + j] = b[j] as number;
+      const ho = r * nIn;
+      for (let i = 0; i < nIn; i++) {
+        const hi = h[ho + i] as number;
+        const wo = i * nOut;
+        for (let j = 0; j < nOut; j++) z[zo + j] = (z[zo + j] as number) + hi * (w[wo + j] as number);
+      }
+    }
+    forwardActivation(l === L - 1 ? net.outputActivation : net.activation, z, tape.a[l + 1] as Float32Array);
+  }
+  return tape.a[L] as Float32Array;
+}
+
+/**
+ * Backward pass from the loss gradient in `tape.da[L]` (filled by the caller); writes the weight
+ * gradients into `gradKernels` / `gradBiases` (overwritten, not accumulated).
+ */
+export function hostBackward(
+  net: HostMlp,
+  tape: HostTape,
+  gradKernels: Float32Array[],
+  gradBiases: Float32Array[],
+): void {
+  const { sizes, kernels } = net;
+  const L = kernels.length;
+  for (let l = L - 1; l >= 0; l--) {
+    const nIn = sizes[l] as number;
+    const nOut = sizes[l + 1] as number;
+    const dz = tape.da[l + 1] as Float32Array;
+    backwardActivation(
+      l === L - 1 ? net.outputActivation : net.activation,
+      tape.z[l] as Float32Array,
+      tape.a[l + 1] as Float32Array,
+      dz,
+    );
+    const h = tape.a[l] as Float32Array;
+    const w = kernels[l] as Float32Array;
+    const gw = gradKernels[l] as Float32Array;
+    const gb = gradBiases[l] as Float32Array;
+    gw.fill(0);
+    gb.fill(0);
+    const dh = tape.da[l] as Float32Array;
+    const needInputGrad = l > 0;
+    for (let r = 0; r < tape.rows; r++) {
+      const zo = r * nOut;
+      const ho = r * nIn;
+      for (let j = 0; j < nOut; j++) gb[j] = (gb[j] as number) + (dz[zo + j] as number);
+      for (let i = 0; i < nIn; i++) {
+        const hi = h[ho + i] as number;
+        const wo = i * nOut;
+        let acc = 0;
+        for (let j = 0; j < nOut; j++) {
+          const d = dz[zo + j] as number;
+          gw[wo + j] = (gw[wo + j] as number) + hi * d;
+          acc += d * (w[wo + j] as number);
+        }
+        if (needInputGrad) dh[ho + i] = acc;
+      }
+    }
+  }
+}

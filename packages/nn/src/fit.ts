@@ -213,11 +213,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       valData = tf.tidy(() => data.map((d) => tf.gather(d, tf.tensor1d(valIdx, 'int32'))));
       ownsValData = true;
     } else {
-      const nv = validateData(v.data, 'validation.data');
+      validateData(v.data, 'validation.data');
       if (v.data.length !== data.length)
         throw new ValueError('validation.data must hold as many tensors as data.');
       valData = v.data;
-      void nv;
     }
   }
   const nTrain = trainIdx?.length ?? n;

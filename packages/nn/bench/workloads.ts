@@ -48,18 +48,24 @@ export interface MdnStepConfig {
   denseGradient: DenseGradient;
 }
 
-/** Builds one training step of an ensemble MDN; returns the step and a disposer. */
-export function mdnStep(c: MdnStepConfig): { step: () => void; dispose: () => void } {
-  const outDim = c.K * (1 + 2 * c.outputDim);
-  const model = new EnsembleMlp({
+/** The ensemble MDN network of a workload (outputs `[logits K | means K·D | raw variances K·D]`). */
+function mdnNetwork(
+  c: Omit<MdnStepConfig, 'denseGradient' | 'strategy'> & { strategy?: EnsembleStrategy },
+): EnsembleMlp {
+  return new EnsembleMlp({
     members: c.members,
     inputDim: c.inputDim,
-    outputDim: outDim,
+    outputDim: c.K * (1 + 2 * c.outputDim),
     hiddenUnits: c.hidden,
     activation: c.activation,
-    strategy: c.strategy,
+    ...(c.strategy ? { strategy: c.strategy } : {}),
     seed: 0,
   });
+}
+
+/** Builds one training step of an ensemble MDN; returns the step and a disposer. */
+export function mdnStep(c: MdnStepConfig): { step: () => void; dispose: () => void } {
+  const model = mdnNetwork(c);
   for (const m of model.members) m.denseGradient = c.denseGradient;
   const x = tf.randomUniform([c.members, c.batch, c.inputDim], -2, 2, 'float32', 1);
   const y = tf.tidy(() =>
@@ -156,15 +162,7 @@ export async function fitIterationMs(
   path: 'device' | 'host',
   iterations: number,
 ): Promise<number> {
-  const outDim = c.K * (1 + 2 * c.outputDim);
-  const model = new EnsembleMlp({
-    members: c.members,
-    inputDim: c.inputDim,
-    outputDim: outDim,
-    hiddenUnits: c.hidden,
-    activation: c.activation,
-    seed: 0,
-  });
+  const model = mdnNetwork(c);
   const n = c.batch * 4;
   const x = tf.randomUniform([n, c.inputDim], -2, 2, 'float32', 1);
   const y = tf.tidy(() =>

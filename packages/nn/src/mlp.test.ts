@@ -1,20 +1,13 @@
 import { initBackend, ShapeError, ValueError } from '@polymodal/tensor';
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type MlpCase, nnFixture } from '../test/fixtures.js';
 import type { Activation } from './activations.js';
 import type { DenseGradient } from './dense.js';
 import { Mlp } from './mlp.js';
 
-interface Fixture {
-  mlp: {
-    x: number[][];
-    y: number[][];
-    weights: (number[] | number[][])[];
-    cases: Record<string, { out: number[]; loss: number; grads: number[][] }>;
-  };
-}
-const fx = readFixture<Fixture>(new URL('../test/fixtures/nn.json', import.meta.url)).mlp;
+const fx = nnFixture.mlp;
 
 describe.each(['wasm', 'cpu'] as const)('Mlp on %s (vs PyTorch float64)', (backend) => {
   beforeAll(async () => {
@@ -27,7 +20,7 @@ describe.each(['wasm', 'cpu'] as const)('Mlp on %s (vs PyTorch float64)', (backe
   it.each(cases)(
     '%s forward and gradients match with %s dense gradients',
     async (activation, mode: DenseGradient) => {
-      const ref = fx.cases[activation] as Fixture['mlp']['cases'][string];
+      const ref = fx.cases[activation] as MlpCase;
       const weights = fx.weights.map((w) => tf.tensor(w as number[]));
       const net = new Mlp(
         { inputDim: 3, outputDim: 2, hiddenUnits: [4, 4], activation: activation as Activation },

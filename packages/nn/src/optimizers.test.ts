@@ -1,30 +1,13 @@
 import { initBackend, ValueError } from '@polymodal/tensor';
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { nnFixture } from '../test/fixtures.js';
 import { adaptiveClip, clipByGlobalNorm, clipGradientsHost } from './clipping.js';
 import { adam, adamw, type Optimizer } from './optimizers.js';
 import { warmupCosineDecay, warmupExponentialDecay } from './schedules.js';
 
-interface Fixture {
-  optim: {
-    x: number[][];
-    y: number[][];
-    w0: number[][];
-    b0: number[];
-    runs: Record<string, { w: number[]; b: number[] }[]>;
-  };
-  agc: {
-    clipping: number;
-    gk: number[][];
-    pk: number[][];
-    gb: number[];
-    pb: number[];
-    k: number[];
-    b: number[];
-  };
-}
-const fx = readFixture<Fixture>(new URL('../test/fixtures/nn.json', import.meta.url));
+const fx = nnFixture;
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

@@ -1,21 +1,14 @@
-import { expectClose, readFixture } from '@polymodal/test-utils';
+import { expectClose } from '@polymodal/test-utils';
 import { describe, expect, it } from 'vitest';
+import { type MlpCase, nnFixture } from '../../test/fixtures.js';
 import type { Activation } from '../activations.js';
 import { type HostMlp, hostBackward, hostForward, hostTape } from './host_mlp.js';
 
-interface Fixture {
-  mlp: {
-    x: number[][];
-    y: number[][];
-    weights: (number[] | number[][])[];
-    cases: Record<string, { out: number[]; loss: number; grads: number[][] }>;
-  };
-}
-const fx = readFixture<Fixture>(new URL('../../test/fixtures/nn.json', import.meta.url)).mlp;
+const fx = nnFixture.mlp;
 
 describe('host MLP (plain TypeScript) vs PyTorch float64', () => {
   it.each(Object.keys(fx.cases))('%s: outputs and weight gradients of the MSE loss', (activation) => {
-    const ref = fx.cases[activation] as Fixture['mlp']['cases'][string];
+    const ref = fx.cases[activation] as MlpCase;
     const flat = fx.weights.map((w) => Float32Array.from((w as number[][]).flat?.() ?? (w as number[])));
     const net: HostMlp = {
       sizes: [3, 4, 4, 2],

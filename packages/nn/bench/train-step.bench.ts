@@ -166,6 +166,21 @@ if (BACKENDS.includes('wasm')) {
   }
 }
 
+// The reference workloads through fit(): device path vs hybrid (tfjs network + TypeScript loss
+// kernel). fit() includes the minibatch gather, which the PyTorch step does not.
+const hybridRows: { label: string; torchKey: string; device: number; hybrid: number }[] = [];
+if (BACKENDS.includes('wasm')) {
+  await initBackend({ backend: 'wasm' });
+  for (const w of MDN_WORKLOADS.filter((x) => x.config.members > 1)) {
+    hybridRows.push({
+      label: w.label.replace('_step', '_fit_iteration'),
+      torchKey: w.torchKey,
+      device: await fitIterationMs(w.config, 'device', 200),
+      hybrid: await fitIterationMs(w.config, 'hybrid', 200),
+    });
+  }
+}
+
 // PyTorch, single thread, same sitting.
 const torch = new Map<string, number>();
 if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
@@ -246,5 +261,17 @@ for (const r of hostRows) {
   const ratio = t ? (r.host / t).toFixed(2) : '-';
   console.log(
     `| ${r.label} | ${r.work} | ${r.device.toFixed(3)} ms | ${r.host.toFixed(3)} ms | ${t?.toFixed(3) ?? '-'} | ${ratio} |`,
+  );
+}
+
+console.log(
+  '\n| fit() per iteration (wasm) | device path | hybrid path | PyTorch step ms | device / PyTorch | hybrid / PyTorch |',
+);
+console.log('|---|---|---|---|---|---|');
+for (const r of hybridRows) {
+  const t = torchFor(r.torchKey);
+  const ratio = (v: number) => (t ? (v / t).toFixed(2) : '-');
+  console.log(
+    `| ${r.label} | ${r.device.toFixed(2)} ms | ${r.hybrid.toFixed(2)} ms | ${t?.toFixed(2) ?? '-'} | ${ratio(r.device)} | ${ratio(r.hybrid)} |`,
   );
 }

@@ -159,7 +159,7 @@ export function hostMdnNll(K: number, D: number): HostLoss {
  */
 export async function fitIterationMs(
   c: Omit<MdnStepConfig, 'strategy' | 'denseGradient'>,
-  path: 'device' | 'host',
+  path: 'device' | 'hybrid' | 'host',
   iterations: number,
 ): Promise<number> {
   const model = mdnNetwork(c);

@@ -7,7 +7,15 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type HostProblem, hostStepper, type Stepper, useHostPath } from './host/host_fit.js';
+import {
+  choosePath,
+  type FitPath,
+  type HostProblem,
+  hostStepper,
+  hybridLoss,
+  type Stepper,
+} from './host/host_fit.js';
+import { registerHostLoss } from './kernels/host_loss_kernel.js';
 import { adam, type Optimizer, type OptimizerState } from './optimizers.js';
 
 /** What {@link FitOptions.onProgress} receives at every check. */
@@ -132,8 +140,8 @@ export interface FitResult {
   bestValLoss?: number;
   /** The seed used. */
   seed: number;
-  /** Where the updates ran: tfjs ops on the device, or the TypeScript host path. */
-  path: 'device' | 'host';
+  /** Where the updates ran (see `HostProblem.path`). */
+  path: FitPath;
 }
 
 interface Snapshot {
@@ -260,10 +268,16 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     cursor += batchSize;
     return idx;
   };
+  const path =
+    options.host === undefined ? 'device' : choosePath(options.host, variables, optimizer, batchSize);
+  const registered =
+    path === 'hybrid' && options.host !== undefined ? registerHostLoss(options.host.loss) : undefined;
   const stepper: Stepper =
-    options.host !== undefined && useHostPath(options.host, variables, optimizer, batchSize)
+    path === 'host' && options.host !== undefined
       ? hostStepper(options.host, data, variables, optimizer)
-      : deviceStepper(loss, data, variables, optimizer);
+      : registered !== undefined && options.host !== undefined
+        ? deviceStepper('hybrid', hybridLoss(options.host, registered.id), data, variables, optimizer)
+        : deviceStepper('device', loss, data, variables, optimizer);
 
   let lastGood = takeSnapshot(0, variables, optimizer);
   let best: Snapshot | undefined;
@@ -376,6 +390,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     };
   } finally {
     stepper.dispose();
+    registered?.unregister();
     disposeSnapshot(lastGood);
     disposeSnapshot(best);
     if (ownsValData) tf.dispose(valData);
@@ -385,6 +400,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
 /** The tfjs stepper: each update taped and applied inside tf.tidy; losses stay on the device. */
 function deviceStepper(
+  path: 'device' | 'hybrid',
   loss: FitOptions['loss'],
   data: tf.Tensor[],
   variables: tf.Variable[],
@@ -392,7 +408,7 @@ function deviceStepper(
 ): Stepper {
   let pending: tf.Scalar[] = [];
   return {
-    path: 'device',
+    path,
     step(indices) {
       pending.push(
         tf.tidy(() => {

@@ -1,7 +1,7 @@
 import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { adamUpdate, adamUpdateArrays, ensureAdamKernel } from './adam_kernel.js';
 import { clipGradients, clipGradientsHost, type GradientClipping } from './clipping.js';
+import { adamUpdate, adamUpdateArrays, ensureAdamKernel } from './kernels/adam_kernel.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
 /** A snapshot of an optimiser's state (owned by whoever took it). */

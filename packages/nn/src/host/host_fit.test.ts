@@ -45,7 +45,7 @@ const deviceLoss =
           : model.apply(xb as tf.Tensor);
       return tf.sum(tf.mean(tf.squaredDifference(out, yb as tf.Tensor), [1, 2])) as tf.Scalar;
     });
-const options = (model: Mlp | EnsembleMlp, path: 'host' | 'device' | 'auto'): FitOptions => ({
+const options = (model: Mlp | EnsembleMlp, path: 'host' | 'hybrid' | 'device' | 'auto'): FitOptions => ({
   loss: deviceLoss(model),
   variables: model.trainableVariables,
   data: [x, y],
@@ -58,7 +58,7 @@ const options = (model: Mlp | EnsembleMlp, path: 'host' | 'device' | 'auto'): Fi
 });
 const weights = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => take(w));
 
-describe('fit() host path (plain TypeScript)', () => {
+describe('fit() host and hybrid paths (TypeScript kernels)', () => {
   it("'auto' takes the host path for a tiny network on wasm and agrees with the device path", async () => {
     const before = tf.memory().numTensors;
     const a = new Mlp(config);
@@ -90,11 +90,33 @@ describe('fit() host path (plain TypeScript)', () => {
     b.dispose();
   });
 
-  it("'auto' stays on the device for a network that is not tiny", async () => {
-    const big = new Mlp({ ...config, hiddenUnits: [128, 128] });
-    const r = await fit({ ...options(big, 'auto'), iterations: 2 });
-    expect(r.path).toBe('device');
-    big.dispose();
+  it("'auto' takes the hybrid path for a larger network: tfjs network, TypeScript loss kernel", async () => {
+    const before = tf.memory().numTensors;
+    const a = new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
+    const b = new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
+    const oa = options(a, 'auto');
+    const ob = options(b, 'device');
+    const ra = await fit(oa);
+    const rb = await fit(ob);
+    expect(ra.path).toBe('hybrid');
+    expect(rb.path).toBe('device');
+    expectClose(ra.history.loss, rb.history.loss, 1e-4, 1e-6);
+    expectClose(weights(a), weights(b), 0, 1e-4);
+    for (const d of [a, b, oa.optimizer, ob.optimizer]) d?.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('the hybrid path works for a single Mlp on cpu too', async () => {
+    await initBackend({ backend: 'cpu' });
+    const a = new Mlp({ ...config, hiddenUnits: [64, 64] });
+    const b = new Mlp({ ...config, hiddenUnits: [64, 64] });
+    const ra = await fit({ ...options(a, 'hybrid'), iterations: 20 });
+    await fit({ ...options(b, 'device'), iterations: 20 });
+    expect(ra.path).toBe('hybrid');
+    expectClose(weights(a), weights(b), 0, 1e-4);
+    a.dispose();
+    b.dispose();
+    await initBackend({ backend: 'wasm' });
   });
 
   it('the non-finite guard works on the host path too', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { EnsembleMlp } from '../ensemble_mlp.js';
+import { hostLossAvailable, hostLossOp } from '../kernels/host_loss_kernel.js';
 import type { Mlp } from '../mlp.js';
 import type { Optimizer } from '../optimizers.js';
 import { type HostMlp, type HostTape, hostBackward, hostForward, hostTape } from './host_mlp.js';
@@ -29,11 +30,14 @@ export interface HostProblem {
   /** Index of the model input among `data`. Default 0. */
   input?: number;
   /**
-   * `'auto'` (default) runs in TypeScript when the backend is wasm or cpu and the network is tiny
-   * (batch × parameters ≤ {@link HOST_PATH_MAX_WORK}), where per-op dispatch dominates a tfjs step;
-   * `'host'` and `'device'` force a path.
+   * Where the step runs. `'auto'` (default), on wasm or cpu: `'host'` for tiny networks (batch ×
+   * parameters ≤ {@link HOST_PATH_MAX_WORK}), where per-op dispatch dominates a tfjs step, else
+   * `'hybrid'`; on other backends `'device'`.
+   * - `'host'`: network, loss and optimiser in TypeScript.
+   * - `'hybrid'`: the network in tfjs, the loss and its gradient as one TypeScript kernel.
+   * - `'device'`: everything in tfjs ops (the `loss` of {@link FitOptions}).
    */
-  path?: 'auto' | 'host' | 'device';
+  path?: FitPath | 'auto';
 }
 
 /**
@@ -45,9 +49,12 @@ export interface HostProblem {
  */
 export const HOST_PATH_MAX_WORK = 100_000;
 
-/** How a fit() loop takes steps: on the device (tfjs) or on the host (TypeScript). */
+/** Where fit() ran its updates; see {@link HostProblem.path}. */
+export type FitPath = 'device' | 'hybrid' | 'host';
+
+/** How a fit() loop takes steps. */
 export interface Stepper {
-  readonly path: 'device' | 'host';
+  readonly path: FitPath;
   /** One update on the rows `indices` (all rows when undefined). */
   step(indices: Int32Array | undefined): void;
   /** Makes the variables current and hands over the losses recorded since the last drain. */
@@ -59,25 +66,34 @@ function members(model: Mlp | EnsembleMlp): Mlp[] {
   return model instanceof EnsembleMlp ? [...model.members] : [model];
 }
 
-/** Whether `fit()` should take the host path for this problem. */
-export function useHostPath(
+/** The path fit() takes for this problem on the active backend. */
+export function choosePath(
   problem: HostProblem,
   variables: readonly tf.Variable[],
   optimizer: Optimizer,
   batchSize: number,
-): boolean {
-  const path = problem.path ?? 'auto';
-  if (path === 'device') return false;
-  const backend = tf.getBackend();
+): FitPath {
+  const requested = problem.path ?? 'auto';
+  if (requested === 'device' || !hostLossAvailable()) return 'device';
   const vars = problem.model.trainableVariables;
-  const supported =
-    (backend === 'wasm' || backend === 'cpu') &&
+  const hostCapable =
     optimizer.hostUpdater !== undefined &&
     vars.length === variables.length &&
     vars.every((v, i) => v === variables[i]);
-  if (path === 'host') return supported;
+  if (requested === 'hybrid') return 'hybrid';
+  if (requested === 'host') return hostCapable ? 'host' : 'hybrid';
   const work = batchSize * members(problem.model).reduce((n, m) => n + m.parameterCount, 0);
-  return supported && work <= HOST_PATH_MAX_WORK;
+  return hostCapable && work <= HOST_PATH_MAX_WORK ? 'host' : 'hybrid';
+}
+
+/** The tfjs loss of the hybrid path: the model in tfjs, then the registered host loss kernel. */
+export function hybridLoss(problem: HostProblem, lossId: number): (batch: tf.Tensor[]) => tf.Scalar {
+  const input = problem.input ?? 0;
+  return (batch) => {
+    const x = batch[input] as tf.Tensor2D;
+    const out = problem.model instanceof EnsembleMlp ? problem.model.apply(x) : problem.model.apply(x);
+    return hostLossOp(lossId, out, batch);
+  };
 }
 
 /** The TypeScript stepper: reads data and weights once, writes weights back at each drain. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureHostKernel } from './backend_memory.js';
 
 /**
  * A fused Adam/AdamW update as one tfjs kernel on the wasm and cpu backends.
@@ -19,8 +20,6 @@ export interface AdamKernelAttrs {
   eps: number;
   decay: number;
 }
-
-type Views = { inputs: Float32Array[]; outputs: Float32Array[]; infos: tf.TensorInfo[] };
 
 /**
  * The Adam/AdamW update over arrays: reads `[w, g, m, v]`, writes `[w', m', v']` (which may be the
@@ -46,59 +45,15 @@ export function adamUpdateArrays(
   }
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-}
-
-interface CpuBackendLike {
-  data: { get(dataId: tf.DataId): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-function wasmViews(backend: WasmBackendLike, inputs: tf.TensorInfo[]): Views {
-  // Allocate first: an allocation may grow (and so detach) the heap that earlier views point into.
-  const infos = [0, 1, 2].map(() => backend.makeOutput(inputs[0]?.shape ?? [], 'float32'));
-  return {
-    infos,
-    inputs: inputs.map((t) => backend.typedArrayFromHeap(t)),
-    outputs: infos.map((t) => backend.typedArrayFromHeap(t)),
-  };
-}
-
-function cpuViews(backend: CpuBackendLike, inputs: tf.TensorInfo[]): Views {
-  const shape = inputs[0]?.shape ?? [];
-  const size = tf.util.sizeFromShape(shape);
-  const outputs = [0, 1, 2].map(() => new Float32Array(size));
-  return {
-    inputs: inputs.map((t) => backend.data.get(t.dataId).values),
-    outputs,
-    infos: outputs.map((values) => backend.makeTensorInfo(shape, 'float32', values)),
-  };
-}
-
-const VIEWS: Record<string, (backend: never, inputs: tf.TensorInfo[]) => Views> = {
-  wasm: wasmViews as (backend: never, inputs: tf.TensorInfo[]) => Views,
-  cpu: cpuViews as (backend: never, inputs: tf.TensorInfo[]) => Views,
-};
-
 /** Registers the kernel for `backend` if it is supported there; returns whether it is available. */
 export function ensureAdamKernel(backend: string = tf.getBackend()): boolean {
-  const views = VIEWS[backend];
-  if (views === undefined) return false;
-  if (tf.getKernel(ADAM_KERNEL, backend) === undefined) {
-    tf.registerKernel({
-      kernelName: ADAM_KERNEL,
-      backendName: backend,
-      kernelFunc: ({ inputs, backend: b, attrs }) => {
-        const { w, g, m, v } = inputs as Record<'w' | 'g' | 'm' | 'v', tf.TensorInfo>;
-        const view = views(b as never, [w, g, m, v]);
-        adamUpdateArrays(attrs as unknown as AdamKernelAttrs, view.inputs, view.outputs);
-        return view.infos;
-      },
-    });
-  }
-  return true;
+  return ensureHostKernel(
+    ADAM_KERNEL,
+    ['w', 'g', 'm', 'v'],
+    ([w]) => [0, 1, 2].map(() => [...(w as tf.TensorInfo).shape]),
+    ({ inputs, outputs }, attrs) => adamUpdateArrays(attrs as unknown as AdamKernelAttrs, inputs, outputs),
+    backend,
+  );
 }
 
 /** Runs the fused update; the caller has checked {@link ensureAdamKernel}. Returns `[w', m', v']`. */

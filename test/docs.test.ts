@@ -48,6 +48,7 @@ describe('API reference', () => {
     expect(run.status).toBe(0);
     expect(`${run.stdout}${run.stderr}`).toMatch(/markdown generated/);
     const sidebar = readFileSync(join(docs, 'api/typedoc-sidebar.json'), 'utf8');
-    for (const pkg of ['@polymodal/tensor', '@polymodal/nn']) expect(sidebar).toContain(pkg);
+    for (const pkg of ['@polymodal/tensor', '@polymodal/distributions', '@polymodal/nn'])
+      expect(sidebar).toContain(pkg);
   });
 });

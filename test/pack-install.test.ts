@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'nn'];
+const PACKAGES = ['tensor', 'distributions', 'nn'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -92,6 +92,7 @@ describe('packed packages', () => {
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@polymodal/tensor';
 import { Mlp, fit, adam } from '@polymodal/nn';
+import { GaussianMixture } from '@polymodal/distributions';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -101,13 +102,18 @@ const result = await fit({ loss, variables: net.trainableVariables, data: [x, y]
 await net.save('file://' + process.cwd() + '/model');
 const back = await Mlp.load('file://' + process.cwd() + '/model');
 const same = tf.equal(net.apply(x), back.apply(x)).all().dataSync()[0] === 1;
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same }));
+const gm = new GaussianMixture({ logits: [0, 0], means: [[-1], [1]], variances: [[0.25], [0.25]] });
+const density = gm.prob([[1]]).dataSync()[0];
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
     expect(out.backend).toBe('wasm');
     expect(out.loss).toBeLessThan(0.01);
     expect(out.same).toBe(true);
+    // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
+    const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    expect(out.density).toBeCloseTo(0.5 * (phi(0) / 0.5) + 0.5 * (phi(4) / 0.5), 5);
 
     // A second copy of tfjs-core, nested under the wasm backend as a mismatched install would leave
     // it: initBackend must refuse with an explanation instead of silently splitting registries.

@@ -23,6 +23,7 @@ export default defineConfig({
         text: 'Packages',
         items: [
           { text: '@polymodal/tensor', link: '/packages/tensor' },
+          { text: '@polymodal/distributions', link: '/packages/distributions' },
           { text: '@polymodal/nn', link: '/packages/nn' },
         ],
       },

@@ -1,0 +1,12 @@
+/**
+ * `@polymodal/distributions`: batched probability distributions in the style of TensorFlow
+ * Probability — parameters with batch axes, vectorised `logProb`, `sample`, `mean`, `variance`,
+ * `entropy` — on every tfjs backend.
+ *
+ * @packageDocumentation
+ * @module @polymodal/distributions
+ */
+export { Categorical, type CategoricalParameters } from './categorical.js';
+export type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
+export { GaussianMixture, type GaussianMixtureParameters } from './gaussian_mixture.js';
+export { Normal, type NormalParameters } from './normal.js';

@@ -1,0 +1,95 @@
+import {
+  formatShape,
+  NonFiniteError,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What a parameter may hold. */
+export interface ParameterRule {
+  /** Minimum rank (the event and component axes). */
+  minRank: number;
+  /** Every entry must be > 0 (variances, scales). */
+  positive?: boolean;
+  /** `-Infinity` is allowed (logits of zero-weight components). */
+  allowNegativeInfinity?: boolean;
+}
+
+/**
+ * Converts a parameter to an owned float32 tensor and, when `validate`, checks it in one read:
+ * rank, finiteness, and positivity, naming the first bad entry.
+ *
+ * @throws ShapeError, ValueError or NonFiniteError.
+ */
+export function parameter(
+  value: TensorInput,
+  name: string,
+  rule: ParameterRule,
+  validate: boolean,
+): tf.Tensor {
+  const t = toFloat32(value, name);
+  if (t.rank < rule.minRank) {
+    t.dispose();
+    throw new ShapeError(`${name}: expected rank ≥ ${rule.minRank}, got shape ${formatShape(t.shape)}.`);
+  }
+  if (!validate) return t;
+  const values = t.dataSync() as Float32Array;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    const ok = Number.isFinite(v) || (rule.allowNegativeInfinity === true && v === -Infinity);
+    if (!ok) {
+      t.dispose();
+      throw new NonFiniteError(
+        `${name} must be finite${rule.allowNegativeInfinity ? ' or -Infinity' : ''}, but entry ${i} is ${v}.`,
+      );
+    }
+    if (rule.positive === true && !(v > 0)) {
+      t.dispose();
+      throw new ValueError(`${name} must be > 0, but entry ${i} is ${v}.`);
+    }
+  }
+  return t;
+}
+
+/** Asserts that two shapes are equal; `what` names them. @throws ShapeError */
+export function assertSameShape(a: tf.Tensor, b: tf.Tensor, what: string): void {
+  if (a.shape.join() !== b.shape.join()) {
+    throw new ShapeError(`${what}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ.`);
+  }
+}
+
+/** Asserts that a value's trailing axes match the event shape. @throws ShapeError */
+export function assertEvent(value: tf.Tensor, eventShape: readonly number[], name: string): void {
+  const tail = value.shape.slice(value.rank - eventShape.length);
+  if (value.rank < eventShape.length || tail.join() !== eventShape.join()) {
+    throw new ShapeError(
+      `${name}: expected trailing event shape ${formatShape(eventShape)}, got ${formatShape(value.shape)}.`,
+    );
+  }
+}
+
+/**
+ * Converts several parameters (see {@link parameter}) and runs `check` on them; on any failure
+ * the ones already converted are disposed before the error propagates, so nothing leaks.
+ */
+export function parameters<K extends string>(
+  specs: Record<K, [TensorInput, ParameterRule]>,
+  validate: boolean,
+  check: (p: Record<K, tf.Tensor>) => void = () => {},
+): Record<K, tf.Tensor> {
+  const out: Partial<Record<K, tf.Tensor>> = {};
+  try {
+    for (const name of Object.keys(specs) as K[]) {
+      const [value, rule] = specs[name];
+      out[name] = parameter(value, name, rule, validate);
+    }
+    check(out as Record<K, tf.Tensor>);
+    return out as Record<K, tf.Tensor>;
+  } catch (error) {
+    tf.dispose(Object.values(out) as tf.Tensor[]);
+    throw error;
+  }
+}

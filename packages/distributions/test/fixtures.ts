@@ -1,0 +1,22 @@
+// Typed access to the SciPy fixtures written by fixtures/generate_distributions.py.
+import { readFixture } from '@polymodal/test-utils';
+
+/** Everything in fixtures/distributions.json (−∞ stored as the string "-Infinity"). */
+export interface DistributionsFixture {
+  normal: { loc: number[][]; scale: number[][]; y: number[][][]; log_prob: number[][]; entropy: number[] };
+  categorical: { logits: number[][]; values: number[][]; log_prob: number[][]; entropy: number[] };
+  mixture: {
+    logits: number[][];
+    means: number[][][];
+    variances: number[][][];
+    y: number[][][];
+    log_prob: number[][];
+    mean: number[][];
+    variance: number[][];
+    responsibilities: number[][][];
+  };
+}
+
+export const fixture = readFixture<DistributionsFixture>(
+  new URL('./fixtures/distributions.json', import.meta.url),
+);

@@ -1,6 +1,5 @@
 import { initBackend, NonFiniteError, ShapeError, ValueError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
-import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../test/fixtures.js';

@@ -1,6 +1,9 @@
 import {
+  assertNumber,
+  assertOneOf,
   assertPositiveInteger,
   diagGaussianLogProb,
+  logNdtr,
   logSoftmax,
   logSumExp,
   Rng,
@@ -12,7 +15,48 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
+import { bhattacharyyaDiagonal, klDiagonal, logProductIntegralDiagonal } from './gaussian_closed_forms.js';
 import { assertEvent, assertSameShape, parameters } from './parameters.js';
+
+/** Lower and upper bounds on a mixture's differential entropy, in nats, `[...batch]`. */
+export interface EntropyBounds {
+  /** The lower bound `[...batch]`. */
+  lower: tf.Tensor;
+  /** The upper bound `[...batch]`. */
+  upper: tf.Tensor;
+  /** Which pair of bounds. */
+  method: 'huber' | 'pairwise';
+}
+
+/** A central interval `[lower, upper]` per batch member. */
+export interface Interval {
+  /** Lower ends `[...batch]`. */
+  lower: tf.Tensor;
+  /** Upper ends `[...batch]`. */
+  upper: tf.Tensor;
+}
+
+/** A local maximum of a mixture density. */
+export interface Mode {
+  /** Location `[D]`. */
+  location: number[];
+  /** `log p(location)`. */
+  logDensity: number;
+}
+
+/** Options of {@link GaussianMixture.modes}. */
+export interface ModeOptions {
+  /** Fixed-point iterations at most. Default 1000. */
+  maxIterations?: number;
+  /** Stop when no point moves more than this many component standard deviations. Default 1e-6. */
+  tolerance?: number;
+  /** Points closer than this many standard deviations (per dimension) are one mode. Default 1e-3. */
+  mergeTolerance?: number;
+}
+
+const LOG_2PI_E = Math.log(2 * Math.PI * Math.E);
+/** The most negative finite float32, so `w log w` is 0 (not NaN) at `w = 0`. */
+const MIN_LOG = -3.4028234663852886e38;
 
 /** Parameters of {@link GaussianMixture}. */
 export interface GaussianMixtureParameters extends DistributionOptions {
@@ -156,6 +200,187 @@ export class GaussianMixture implements Distribution, HasMoments {
       const centred = tf.square(tf.sub(this.means, tf.expandDims(this.mean(), -2)));
       return tf.sum(tf.mul(w, tf.add(this.variances, centred)), -2);
     });
+  }
+
+  /** Entropy of each component, `½ Σ_d log(2πe σ²_kd)`: `[...batch, K]`. */
+  componentEntropies(): tf.Tensor {
+    return tf.tidy(() => tf.mul(0.5, tf.sum(tf.add(tf.log(this.variances), LOG_2PI_E), -1)));
+  }
+
+  /** Pairwise `f(component i, component j)`: `[...batch, K, K]`. */
+  private pairwise(f: (m0: tf.Tensor, v0: tf.Tensor, m1: tf.Tensor, v1: tf.Tensor) => tf.Tensor): tf.Tensor {
+    return f(
+      tf.expandDims(this.means, -2),
+      tf.expandDims(this.variances, -2),
+      tf.expandDims(this.means, -3),
+      tf.expandDims(this.variances, -3),
+    );
+  }
+
+  /**
+   * Bounds on the differential entropy (no closed form exists), `[...batch]` each.
+   * - `'huber'` (Huber et al. 2008; what MI-LB uses): lower `−Σᵢ wᵢ log Σⱼ wⱼ N(μᵢ; μⱼ, Σᵢ + Σⱼ)`,
+   *   upper `Σᵢ wᵢ (−log wᵢ + Hᵢ)`.
+   * - `'pairwise'` (Kolchinsky & Tracey 2017): `Σᵢ wᵢ Hᵢ − Σᵢ wᵢ log Σⱼ wⱼ e^{−D(pᵢ‖pⱼ)}` with the
+   *   Bhattacharyya distance (lower; tightest Chernoff bound for these families) and the KL
+   *   divergence (upper). Exact for well-separated components.
+   */
+  entropyBounds(options: { method?: 'huber' | 'pairwise' } = {}): EntropyBounds {
+    const method = options.method ?? 'huber';
+    assertOneOf(method, ['huber', 'pairwise'] as const, 'method');
+    const [lower, upper] = tf.tidy(() => {
+      const lw = this.logWeights();
+      const w = tf.exp(lw);
+      const h = this.componentEntropies();
+      const weighted = (t: tf.Tensor) => tf.sum(tf.mul(w, t), -1);
+      const mix = (logK: tf.Tensor) => logSumExp(tf.add(tf.expandDims(lw, -2), logK), -1); // over j
+      if (method === 'huber') {
+        return [
+          tf.neg(weighted(mix(this.pairwise(logProductIntegralDiagonal)))),
+          weighted(tf.sub(h, tf.maximum(lw, MIN_LOG))),
+        ];
+      }
+      const bound = (d: tf.Tensor) => tf.sub(weighted(h), weighted(mix(tf.neg(d))));
+      return [bound(this.pairwise(bhattacharyyaDiagonal)), bound(this.pairwise(klDiagonal))];
+    });
+    return { lower: lower as tf.Tensor, upper: upper as tf.Tensor, method };
+  }
+
+  /** `log F(y)` of 1-D mixtures (D = 1), stable far into the lower tail: `[...sample, ...batch]`. */
+  logCdf(value: TensorInput): tf.Tensor {
+    this.requireUnivariate('logCdf');
+    const y = toFloat32(value, 'value');
+    try {
+      assertEvent(y, this.eventShape, 'GaussianMixture.logCdf value');
+      return tf.tidy(() => {
+        const z = tf.div(tf.sub(tf.expandDims(y, -2), this.means), tf.sqrt(this.variances)); // [..., K, 1]
+        return logSumExp(tf.add(this.logWeights(), tf.squeeze(logNdtr(z), [-1])), -1);
+      });
+    } finally {
+      y.dispose();
+    }
+  }
+
+  /** The CDF `F(y) = Σ_k w_k Φ((y − μ_k)/σ_k)` of 1-D mixtures: `[...sample, ...batch]`. */
+  cdf(value: TensorInput): tf.Tensor {
+    return tf.tidy(() => tf.exp(this.logCdf(value)));
+  }
+
+  /**
+   * The quantile `F⁻¹(q)` of 1-D mixtures by bisection on device (48 halvings of the bracket
+   * `[min μ − 10σ, max μ + 10σ]`), for `q` of shape `[...sample, ...batch]` in (0, 1).
+   * Returns `[...sample, ...batch]`.
+   *
+   * @throws ValueError when `q` is outside (0, 1).
+   */
+  quantile(q: TensorInput): tf.Tensor {
+    this.requireUnivariate('quantile');
+    const p = toFloat32(q, 'q');
+    try {
+      const values = p.dataSync() as Float32Array;
+      if (!values.every((v) => v > 0 && v < 1)) throw new ValueError('quantile: q must lie in (0, 1).');
+      return tf.tidy(() => {
+        const sd = tf.sqrt(this.variances);
+        let lo = tf.add(tf.zerosLike(p), tf.squeeze(tf.min(tf.sub(this.means, tf.mul(sd, 10)), [-2]), [-1]));
+        let hi = tf.add(tf.zerosLike(p), tf.squeeze(tf.max(tf.add(this.means, tf.mul(sd, 10)), [-2]), [-1]));
+        for (let i = 0; i < 48; i++) {
+          const mid = tf.mul(0.5, tf.add(lo, hi));
+          const below = tf.less(this.cdf(tf.expandDims(mid, -1)), p);
+          lo = tf.where(below, mid, lo);
+          hi = tf.where(below, hi, mid);
+        }
+        return tf.mul(0.5, tf.add(lo, hi));
+      });
+    } finally {
+      p.dispose();
+    }
+  }
+
+  /** The central interval holding `mass` (default 0.95) of 1-D mixtures: `[...batch]` ends. */
+  centralInterval(mass = 0.95): Interval {
+    assertNumber(mass, 'mass', { greaterThan: 0, lessThan: 1 });
+    const at = (q: number) => tf.tidy(() => this.quantile(tf.fill(this.batchShape, q)));
+    return { lower: at((1 - mass) / 2), upper: at((1 + mass) / 2) };
+  }
+
+  /**
+   * The modes of each mixture, by the mean-shift fixed point (Carreira-Perpiñán 2000) started from
+   * every component mean, `y_d ← Σ_k r_k(y) μ_kd/σ²_kd / Σ_k r_k(y)/σ²_kd`, then duplicates merged.
+   * Iterates on device and reads back every 50 steps to test convergence. Returns, for each batch
+   * member (batch axes flattened, row-major), its modes sorted by density.
+   */
+  async modes(options: ModeOptions = {}): Promise<Mode[][]> {
+    const { maxIterations = 1000, tolerance = 1e-6, mergeTolerance = 1e-3 } = options;
+    assertPositiveInteger(maxIterations, 'maxIterations');
+    assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
+    assertNumber(mergeTolerance, 'mergeTolerance', { greaterThan: 0 });
+    const K = this.components;
+    const D = this.eventShape[0] as number;
+    const B = this.batchShape.reduce((a, b) => a * b, 1);
+    const [logits, means, variances] = tf.tidy(() => [
+      tf.reshape(this.logWeights(), [B, 1, K]),
+      tf.reshape(this.means, [B, 1, K, D]),
+      tf.reshape(this.variances, [B, 1, K, D]),
+    ]) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const precision = tf.reciprocal(variances);
+    const scale = tf.tidy(() => tf.reshape(tf.min(tf.sqrt(this.variances), -2), [B, 1, D])); // smallest σ per dim
+    let y: tf.Tensor = tf.reshape(this.means, [B, K, D]); // one start per component
+    try {
+      for (let done = 0; done < maxIterations; ) {
+        const steps = Math.min(50, maxIterations - done);
+        const next = tf.tidy(() => {
+          let cur = y;
+          let prev = y;
+          for (let s = 0; s < steps; s++) {
+            prev = cur;
+            const lc = diagGaussianLogProb(tf.expandDims(cur, 2), means, variances); // [B, S, K]
+            const r = tf.expandDims(tf.exp(logSoftmax(tf.add(logits, lc), -1)), -1); // [B, S, K, 1]
+            const rp = tf.mul(r, precision);
+            cur = tf.div(tf.sum(tf.mul(rp, means), 2), tf.sum(rp, 2));
+          }
+          const moved = tf.max(tf.div(tf.abs(tf.sub(cur, prev)), scale));
+          return [cur, moved];
+        }) as [tf.Tensor, tf.Tensor];
+        y.dispose();
+        y = next[0];
+        const moved = ((await next[1].data()) as Float32Array)[0] as number;
+        next[1].dispose();
+        done += steps;
+        if (!(moved > tolerance)) break;
+      }
+      const logDensity = tf.tidy(() => {
+        const lc = diagGaussianLogProb(tf.expandDims(y, 2), means, variances);
+        return logSumExp(tf.add(logits, lc), -1);
+      });
+      const [points, dens, scales] = await Promise.all([y.data(), logDensity.data(), scale.data()]);
+      logDensity.dispose();
+      return Array.from({ length: B }, (_, b) => {
+        const found: Mode[] = [];
+        for (let s = 0; s < K; s++) {
+          const location = Array.from(points.subarray((b * K + s) * D, (b * K + s + 1) * D));
+          const near = (m: Mode) =>
+            m.location.every(
+              (v, d) =>
+                Math.abs(v - (location[d] as number)) <= mergeTolerance * (scales[b * D + d] as number),
+            );
+          const logD = dens[b * K + s] as number;
+          const existing = found.find(near);
+          if (existing === undefined) found.push({ location, logDensity: logD });
+          else if (logD > existing.logDensity) Object.assign(existing, { location, logDensity: logD });
+        }
+        return found.sort((a, c) => c.logDensity - a.logDensity);
+      });
+    } finally {
+      tf.dispose([y, logits, means, variances, precision, scale]);
+    }
+  }
+
+  private requireUnivariate(what: string): void {
+    if (this.eventShape[0] !== 1) {
+      throw new ShapeError(
+        `GaussianMixture.${what} needs 1-D events (D = 1), got D = ${this.eventShape[0]}; take a marginal first.`,
+      );
+    }
   }
 
   /**

@@ -8,5 +8,13 @@
  */
 export { Categorical, type CategoricalParameters } from './categorical.js';
 export type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-export { GaussianMixture, type GaussianMixtureParameters } from './gaussian_mixture.js';
+export { bhattacharyyaDiagonal, klDiagonal, logProductIntegralDiagonal } from './gaussian_closed_forms.js';
+export {
+  type EntropyBounds,
+  GaussianMixture,
+  type GaussianMixtureParameters,
+  type Interval,
+  type Mode,
+  type ModeOptions,
+} from './gaussian_mixture.js';
 export { Normal, type NormalParameters } from './normal.js';

@@ -7,6 +7,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
+import { klDiagonal } from './gaussian_closed_forms.js';
 import { assertEvent, assertSameShape, parameters } from './parameters.js';
 
 /** Parameters of {@link Normal}. */
@@ -83,6 +84,11 @@ export class Normal implements Distribution, HasMoments {
   /** Differential entropy `Σ_d ½ log(2πe σ²_d)`: `[...batch]`. */
   entropy(): tf.Tensor {
     return tf.tidy(() => tf.sum(tf.add(tf.log(this.scale), 0.5 * LOG_2PI_E), -1));
+  }
+
+  /** `KL(this ‖ other)` in closed form, `[...batch]` (batch shapes broadcast). */
+  klDivergence(other: Normal): tf.Tensor {
+    return tf.tidy(() => klDiagonal(this.loc, tf.square(this.scale), other.loc, tf.square(other.scale)));
   }
 
   dispose(): void {

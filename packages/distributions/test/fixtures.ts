@@ -15,6 +15,25 @@ export interface DistributionsFixture {
     variance: number[][];
     responsibilities: number[][][];
   };
+  univariate: {
+    logits: number[][];
+    means: number[][][];
+    variances: number[][][];
+    points: number[];
+    cdf: number[][];
+    q: number[];
+    quantile: number[][];
+    entropy: number[];
+  };
+  kl: {
+    m0: number[][];
+    v0: number[][];
+    m1: number[][];
+    v1: number[][];
+    kl: number[];
+    bhattacharyya: number[];
+    log_elk: number[];
+  };
 }
 
 export const fixture = readFixture<DistributionsFixture>(

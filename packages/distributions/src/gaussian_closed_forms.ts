@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+// Closed forms between diagonal Gaussians, vectorised; arguments broadcast, the last axis is the
+// event dimension D. All results are in nats.
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** `KL(N(μ₀, σ²₀) ‖ N(μ₁, σ²₁)) = ½ Σ_d [log(σ²₁/σ²₀) + (σ²₀ + (μ₀ − μ₁)²)/σ²₁ − 1]`. */
+export function klDiagonal(mu0: tf.Tensor, var0: tf.Tensor, mu1: tf.Tensor, var1: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const ratio = tf.div(tf.add(var0, tf.square(tf.sub(mu0, mu1))), var1);
+    return tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.sub(tf.log(var1), tf.log(var0)), ratio), 1), -1));
+  });
+}
+
+/**
+ * `log ∫ N(y; μᵢ, σ²ᵢ) N(y; μⱼ, σ²ⱼ) dy = log N(μᵢ; μⱼ, σ²ᵢ + σ²ⱼ)`, the expected-likelihood kernel
+ * (product integral) used by the Huber entropy bound and MI-LB.
+ */
+export function logProductIntegralDiagonal(
+  mu0: tf.Tensor,
+  var0: tf.Tensor,
+  mu1: tf.Tensor,
+  var1: tf.Tensor,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const v = tf.add(var0, var1);
+    const quad = tf.div(tf.square(tf.sub(mu0, mu1)), v);
+    return tf.mul(-0.5, tf.sum(tf.add(tf.add(quad, tf.log(v)), LOG_2PI), -1));
+  });
+}
+
+/**
+ * The Bhattacharyya distance `D_B = ⅛ Δᵀ Σ̃⁻¹ Δ + ½ log(det Σ̃ / √(det Σ₀ det Σ₁))`,
+ * `Σ̃ = (Σ₀ + Σ₁)/2` (the Chernoff-α distance at α = ½).
+ */
+export function bhattacharyyaDiagonal(
+  mu0: tf.Tensor,
+  var0: tf.Tensor,
+  mu1: tf.Tensor,
+  var1: tf.Tensor,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const avg = tf.mul(0.5, tf.add(var0, var1));
+    const quad = tf.mul(0.125, tf.div(tf.square(tf.sub(mu0, mu1)), avg));
+    const logDet = tf.sub(tf.log(avg), tf.mul(0.5, tf.add(tf.log(var0), tf.log(var1))));
+    return tf.sum(tf.add(quad, tf.mul(0.5, logDet)), -1);
+  });
+}

@@ -6,6 +6,7 @@ import {
   logNdtr,
   logSoftmax,
   logSumExp,
+  ndtr,
   Rng,
   ShapeError,
   sampleCategorical,
@@ -200,6 +201,56 @@ export class GaussianMixture implements Distribution, HasMoments {
       const centred = tf.square(tf.sub(this.means, tf.expandDims(this.mean(), -2)));
       return tf.sum(tf.mul(w, tf.add(this.variances, centred)), -2);
     });
+  }
+
+  /**
+   * The score `∇_y log p(y) = Σ_k r_k(y) (μ_k − y)/σ²_k` in closed form (no autodiff):
+   * `[...sample, ...batch, D]`.
+   */
+  score(value: TensorInput): tf.Tensor {
+    const y = toFloat32(value, 'value');
+    try {
+      assertEvent(y, this.eventShape, 'GaussianMixture.score value');
+      return tf.tidy(() => {
+        const r = tf.expandDims(this.responsibilities(y), -1); // [..., K, 1]
+        return tf.sum(tf.mul(r, tf.div(tf.sub(this.means, tf.expandDims(y, -2)), this.variances)), -2);
+      });
+    } finally {
+      y.dispose();
+    }
+  }
+
+  /**
+   * The continuous ranked probability score of 1-D mixtures at observations `y`, in closed form
+   * (Grimit et al. 2006): `Σᵢ wᵢ A(y − μᵢ, σ²ᵢ) − ½ Σᵢⱼ wᵢwⱼ A(μᵢ − μⱼ, σ²ᵢ + σ²ⱼ)` with
+   * `A(m, v) = 2√v φ(m/√v) + m(2Φ(m/√v) − 1)`. Lower is better; same units as y.
+   */
+  crps(value: TensorInput): tf.Tensor {
+    this.requireUnivariate('crps');
+    const y = toFloat32(value, 'value');
+    try {
+      assertEvent(y, this.eventShape, 'GaussianMixture.crps value');
+      return tf.tidy(() => {
+        const A = (m: tf.Tensor, v: tf.Tensor) => {
+          const s = tf.sqrt(v);
+          const z = tf.div(m, s);
+          const pdf = tf.mul(Math.SQRT1_2 / Math.sqrt(Math.PI), tf.exp(tf.mul(-0.5, tf.square(z))));
+          return tf.add(tf.mul(tf.mul(2, s), pdf), tf.mul(m, tf.sub(tf.mul(2, ndtr(z)), 1)));
+        };
+        const w = this.weights();
+        const mu = tf.squeeze(this.means, [-1]); // [..., K]
+        const v = tf.squeeze(this.variances, [-1]);
+        const first = tf.sum(tf.mul(w, A(tf.sub(y, mu), v)), -1);
+        const pair = A(
+          tf.sub(tf.expandDims(mu, -1), tf.expandDims(mu, -2)),
+          tf.add(tf.expandDims(v, -1), tf.expandDims(v, -2)),
+        );
+        const second = tf.sum(tf.mul(tf.mul(tf.expandDims(w, -1), tf.expandDims(w, -2)), pair), [-2, -1]);
+        return tf.sub(first, tf.mul(0.5, second));
+      });
+    } finally {
+      y.dispose();
+    }
   }
 
   /** Entropy of each component, `½ Σ_d log(2πe σ²_kd)`: `[...batch, K]`. */

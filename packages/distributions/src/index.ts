@@ -17,4 +17,14 @@ export {
   type Mode,
   type ModeOptions,
 } from './gaussian_mixture.js';
+export { mixtureMmd } from './mixture_mmd.js';
 export { Normal, type NormalParameters } from './normal.js';
+export { Uniform, type UniformParameters } from './uniform.js';
+export {
+  type DisposableDensity,
+  densityFromFunction,
+  densityFromMixture,
+  type UnnormalizedDensity,
+  type UnnormalizedGaussianMixtureParameters,
+  unnormalizedGaussianMixture,
+} from './unnormalized_density.js';

@@ -24,7 +24,16 @@ export interface DistributionsFixture {
     q: number[];
     quantile: number[][];
     entropy: number[];
+    crps_y: number[];
+    crps: number[][];
   };
+  mmd: {
+    bandwidth: number;
+    a: { logits: number[]; means: number[][]; variances: number[][] };
+    b: { logits: number[]; means: number[][]; variances: number[][] };
+    mmd2: number;
+  };
+  unnormalized: { log_c: number[]; means: number[][]; variances: number[][]; log_z: number };
   kl: {
     m0: number[][];
     v0: number[][];

@@ -1,0 +1,112 @@
+import { initBackend, ShapeError } from '@polymodal/tensor';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../test/fixtures.js';
+import { GaussianMixture } from './gaussian_mixture.js';
+import {
+  densityFromFunction,
+  densityFromMixture,
+  unnormalizedGaussianMixture,
+} from './unnormalized_density.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+});
+
+/** Central finite differences of a scalar function of each row, in float64 on the host. */
+function finiteDifferenceScore(f: (x: number[]) => number, x: number[], h = 1e-3): number[] {
+  return x.map((_, d) => {
+    const plus = [...x];
+    const minus = [...x];
+    plus[d] = (plus[d] as number) + h;
+    minus[d] = (minus[d] as number) - h;
+    return (f(plus) - f(minus)) / (2 * h);
+  });
+}
+
+describe('UnnormalizedDensity', () => {
+  it('unnormalizedGaussianMixture: log Z equals quadrature, and log ρ − log Z is the normalised mixture', async () => {
+    const u = fixture.unnormalized;
+    await expectNoLeak(() => {
+      const rho = unnormalizedGaussianMixture({
+        logCoefficients: u.log_c,
+        means: u.means,
+        variances: u.variances,
+      });
+      expect(rho.logNormalizer as number).toBeCloseTo(u.log_z, 5);
+      // Direct: log ρ(x) = log Σ c_k exp(−½ Σ (x − μ)²/σ²).
+      const pts = [
+        [0.2, -0.1],
+        [2.5, -0.8],
+        [-3, 4],
+      ];
+      const direct = pts.map((x) =>
+        Math.log(
+          u.log_c.reduce((s, lc, k) => {
+            const q = x.reduce(
+              (a, xd, d) => a + (xd - (u.means[k]?.[d] as number)) ** 2 / (u.variances[k]?.[d] as number),
+              0,
+            );
+            return s + Math.exp(lc - 0.5 * q);
+          }, 0),
+        ),
+      );
+      const x = tf.tensor2d(pts);
+      expectClose(take(rho.logDensity(x)), direct, 1e-5, 1e-5);
+      x.dispose();
+      rho.dispose();
+    });
+  });
+
+  it('the analytic mixture score equals finite differences of log p (including far-out points)', () => {
+    const gm = new GaussianMixture({
+      logits: [0.3, -0.2, 1],
+      means: [
+        [0, 0],
+        [3, -1],
+        [-2, 2],
+      ],
+      variances: [
+        [0.5, 1],
+        [0.3, 0.2],
+        [1, 1],
+      ],
+    });
+    const density = densityFromMixture(gm);
+    const logp = (x: number[]) => take(gm.logProb([x]))[0] as number;
+    const pts = [
+      [0.1, 0.2],
+      [1.5, -0.5],
+      [-6, 7],
+      [20, -15],
+    ];
+    const x = tf.tensor2d(pts);
+    const score = take(density.gradLogDensity(x));
+    x.dispose();
+    pts.forEach((p, i) => {
+      const fd = finiteDifferenceScore(logp, p);
+      expectClose(score.slice(2 * i, 2 * i + 2), fd, 2e-3, 2e-3);
+    });
+    expect(density.logNormalizer).toBe(0);
+    gm.dispose();
+  });
+
+  it('densityFromFunction fills the score in by autodiff and checks shapes', () => {
+    const d = densityFromFunction({
+      dim: 2,
+      logDensity: (x) => tf.tidy(() => tf.mul(-0.5, tf.sum(tf.square(x), 1)) as tf.Tensor1D),
+    });
+    const x = tf.tensor2d([
+      [1, -2],
+      [0.5, 3],
+    ]);
+    expectClose(take(d.gradLogDensity(x)), [-1, 2, -0.5, -3], 1e-6);
+    const wrong = tf.zeros([2, 3]) as tf.Tensor2D;
+    expect(() => d.logDensity(wrong)).toThrow(ShapeError);
+    tf.dispose([x, wrong]);
+    expect(() =>
+      densityFromMixture(new GaussianMixture({ logits: [[0]], means: [[[0]]], variances: [[[1]]] })),
+    ).toThrow(ShapeError);
+  });
+});

@@ -1,0 +1,164 @@
+import {
+  assertPositiveInteger,
+  logSumExp,
+  ShapeError,
+  type TensorInput,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { GaussianMixture } from './gaussian_mixture.js';
+import { parameters } from './parameters.js';
+
+/**
+ * What the samplers consume: a batched, possibly unnormalised log density over `R^dim` and its
+ * gradient (the score). Tensors in and out are owned by the caller.
+ */
+export interface UnnormalizedDensity {
+  /** Dimension of the space. */
+  readonly dim: number;
+  /** `log ρ(x)` for points `[N, dim]`: `[N]`. */
+  logDensity(x: tf.Tensor2D): tf.Tensor1D;
+  /** `∇ log ρ(x)`: `[N, dim]`. Always present: adapters fill it in by autodiff when not given. */
+  gradLogDensity(x: tf.Tensor2D): tf.Tensor2D;
+  /** `log ∫ ρ`, when known exactly (0 for a normalised density). */
+  readonly logNormalizer?: number;
+}
+
+function checkPoints(x: tf.Tensor, dim: number): void {
+  if (x.rank !== 2 || x.shape[1] !== dim)
+    throw new ShapeError(`Expected points [N, ${dim}], got [${x.shape.join(', ')}].`);
+}
+
+/** The score of `logDensity` by reverse-mode autodiff (one backward pass per call). */
+function autodiffScore(logDensity: (x: tf.Tensor2D) => tf.Tensor1D): (x: tf.Tensor2D) => tf.Tensor2D {
+  return (x) =>
+    tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(logDensity(v as tf.Tensor2D)))(x) as tf.Tensor2D);
+}
+
+/**
+ * Wraps user functions as an {@link UnnormalizedDensity}; without `gradLogDensity` the score is
+ * computed by autodiff of `logDensity`.
+ */
+export function densityFromFunction(options: {
+  dim: number;
+  logDensity: (x: tf.Tensor2D) => tf.Tensor1D;
+  gradLogDensity?: (x: tf.Tensor2D) => tf.Tensor2D;
+  logNormalizer?: number;
+}): UnnormalizedDensity {
+  const { dim, logDensity } = options;
+  assertPositiveInteger(dim, 'dim');
+  if (typeof logDensity !== 'function')
+    throw new ValueError('logDensity must be a function of points [N, dim].');
+  const grad = options.gradLogDensity ?? autodiffScore(logDensity);
+  return {
+    dim,
+    logDensity: (x) => {
+      checkPoints(x, dim);
+      return logDensity(x);
+    },
+    gradLogDensity: (x) => {
+      checkPoints(x, dim);
+      return grad(x);
+    },
+    ...(options.logNormalizer !== undefined ? { logNormalizer: options.logNormalizer } : {}),
+  };
+}
+
+/**
+ * A single (unbatched) Gaussian mixture as a normalised density (`logNormalizer = 0`) with its
+ * analytic score `Σ_k r_k(x) (μ_k − x)/σ²_k`. The mixture must have an empty batch shape; it is
+ * used, not copied: keep it alive while the density is in use.
+ */
+export function densityFromMixture(mixture: GaussianMixture): UnnormalizedDensity {
+  if (mixture.batchShape.length !== 0) {
+    throw new ShapeError(
+      `densityFromMixture needs one mixture (batch shape []), got [${mixture.batchShape.join(', ')}].`,
+    );
+  }
+  const dim = mixture.eventShape[0] as number;
+  return {
+    dim,
+    logNormalizer: 0,
+    logDensity: (x) => {
+      checkPoints(x, dim);
+      return mixture.logProb(x) as tf.Tensor1D;
+    },
+    gradLogDensity: (x) => {
+      checkPoints(x, dim);
+      return mixture.score(x) as tf.Tensor2D;
+    },
+  };
+}
+
+/** An {@link UnnormalizedDensity} that owns tensors. */
+export interface DisposableDensity extends UnnormalizedDensity {
+  /** Frees the density's parameters. */
+  dispose(): void;
+}
+
+/** Parameters of {@link unnormalizedGaussianMixture}. */
+export interface UnnormalizedGaussianMixtureParameters {
+  /** `log c_k` of the coefficients `[K]` (any real numbers; they need not normalise). */
+  logCoefficients: TensorInput;
+  /** Centres `[K, D]`. */
+  means: TensorInput;
+  /** Variances `[K, D]`, all > 0. */
+  variances: TensorInput;
+}
+
+/**
+ * `ρ(x) = Σ_k c_k exp(−½ Σ_d (x_d − μ_kd)²/σ²_kd)`, an unnormalised Gaussian mixture with the exact
+ * `log Z = logsumexp_k[log c_k + (D/2) log 2π + ½ Σ_d log σ²_kd]`: the ground truth of the sampler
+ * benchmarks. Returns the density and a `dispose` for its parameters.
+ */
+export function unnormalizedGaussianMixture(
+  params: UnnormalizedGaussianMixtureParameters,
+): DisposableDensity {
+  const p = parameters(
+    {
+      logCoefficients: [params.logCoefficients, { minRank: 1 }],
+      means: [params.means, { minRank: 2 }],
+      variances: [params.variances, { minRank: 2, positive: true }],
+    },
+    true,
+    ({ logCoefficients, means, variances }) => {
+      if (
+        logCoefficients.rank !== 1 ||
+        means.rank !== 2 ||
+        means.shape.join() !== variances.shape.join() ||
+        means.shape[0] !== logCoefficients.shape[0]
+      ) {
+        throw new ShapeError(
+          'unnormalizedGaussianMixture: expected logCoefficients [K], means [K, D], variances [K, D].',
+        );
+      }
+    },
+  );
+  const D = p.means.shape[1] as number;
+  // Per-component log mass of the unnormalised Gaussian bump: log c_k + (D/2) log 2π + ½ Σ log σ².
+  const logMass = tf.tidy(() =>
+    tf.add(
+      p.logCoefficients,
+      tf.add(0.5 * D * Math.log(2 * Math.PI), tf.mul(0.5, tf.sum(tf.log(p.variances), -1))),
+    ),
+  );
+  const lse = logSumExp(logMass, 0);
+  const logZ = (lse.dataSync() as Float32Array)[0] as number;
+  lse.dispose();
+  // The normalised mixture has weights ∝ exp(logMass); ρ = Z · mixture.
+  const mixture = new GaussianMixture({
+    logits: logMass,
+    means: p.means,
+    variances: p.variances,
+    validate: false,
+  });
+  tf.dispose([logMass, p.logCoefficients, p.means, p.variances]);
+  const base = densityFromMixture(mixture);
+  return {
+    dim: D,
+    logNormalizer: logZ,
+    logDensity: (x) => tf.tidy(() => tf.add(base.logDensity(x), logZ) as tf.Tensor1D),
+    gradLogDensity: base.gradLogDensity,
+    dispose: () => mixture.dispose(),
+  };
+}

@@ -18,6 +18,7 @@ export {
   type ModeOptions,
 } from './gaussian_mixture.js';
 export { mixtureMmd } from './mixture_mmd.js';
+export { MultivariateNormal, type MultivariateNormalParameters } from './multivariate_normal.js';
 export { Normal, type NormalParameters } from './normal.js';
 export { Uniform, type UniformParameters } from './uniform.js';
 export {

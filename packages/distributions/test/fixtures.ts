@@ -33,6 +33,14 @@ export interface DistributionsFixture {
     b: { logits: number[]; means: number[][]; variances: number[][] };
     mmd2: number;
   };
+  mvn: {
+    loc: number[][];
+    covariance: number[][][];
+    precision_factor: number[][][];
+    y: number[][][];
+    log_prob: number[][];
+    entropy: number[];
+  };
   unnormalized: { log_c: number[]; means: number[][]; variances: number[][]; log_z: number };
   kl: {
     m0: number[][];

@@ -48,7 +48,12 @@ describe('API reference', () => {
     expect(run.status).toBe(0);
     expect(`${run.stdout}${run.stderr}`).toMatch(/markdown generated/);
     const sidebar = readFileSync(join(docs, 'api/typedoc-sidebar.json'), 'utf8');
-    for (const pkg of ['@polymodal/tensor', '@polymodal/distributions', '@polymodal/nn'])
+    for (const pkg of [
+      '@polymodal/tensor',
+      '@polymodal/distributions',
+      '@polymodal/metrics',
+      '@polymodal/nn',
+    ])
       expect(sidebar).toContain(pkg);
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'distributions', 'nn'];
+const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -93,6 +93,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@polymodal/tensor';
 import { Mlp, fit, adam } from '@polymodal/nn';
 import { GaussianMixture } from '@polymodal/distributions';
+import { energyDistance } from '@polymodal/metrics';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -104,7 +105,8 @@ const back = await Mlp.load('file://' + process.cwd() + '/model');
 const same = tf.equal(net.apply(x), back.apply(x)).all().dataSync()[0] === 1;
 const gm = new GaussianMixture({ logits: [0, 0], means: [[-1], [1]], variances: [[0.25], [0.25]] });
 const density = gm.prob([[1]]).dataSync()[0];
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density }));
+const ed = await energyDistance([[0], [1]], [[0], [1]], { estimator: 'v-statistic' });
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
@@ -113,6 +115,7 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.same).toBe(true);
     // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
     const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    expect(out.ed).toBeCloseTo(0, 6);
     expect(out.density).toBeCloseTo(0.5 * (phi(0) / 0.5) + 0.5 * (phi(4) / 0.5), 5);
 
     // A second copy of tfjs-core, nested under the wasm backend as a mismatched install would leave

@@ -24,6 +24,7 @@ export default defineConfig({
         items: [
           { text: '@polymodal/tensor', link: '/packages/tensor' },
           { text: '@polymodal/distributions', link: '/packages/distributions' },
+          { text: '@polymodal/metrics', link: '/packages/metrics' },
           { text: '@polymodal/nn', link: '/packages/nn' },
         ],
       },

@@ -6,6 +6,8 @@
  * @packageDocumentation
  * @module @polymodal/metrics
  */
+
+export { type CrpsOptions, crpsFromSamples } from './crps.js';
 export {
   type EnergyDistanceOptions,
   energyDistance,
@@ -14,6 +16,7 @@ export {
   medianBandwidth,
   mmd,
 } from './mmd.js';
+export { binomialNoiseFloor, type ModeWeightError, modeWeightError } from './mode_weights.js';
 export {
   type DensityModel,
   type NllAggregation,
@@ -22,3 +25,11 @@ export {
   nll,
   nllFromLogProbs,
 } from './nll.js';
+export { type NoiseFloor, noiseFloor } from './noise_floor.js';
+export {
+  type SlicedWassersteinOptions,
+  slicedWasserstein,
+  type WassersteinOptions,
+  type WassersteinResult,
+  wasserstein,
+} from './wasserstein.js';

@@ -25,6 +25,9 @@ export interface MetricsFixture {
     median_unbiased: number;
   };
   energy: { v_statistic: number; u_statistic: number };
+  wasserstein: { x: number[][]; y: number[][]; w1_cost: number; w2_cost: number };
+  sliced: { directions: number[][]; sw2: number; sw1: number };
+  crps: { samples: number[][]; y: number[]; v_statistic: number[]; fair: number[] };
 }
 
 export const fixture = readFixture<MetricsFixture>(new URL('./fixtures/metrics.json', import.meta.url));

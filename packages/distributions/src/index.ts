@@ -20,6 +20,7 @@ export {
 export { mixtureMmd } from './mixture_mmd.js';
 export { MultivariateNormal, type MultivariateNormalParameters } from './multivariate_normal.js';
 export { Normal, type NormalParameters } from './normal.js';
+export { SkewNormal, type SkewNormalParameters } from './skew_normal.js';
 export { Uniform, type UniformParameters } from './uniform.js';
 export {
   type DisposableDensity,

@@ -41,6 +41,18 @@ export interface DistributionsFixture {
     log_prob: number[][];
     entropy: number[];
   };
+  skew_normal: {
+    one_d: { loc: number; scale: number; alpha: number; x: number[]; log_prob: number[] };
+    two_d: {
+      loc: number[];
+      scale: number[][];
+      alpha: number[];
+      x: number[][];
+      log_prob: number[];
+      score: number[][];
+      u_last: number;
+    };
+  };
   unnormalized: { log_c: number[]; means: number[][]; variances: number[][]; log_z: number };
   kl: {
     m0: number[][];

@@ -1,3 +1,4 @@
+import { assertNumber } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 // Closed forms between diagonal Gaussians, vectorised; arguments broadcast, the last axis is the
@@ -44,6 +45,30 @@ export function bhattacharyyaDiagonal(
     const avg = tf.mul(0.5, tf.add(var0, var1));
     const quad = tf.mul(0.125, tf.div(tf.square(tf.sub(mu0, mu1)), avg));
     const logDet = tf.sub(tf.log(avg), tf.mul(0.5, tf.add(tf.log(var0), tf.log(var1))));
+    return tf.sum(tf.add(quad, tf.mul(0.5, logDet)), -1);
+  });
+}
+
+/**
+ * The Chernoff-α distance `C_α = −log ∫ p₀^α p₁^{1−α}` between diagonal Gaussians:
+ * `(α(1−α)/2) Σ_d Δ²_d/Σ̃_d + ½ Σ_d log(Σ̃_d / (σ²₀d^{1−α} σ²₁d^α))`, `Σ̃ = (1−α)σ²₀ + ασ²₁`, for
+ * α ∈ (0, 1). At α = ½ it is the Bhattacharyya distance.
+ */
+export function chernoffDiagonal(
+  mu0: tf.Tensor,
+  var0: tf.Tensor,
+  mu1: tf.Tensor,
+  var1: tf.Tensor,
+  alpha: number,
+): tf.Tensor {
+  assertNumber(alpha, 'alpha', { greaterThan: 0, lessThan: 1 });
+  return tf.tidy(() => {
+    const mixed = tf.add(tf.mul(1 - alpha, var0), tf.mul(alpha, var1));
+    const quad = tf.mul((alpha * (1 - alpha)) / 2, tf.div(tf.square(tf.sub(mu0, mu1)), mixed));
+    const logDet = tf.sub(
+      tf.log(mixed),
+      tf.add(tf.mul(1 - alpha, tf.log(var0)), tf.mul(alpha, tf.log(var1))),
+    );
     return tf.sum(tf.add(quad, tf.mul(0.5, logDet)), -1);
   });
 }

@@ -8,7 +8,12 @@
  */
 export { Categorical, type CategoricalParameters } from './categorical.js';
 export type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-export { bhattacharyyaDiagonal, klDiagonal, logProductIntegralDiagonal } from './gaussian_closed_forms.js';
+export {
+  bhattacharyyaDiagonal,
+  chernoffDiagonal,
+  klDiagonal,
+  logProductIntegralDiagonal,
+} from './gaussian_closed_forms.js';
 export {
   type EntropyBounds,
   GaussianMixture,
@@ -17,6 +22,7 @@ export {
   type Mode,
   type ModeOptions,
 } from './gaussian_mixture.js';
+export { hersheyOlsenKl } from './mixture_kl.js';
 export { mixtureMmd } from './mixture_mmd.js';
 export { MultivariateNormal, type MultivariateNormalParameters } from './multivariate_normal.js';
 export { Normal, type NormalParameters } from './normal.js';

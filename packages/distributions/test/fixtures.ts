@@ -62,6 +62,7 @@ export interface DistributionsFixture {
     kl: number[];
     bhattacharyya: number[];
     log_elk: number[];
+    chernoff_03: number[];
   };
 }
 

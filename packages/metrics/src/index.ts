@@ -7,6 +7,7 @@
  * @module @polymodal/metrics
  */
 
+export { type Coverage, coverage, type PitHistogram, pitHistogram } from './calibration.js';
 export { type CrpsOptions, crpsFromSamples } from './crps.js';
 export {
   type EnergyDistanceOptions,

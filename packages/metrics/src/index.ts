@@ -27,6 +27,7 @@ export {
   nllFromLogProbs,
 } from './nll.js';
 export { type NoiseFloor, noiseFloor } from './noise_floor.js';
+export { type SinkhornOptions, type SinkhornResult, sinkhornDivergence } from './sinkhorn.js';
 export {
   type SlicedWassersteinOptions,
   slicedWasserstein,

@@ -34,5 +34,7 @@ export {
   densityFromMixture,
   type UnnormalizedDensity,
   type UnnormalizedGaussianMixtureParameters,
+  type UnnormalizedSkewNormalMixtureParameters,
   unnormalizedGaussianMixture,
+  unnormalizedSkewNormalMixture,
 } from './unnormalized_density.js';

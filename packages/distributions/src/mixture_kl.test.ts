@@ -1,6 +1,7 @@
 import { initBackend, ShapeError, ValueError } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../test/fixtures.js';
 import { bhattacharyyaDiagonal, chernoffDiagonal, klDiagonal } from './gaussian_closed_forms.js';
@@ -24,6 +25,28 @@ describe('Chernoff-α between diagonal Gaussians', () => {
     expectClose(take(chernoffDiagonal(a, b, c, d, 0.5)), take(bhattacharyyaDiagonal(a, b, c, d)), 1e-6, 1e-7);
     expect(() => chernoffDiagonal(a, b, c, d, 1)).toThrow(ValueError);
     tf.dispose([a, b, c, d]);
+  });
+});
+
+describe('KL between diagonal Gaussians', () => {
+  it('is ≥ 0, and 0 only for identical Gaussians (property)', () => {
+    const gaussian = fc.record({
+      mu: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 3, maxLength: 3 }),
+      v: fc.array(fc.double({ min: 0.05, max: 20, noNaN: true }), { minLength: 3, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(gaussian, gaussian, (p, q) => {
+        const kl = take(
+          tf.tidy(() => klDiagonal(tf.tensor1d(p.mu), tf.tensor1d(p.v), tf.tensor1d(q.mu), tf.tensor1d(q.v))),
+        )[0] as number;
+        const self = take(
+          tf.tidy(() => klDiagonal(tf.tensor1d(p.mu), tf.tensor1d(p.v), tf.tensor1d(p.mu), tf.tensor1d(p.v))),
+        )[0] as number;
+        expect(kl).toBeGreaterThanOrEqual(-1e-5);
+        expect(Math.abs(self)).toBeLessThan(1e-5);
+      }),
+      { numRuns: 50, seed: 11 },
+    );
   });
 });
 

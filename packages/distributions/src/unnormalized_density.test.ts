@@ -8,6 +8,7 @@ import {
   densityFromFunction,
   densityFromMixture,
   unnormalizedGaussianMixture,
+  unnormalizedSkewNormalMixture,
 } from './unnormalized_density.js';
 
 beforeAll(async () => {
@@ -90,6 +91,61 @@ describe('UnnormalizedDensity', () => {
     });
     expect(density.logNormalizer).toBe(0);
     gm.dispose();
+  });
+
+  it('unnormalizedSkewNormalMixture: log Z = log Σ c equals quadrature; the score equals finite differences', async () => {
+    await expectNoLeak(() => {
+      const rho = unnormalizedSkewNormalMixture({
+        logCoefficients: [Math.log(0.7), Math.log(2.1)],
+        loc: [
+          [-1.5, 0],
+          [1.5, 1],
+        ],
+        scale: [
+          [
+            [1, 0.3],
+            [0.3, 0.5],
+          ],
+          [
+            [0.4, -0.1],
+            [-0.1, 0.9],
+          ],
+        ],
+        skewness: [
+          [4, -1],
+          [-2, 3],
+        ],
+      });
+      expect(rho.logNormalizer as number).toBeCloseTo(Math.log(2.8), 6);
+      // 2-D midpoint quadrature of ρ over [-8, 8]²
+      const m = 321;
+      const step = 16 / m;
+      const pts: number[][] = [];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) pts.push([-8 + (i + 0.5) * step, -8 + (j + 0.5) * step]);
+      const grid = tf.tensor2d(pts);
+      const mass = take(tf.tidy(() => tf.sum(tf.exp(rho.logDensity(grid)))))[0] as number;
+      grid.dispose();
+      expect(Math.abs(Math.log(mass * step * step) - Math.log(2.8))).toBeLessThan(2e-3);
+      const logRho = (x: number[]) => {
+        const t = tf.tensor2d([x]);
+        const v = take(rho.logDensity(t))[0] as number;
+        t.dispose();
+        return v;
+      };
+      const probe = [
+        [0.2, 0.4],
+        [-2, -0.5],
+        [2.5, 2],
+      ];
+      const x = tf.tensor2d(probe);
+      const score = take(rho.gradLogDensity(x));
+      x.dispose();
+      probe.forEach((p, i) => {
+        expectClose(score.slice(2 * i, 2 * i + 2), finiteDifferenceScore(logRho, p, 1e-2), 5e-3, 5e-3);
+      });
+      rho.dispose();
+    });
   });
 
   it('densityFromFunction fills the score in by autodiff and checks shapes', () => {

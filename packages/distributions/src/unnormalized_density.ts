@@ -8,6 +8,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { GaussianMixture } from './gaussian_mixture.js';
 import { parameters } from './parameters.js';
+import { SkewNormal } from './skew_normal.js';
 
 /**
  * What the samplers consume: a batched, possibly unnormalised log density over `R^dim` and its
@@ -160,5 +161,70 @@ export function unnormalizedGaussianMixture(
     logDensity: (x) => tf.tidy(() => tf.add(base.logDensity(x), logZ) as tf.Tensor1D),
     gradLogDensity: base.gradLogDensity,
     dispose: () => mixture.dispose(),
+  };
+}
+
+/** Parameters of {@link unnormalizedSkewNormalMixture}. */
+export interface UnnormalizedSkewNormalMixtureParameters {
+  /** `log c_k` of the coefficients `[K]`. */
+  logCoefficients: TensorInput;
+  /** Locations ξ_k `[K, d]`. */
+  loc: TensorInput;
+  /** Scale matrices Ω_k `[K, d, d]`. */
+  scale: TensorInput;
+  /** Shapes α_k `[K, d]`. */
+  skewness: TensorInput;
+}
+
+/**
+ * `ρ(x) = Σ_k c_k SN(x; ξ_k, Ω_k, α_k)`, an unnormalised mixture of skew-normals. Each component
+ * integrates to 1, so `log Z = logsumexp_k log c_k` exactly; the score is
+ * `Σ_k r_k(x) ∇ log SN_k(x)` with the components' analytic scores.
+ */
+export function unnormalizedSkewNormalMixture(
+  params: UnnormalizedSkewNormalMixtureParameters,
+): DisposableDensity {
+  const logC = parameters(
+    { logCoefficients: [params.logCoefficients, { minRank: 1 }] },
+    true,
+  ).logCoefficients;
+  let components: SkewNormal;
+  try {
+    components = new SkewNormal({ loc: params.loc, scale: params.scale, skewness: params.skewness });
+  } catch (error) {
+    logC.dispose();
+    throw error;
+  }
+  if (logC.rank !== 1 || components.batchShape.join() !== logC.shape.join()) {
+    tf.dispose(logC);
+    components.dispose();
+    throw new ShapeError(
+      `unnormalizedSkewNormalMixture: expected logCoefficients [K] and components with batch [K].`,
+    );
+  }
+  const dim = components.eventShape[0] as number;
+  const lse = logSumExp(logC, 0);
+  const logZ = (lse.dataSync() as Float32Array)[0] as number;
+  lse.dispose();
+  /** `log c_k + log SN_k(x)`: `[N, K]`. */
+  const joint = (x: tf.Tensor2D) => tf.add(logC, components.logProb(tf.expandDims(x, 1)));
+  return {
+    dim,
+    logNormalizer: logZ,
+    logDensity: (x) => {
+      checkPoints(x, dim);
+      return tf.tidy(() => logSumExp(joint(x), 1) as tf.Tensor1D);
+    },
+    gradLogDensity: (x) => {
+      checkPoints(x, dim);
+      return tf.tidy(() => {
+        const r = tf.expandDims(tf.softmax(joint(x), 1), -1); // [N, K, 1]
+        return tf.sum(tf.mul(r, components.score(tf.expandDims(x, 1))), 1) as tf.Tensor2D;
+      });
+    },
+    dispose: () => {
+      logC.dispose();
+      components.dispose();
+    },
   };
 }

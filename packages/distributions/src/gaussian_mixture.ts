@@ -426,6 +426,48 @@ export class GaussianMixture implements Distribution, HasMoments {
     }
   }
 
+  /**
+   * The conditional mixture over the unobserved dimensions given `values` of `observedDims`
+   * (`[...batch, |observed|]`): with diagonal components only the weights change,
+   * `w'_k ∝ w_k N(y_o; μ_k,o, σ²_k,o)`, and each component keeps its unobserved coordinates.
+   * Returns a new mixture the caller owns.
+   *
+   * @throws ValueError for empty, repeated or out-of-range dimensions, or no dimension left.
+   */
+  condition(observedDims: readonly number[], values: TensorInput): GaussianMixture {
+    const D = this.eventShape[0] as number;
+    const observed = [...observedDims];
+    if (
+      observed.length === 0 ||
+      observed.length >= D ||
+      new Set(observed).size !== observed.length ||
+      observed.some((d) => !Number.isInteger(d) || d < 0 || d >= D)
+    ) {
+      throw new ValueError(
+        `condition: observedDims must be distinct integers in [0, ${D}) leaving at least one free, got [${observed.join(', ')}].`,
+      );
+    }
+    const free = Array.from({ length: D }, (_, d) => d).filter((d) => !observed.includes(d));
+    const onObserved = this.marginal(observed);
+    try {
+      const [logits, means, variances] = tf.tidy(() => {
+        const idx = tf.tensor1d(free, 'int32');
+        return [
+          tf.add(this.logWeights(), onObserved.componentLogProbs(values)),
+          tf.gather(this.means, idx, -1),
+          tf.gather(this.variances, idx, -1),
+        ];
+      });
+      try {
+        return new GaussianMixture({ logits, means, variances, validate: false });
+      } finally {
+        tf.dispose([logits, means, variances]);
+      }
+    } finally {
+      onObserved.dispose();
+    }
+  }
+
   private requireUnivariate(what: string): void {
     if (this.eventShape[0] !== 1) {
       throw new ShapeError(

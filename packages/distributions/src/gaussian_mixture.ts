@@ -17,7 +17,9 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { bhattacharyyaDiagonal, klDiagonal, logProductIntegralDiagonal } from './gaussian_closed_forms.js';
+import { inverseSpd, precisionFactorFromCovariance } from './linalg.js';
 import { assertEvent, assertSameShape, parameters } from './parameters.js';
+import { covarianceFromPrecisionFactor, logDetPrecisionFactor, solveUpper } from './triangular.js';
 
 /** Lower and upper bounds on a mixture's differential entropy, in nats, `[...batch]`. */
 export interface EntropyBounds {
@@ -65,8 +67,16 @@ export interface GaussianMixtureParameters extends DistributionOptions {
   logits: TensorInput;
   /** Component means `[...batch, K, D]`. */
   means: TensorInput;
-  /** Component variances (not standard deviations) `[...batch, K, D]`, all > 0. */
-  variances: TensorInput;
+  /**
+   * Diagonal components: variances (not standard deviations) `[...batch, K, D]`, all > 0. Give
+   * exactly one of `variances` and `precisionFactors`.
+   */
+  variances?: TensorInput;
+  /**
+   * Full-covariance components: upper-triangular precision factors `[...batch, K, D, D]` with a
+   * positive diagonal, `Σ_k⁻¹ = U_kᵀU_k` (entries below the diagonal are ignored).
+   */
+  precisionFactors?: TensorInput;
 }
 
 /**
@@ -87,23 +97,58 @@ export class GaussianMixture implements Distribution, HasMoments {
   readonly logits: tf.Tensor;
   /** Means `[...batch, K, D]`. */
   readonly means: tf.Tensor;
-  /** Variances `[...batch, K, D]`. */
+  /** Each component's marginal variances `[...batch, K, D]` (the diagonal of Σ_k when full). */
   readonly variances: tf.Tensor;
+  /** Precision factors `[...batch, K, D, D]` of full-covariance components; undefined when diagonal. */
+  readonly precisionFactors: tf.Tensor | undefined;
   readonly batchShape: number[];
   readonly eventShape: number[];
 
   /** @throws ShapeError (inconsistent shapes), ValueError (variances ≤ 0, an all-−∞ logits row) or NonFiniteError. */
   constructor(params: GaussianMixtureParameters) {
     const validate = params.validate ?? true;
-    const p = parameters(
+    const full = params.precisionFactors !== undefined;
+    if (full === (params.variances !== undefined)) {
+      throw new ValueError(
+        'GaussianMixture: give exactly one of variances (diagonal components) or precisionFactors (full).',
+      );
+    }
+    // Named as the user named it, so errors say `variances` or `precisionFactors`.
+    const scaleName = full ? 'precisionFactors' : 'variances';
+    const p = parameters<string>(
       {
         logits: [params.logits, { minRank: 1, allowNegativeInfinity: true }],
         means: [params.means, { minRank: 2 }],
-        variances: [params.variances, { minRank: 2, positive: true }],
+        [scaleName]: full
+          ? [params.precisionFactors as TensorInput, { minRank: 3 }]
+          : [params.variances as TensorInput, { minRank: 2, positive: true }],
       },
       validate,
-      ({ logits, means, variances }) => {
-        assertSameShape(means, variances, 'GaussianMixture means and variances');
+      (q) => {
+        const { logits, means } = q as Record<'logits' | 'means', tf.Tensor>;
+        const scales = q[scaleName] as tf.Tensor;
+        if (full) {
+          const D = means.shape.at(-1) as number;
+          if (scales.shape.join() !== [...means.shape, D].join()) {
+            throw new ShapeError(
+              `GaussianMixture: precisionFactors must be [${[...means.shape, D]}], got [${scales.shape}].`,
+            );
+          }
+          if (validate) {
+            const u = scales.dataSync();
+            for (let m = 0; m < u.length / (D * D); m++) {
+              for (let d = 0; d < D; d++) {
+                const v = u[m * D * D + d * D + d] as number;
+                if (!(v > 0))
+                  throw new ValueError(
+                    `precisionFactors diagonal must be > 0, but factor ${m} has U[${d}][${d}] = ${v}.`,
+                  );
+              }
+            }
+          }
+        } else {
+          assertSameShape(means, scales, 'GaussianMixture means and variances');
+        }
         if (logits.shape.join() !== means.shape.slice(0, -1).join()) {
           throw new ShapeError(
             `GaussianMixture: logits [${logits.shape}] must be means [${means.shape}] without its last (event) axis.`,
@@ -121,11 +166,25 @@ export class GaussianMixture implements Distribution, HasMoments {
         }
       },
     );
-    this.logits = p.logits;
-    this.means = p.means;
-    this.variances = p.variances;
-    this.batchShape = p.logits.shape.slice(0, -1);
-    this.eventShape = p.means.shape.slice(-1);
+    const scales = p[scaleName] as tf.Tensor;
+    this.logits = p.logits as tf.Tensor;
+    this.means = p.means as tf.Tensor;
+    if (full) {
+      const D = this.means.shape.at(-1) as number;
+      this.precisionFactors = tf.tidy(() => tf.mul(scales, tf.linalg.bandPart(tf.ones([D, D]), 0, -1)));
+      this.variances = tf.tidy(() =>
+        tf.sum(
+          tf.linalg.bandPart(covarianceFromPrecisionFactor(this.precisionFactors as tf.Tensor), 0, 0),
+          -1,
+        ),
+      );
+      scales.dispose();
+    } else {
+      this.precisionFactors = undefined;
+      this.variances = scales;
+    }
+    this.batchShape = this.logits.shape.slice(0, -1);
+    this.eventShape = this.means.shape.slice(-1);
   }
 
   /** Number of components K. */
@@ -148,9 +207,42 @@ export class GaussianMixture implements Distribution, HasMoments {
     const y = toFloat32(value, 'value');
     try {
       assertEvent(y, this.eventShape, 'GaussianMixture value');
-      return tf.tidy(() => diagGaussianLogProb(tf.expandDims(y, -2), this.means, this.variances));
+      return tf.tidy(() => {
+        if (this.precisionFactors === undefined)
+          return diagGaussianLogProb(tf.expandDims(y, -2), this.means, this.variances);
+        const D = this.eventShape[0] as number;
+        const z = this.applyFactor(tf.sub(tf.expandDims(y, -2), this.means)); // U_k (y − μ_k)
+        return tf.sub(
+          tf.sub(logDetPrecisionFactor(this.precisionFactors), tf.mul(0.5, tf.sum(tf.square(z), -1))),
+          0.5 * D * Math.log(2 * Math.PI),
+        );
+      });
     } finally {
       y.dispose();
+    }
+  }
+
+  /** `U_k v` for vectors `v` `[..., K, D]` (broadcasting over leading axes). */
+  private applyFactor(v: tf.Tensor): tf.Tensor {
+    return tf.sum(tf.mul(this.precisionFactors as tf.Tensor, tf.expandDims(v, -2)), -1);
+  }
+
+  /** `U_kᵀ z` for vectors `z` `[..., K, D]`. */
+  private applyFactorTransposed(z: tf.Tensor): tf.Tensor {
+    return tf.sum(tf.mul(this.precisionFactors as tf.Tensor, tf.expandDims(z, -1)), -2);
+  }
+
+  /** Whether the components have full covariance. */
+  get isFull(): boolean {
+    return this.precisionFactors !== undefined;
+  }
+
+  /** Throws for methods whose closed forms exist only for diagonal components. */
+  requireDiagonal(what: string): void {
+    if (this.precisionFactors !== undefined) {
+      throw new ValueError(
+        `${what} is available for diagonal components only (it needs factorisations of covariance sums).`,
+      );
     }
   }
 
@@ -181,6 +273,11 @@ export class GaussianMixture implements Distribution, HasMoments {
       const k = sampleCategorical(this.logits, { n, seed: rng.seed() }); // [n, ...batch]
       const pick = tf.expandDims(tf.oneHot(k, this.components), -1); // [n, ...batch, K, 1]
       const mu = tf.sum(tf.mul(pick, this.means), -2);
+      if (this.precisionFactors !== undefined) {
+        const u = tf.sum(tf.mul(tf.expandDims(pick, -1), this.precisionFactors), -3); // [n, ...batch, D, D]
+        const eps = tf.randomNormal([...mu.shape, 1], 0, 1, 'float32', rng.seed());
+        return tf.add(mu, tf.squeeze(solveUpper(u, eps), [-1])); // x = U⁻¹ε has covariance Σ
+      }
       const sd = tf.sqrt(tf.sum(tf.mul(pick, this.variances), -2));
       return tf.add(mu, tf.mul(sd, tf.randomNormal(mu.shape, 0, 1, 'float32', rng.seed())));
     });
@@ -213,7 +310,12 @@ export class GaussianMixture implements Distribution, HasMoments {
       assertEvent(y, this.eventShape, 'GaussianMixture.score value');
       return tf.tidy(() => {
         const r = tf.expandDims(this.responsibilities(y), -1); // [..., K, 1]
-        return tf.sum(tf.mul(r, tf.div(tf.sub(this.means, tf.expandDims(y, -2)), this.variances)), -2);
+        const toward = tf.sub(this.means, tf.expandDims(y, -2)); // μ_k − y
+        const pulled =
+          this.precisionFactors === undefined
+            ? tf.div(toward, this.variances)
+            : this.applyFactorTransposed(this.applyFactor(toward)); // Σ_k⁻¹(μ_k − y)
+        return tf.sum(tf.mul(r, pulled), -2);
       });
     } finally {
       y.dispose();
@@ -255,7 +357,12 @@ export class GaussianMixture implements Distribution, HasMoments {
 
   /** Entropy of each component, `½ Σ_d log(2πe σ²_kd)`: `[...batch, K]`. */
   componentEntropies(): tf.Tensor {
-    return tf.tidy(() => tf.mul(0.5, tf.sum(tf.add(tf.log(this.variances), LOG_2PI_E), -1)));
+    return tf.tidy(() => {
+      if (this.precisionFactors === undefined)
+        return tf.mul(0.5, tf.sum(tf.add(tf.log(this.variances), LOG_2PI_E), -1));
+      const D = this.eventShape[0] as number;
+      return tf.sub(0.5 * D * LOG_2PI_E, logDetPrecisionFactor(this.precisionFactors));
+    });
   }
 
   /** Pairwise `f(component i, component j)`: `[...batch, K, K]`. */
@@ -277,6 +384,7 @@ export class GaussianMixture implements Distribution, HasMoments {
    *   divergence (upper). Exact for well-separated components.
    */
   entropyBounds(options: { method?: 'huber' | 'pairwise' } = {}): EntropyBounds {
+    this.requireDiagonal('entropyBounds');
     const method = options.method ?? 'huber';
     assertOneOf(method, ['huber', 'pairwise'] as const, 'method');
     const [lower, upper] = tf.tidy(() => {
@@ -361,6 +469,7 @@ export class GaussianMixture implements Distribution, HasMoments {
    * member (batch axes flattened, row-major), its modes sorted by density.
    */
   async modes(options: ModeOptions = {}): Promise<Mode[][]> {
+    this.requireDiagonal('modes');
     const { maxIterations = 1000, tolerance = 1e-6, mergeTolerance = 1e-3 } = options;
     assertPositiveInteger(maxIterations, 'maxIterations');
     assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
@@ -448,6 +557,7 @@ export class GaussianMixture implements Distribution, HasMoments {
       );
     }
     const free = Array.from({ length: D }, (_, d) => d).filter((d) => !observed.includes(d));
+    if (this.precisionFactors !== undefined) return this.conditionFull(observed, free, values);
     const onObserved = this.marginal(observed);
     try {
       const [logits, means, variances] = tf.tidy(() => {
@@ -464,6 +574,124 @@ export class GaussianMixture implements Distribution, HasMoments {
         tf.dispose([logits, means, variances]);
       }
     } finally {
+      onObserved.dispose();
+    }
+  }
+
+  /** Component covariances and means on the host, as float64 blocks `[M][D·D]` and `[M][D]`. */
+  private hostComponents(): { cov: Float64Array[]; mean: Float64Array[] } {
+    const D = this.eventShape[0] as number;
+    const c = covarianceFromPrecisionFactor(this.precisionFactors as tf.Tensor);
+    const covAll = c.dataSync();
+    c.dispose();
+    const meanAll = this.means.dataSync();
+    const M = meanAll.length / D;
+    return {
+      cov: Array.from({ length: M }, (_, m) =>
+        Float64Array.from(covAll.subarray(m * D * D, (m + 1) * D * D)),
+      ),
+      mean: Array.from({ length: M }, (_, m) => Float64Array.from(meanAll.subarray(m * D, (m + 1) * D))),
+    };
+  }
+
+  /** A full mixture with the same batch and weights logits and the given host components. */
+  private fromHost(
+    logits: tf.Tensor,
+    means: Float64Array[],
+    covs: Float64Array[],
+    d: number,
+  ): GaussianMixture {
+    const u = new Float32Array(covs.length * d * d);
+    covs.forEach((c, m) => {
+      u.set(precisionFactorFromCovariance(c, d), m * d * d);
+    });
+    const meanFlat = new Float32Array(means.length * d);
+    means.forEach((v, m) => {
+      meanFlat.set(v, m * d);
+    });
+    const lead = this.means.shape.slice(0, -1); // [...batch, K]
+    const [mt, ut] = [tf.tensor(meanFlat, [...lead, d]), tf.tensor(u, [...lead, d, d])];
+    try {
+      return new GaussianMixture({ logits, means: mt, precisionFactors: ut, validate: false });
+    } finally {
+      tf.dispose([mt, ut]);
+    }
+  }
+
+  /** `Σ[rows, cols]` of a row-major D×D block. */
+  private static block(
+    c: Float64Array,
+    D: number,
+    rows: readonly number[],
+    cols: readonly number[],
+  ): Float64Array {
+    return Float64Array.from(rows.flatMap((i) => cols.map((j) => c[i * D + j] as number)));
+  }
+
+  private marginalFull(dims: readonly number[]): GaussianMixture {
+    const D = this.eventShape[0] as number;
+    const { cov, mean } = this.hostComponents();
+    const covs = cov.map((c) => GaussianMixture.block(c, D, dims, dims));
+    const means = mean.map((v) => Float64Array.from(dims.map((d) => v[d] as number)));
+    return this.fromHost(this.logits, means, covs, dims.length);
+  }
+
+  /**
+   * Full components: `μ_{u|o} = μ_u + Σ_uo Σ_oo⁻¹ (y_o − μ_o)`, `Σ_{u|o} = Σ_uu − Σ_uo Σ_oo⁻¹ Σ_ou`
+   * per component (float64 on the host), weights `∝ w_k N(y_o; μ_k,o, Σ_k,oo)` on device.
+   */
+  private conditionFull(observed: number[], free: number[], values: TensorInput): GaussianMixture {
+    const D = this.eventShape[0] as number;
+    const K = this.components;
+    const y = toFloat32(values, 'values');
+    const onObserved = this.marginal(observed);
+    try {
+      const yo = y.dataSync();
+      const { cov, mean } = this.hostComponents();
+      const o = observed.length;
+      const f = free.length;
+      const means: Float64Array[] = [];
+      const covs: Float64Array[] = [];
+      cov.forEach((c, m) => {
+        const b = Math.floor(m / K); // batch member of component m
+        const soo = inverseSpd(GaussianMixture.block(c, D, observed, observed), o);
+        const suo = GaussianMixture.block(c, D, free, observed);
+        const gain = new Float64Array(f * o); // Σ_uo Σ_oo⁻¹
+        for (let i = 0; i < f; i++)
+          for (let j = 0; j < o; j++)
+            for (let k = 0; k < o; k++)
+              gain[i * o + j] =
+                (gain[i * o + j] as number) + (suo[i * o + k] as number) * (soo[k * o + j] as number);
+        const mu = mean[m] as Float64Array;
+        means.push(
+          Float64Array.from(
+            free.map(
+              (u, i) =>
+                (mu[u] as number) +
+                observed.reduce(
+                  (acc, ob, j) =>
+                    acc + (gain[i * o + j] as number) * ((yo[b * o + j] as number) - (mu[ob] as number)),
+                  0,
+                ),
+            ),
+          ),
+        );
+        const suu = GaussianMixture.block(c, D, free, free);
+        for (let i = 0; i < f; i++)
+          for (let j = 0; j < f; j++)
+            for (let k = 0; k < o; k++)
+              suu[i * f + j] =
+                (suu[i * f + j] as number) - (gain[i * o + k] as number) * (suo[j * o + k] as number);
+        covs.push(suu);
+      });
+      const logits = tf.tidy(() => tf.add(this.logWeights(), onObserved.componentLogProbs(y)));
+      try {
+        return this.fromHost(logits, means, covs, f);
+      } finally {
+        logits.dispose();
+      }
+    } finally {
+      y.dispose();
       onObserved.dispose();
     }
   }
@@ -493,6 +721,7 @@ export class GaussianMixture implements Distribution, HasMoments {
         `marginal: dims must be distinct integers in [0, ${D}), got [${dims.join(', ')}].`,
       );
     }
+    if (this.precisionFactors !== undefined) return this.marginalFull(dims);
     // Not inside tf.tidy: the new mixture's parameters must outlive this call.
     const [means, variances] = tf.tidy(() => {
       const idx = tf.tensor1d([...dims], 'int32');
@@ -506,6 +735,11 @@ export class GaussianMixture implements Distribution, HasMoments {
   }
 
   dispose(): void {
-    tf.dispose([this.logits, this.means, this.variances]);
+    tf.dispose([
+      this.logits,
+      this.means,
+      this.variances,
+      ...(this.precisionFactors ? [this.precisionFactors] : []),
+    ]);
   }
 }

@@ -24,6 +24,8 @@ function pairwiseKl(f: GaussianMixture, g: GaussianMixture): tf.Tensor {
  * a Monte-Carlo estimate with `logProb` when accuracy matters. Returns `[...batch]`.
  */
 export function hersheyOlsenKl(f: GaussianMixture, g: GaussianMixture): tf.Tensor {
+  f.requireDiagonal('hersheyOlsenKl');
+  g.requireDiagonal('hersheyOlsenKl');
   if (f.batchShape.join() !== g.batchShape.join() || f.eventShape.join() !== g.eventShape.join()) {
     throw new ShapeError(
       `hersheyOlsenKl: batch and event shapes must match, got [${f.batchShape}]/[${f.eventShape}] and [${g.batchShape}]/[${g.eventShape}].`,

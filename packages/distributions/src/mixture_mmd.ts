@@ -28,6 +28,8 @@ export function mixtureMmd(
   options: { bandwidth: number },
 ): tf.Tensor {
   assertNumber(options.bandwidth, 'bandwidth', { greaterThan: 0 });
+  a.requireDiagonal('mixtureMmd');
+  b.requireDiagonal('mixtureMmd');
   if (a.batchShape.join() !== b.batchShape.join() || a.eventShape.join() !== b.eventShape.join()) {
     throw new ShapeError(
       `mixtureMmd: batch and event shapes must match, got [${a.batchShape}]/[${a.eventShape}] and [${b.batchShape}]/[${b.eventShape}].`,

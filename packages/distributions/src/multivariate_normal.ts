@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { precisionFactorFromCovariance } from './linalg.js';
 import { assertEvent, parameters } from './parameters.js';
+import { covarianceFromPrecisionFactor, logDetPrecisionFactor, solveUpper } from './triangular.js';
 
 /** Parameters of {@link MultivariateNormal}. */
 export interface MultivariateNormalParameters extends DistributionOptions {
@@ -24,30 +25,6 @@ export interface MultivariateNormalParameters extends DistributionOptions {
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
-
-/**
- * Solves `U x = b` for upper-triangular U `[..., D, D]` and right-hand sides b `[..., D, M]` by
- * back-substitution unrolled over D (on device, D small): `[..., D, M]`.
- */
-function solveUpper(u: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const D = u.shape.at(-1) as number;
-  const rows: tf.Tensor[] = new Array(D);
-  for (let i = D - 1; i >= 0; i--) {
-    const uRow = tf.slice(u, [...u.shape.slice(0, -2).map(() => 0), i, 0], [...u.shape.slice(0, -2), 1, D]); // [..., 1, D]
-    let rhs = tf.slice(b, [...b.shape.slice(0, -2).map(() => 0), i, 0], [...b.shape.slice(0, -2), 1, -1]); // [..., 1, M]
-    for (let j = i + 1; j < D; j++) {
-      const uij = tf.slice(
-        uRow,
-        [...uRow.shape.slice(0, -1).map(() => 0), j],
-        [...uRow.shape.slice(0, -1), 1],
-      );
-      rhs = tf.sub(rhs, tf.mul(uij, rows[j] as tf.Tensor));
-    }
-    const uii = tf.slice(uRow, [...uRow.shape.slice(0, -1).map(() => 0), i], [...uRow.shape.slice(0, -1), 1]);
-    rows[i] = tf.div(rhs, uii);
-  }
-  return tf.concat(rows, -2);
-}
 
 /**
  * A batch of Gaussians with full covariance, parameterised by the upper-triangular precision
@@ -138,7 +115,7 @@ export class MultivariateNormal implements Distribution, HasMoments {
       const D = this.eventShape[0] as number;
       return tf.tidy(() => {
         const z = tf.squeeze(tf.matMul(this.precisionFactor, tf.expandDims(tf.sub(y, this.loc), -1)), [-1]);
-        const logDet = tf.sum(tf.log(tf.sum(tf.linalg.bandPart(this.precisionFactor, 0, 0), -1)), -1); // Σ log U_dd
+        const logDet = logDetPrecisionFactor(this.precisionFactor); // Σ log U_dd
         return tf.sub(tf.sub(logDet, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * D * LOG_2PI);
       });
     } finally {
@@ -167,11 +144,7 @@ export class MultivariateNormal implements Distribution, HasMoments {
 
   /** Full covariances `Σ = U⁻¹U⁻ᵀ`: `[...batch, D, D]`. */
   covariance(): tf.Tensor {
-    const D = this.eventShape[0] as number;
-    return tf.tidy(() => {
-      const inv = solveUpper(this.precisionFactor, tf.add(tf.zeros(this.precisionFactor.shape), tf.eye(D)));
-      return tf.matMul(inv, inv, false, true);
-    });
+    return covarianceFromPrecisionFactor(this.precisionFactor);
   }
 
   /** Marginal variances, the diagonal of {@link MultivariateNormal.covariance}: `[...batch, D]`. */

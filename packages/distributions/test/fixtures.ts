@@ -53,6 +53,17 @@ export interface DistributionsFixture {
       u_last: number;
     };
   };
+  full_mixture: {
+    logits: number[][];
+    means: number[][][];
+    precision_factors: number[][][][];
+    y: number[][][];
+    log_prob: number[][];
+    mean: number[][];
+    variance: number[][];
+    score: number[][];
+    marginal_20: number[][];
+  };
   unnormalized: { log_c: number[]; means: number[][]; variances: number[][]; log_z: number };
   kl: {
     m0: number[][];

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteError, ShapeError, ValueError } from './errors.js';
 
 /** Anything accepted at a public boundary where a tensor is meant: a tensor or nested numbers. */
-export type TensorInput = tf.Tensor | number | number[] | number[][] | number[][][] | Float32Array;
+export type TensorInput =
+  | tf.Tensor
+  | number
+  | number[]
+  | number[][]
+  | number[][][]
+  | number[][][][]
+  | Float32Array;
 
 /** Formats a shape as `[2, 3]`, with `?` for free dimensions. */
 export function formatShape(shape: readonly (number | null)[]): string {

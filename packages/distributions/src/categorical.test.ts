@@ -21,6 +21,14 @@ describe('Categorical', () => {
       expectClose(take(c.entropy()), fx.entropy, 1e-6, 1e-7);
       expectClose(take(tf.tidy(() => tf.sum(c.probs(), -1))), [1, 1], 1e-6);
       expect(take(c.mode())).toEqual([2, 2]);
+      // Mean and variance of the index, by hand from the probabilities.
+      const p = take(c.probs());
+      const means = [0, 1].map((b) => [0, 1, 2].reduce((s, k) => s + k * (p[3 * b + k] as number), 0));
+      const vars = [0, 1].map((b) =>
+        [0, 1, 2].reduce((s, k) => s + (k - (means[b] as number)) ** 2 * (p[3 * b + k] as number), 0),
+      );
+      expectClose(take(c.mean()), means, 1e-6, 1e-7);
+      expectClose(take(c.variance()), vars, 1e-5, 1e-7);
       c.dispose();
     });
   });

@@ -9,7 +9,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Distribution, DistributionOptions, SampleOptions } from './distribution.js';
+import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { parameters } from './parameters.js';
 
 /** Parameters of {@link Categorical}. */
@@ -25,7 +25,7 @@ const MIN_LOG = -3.4028234663852886e38;
  * A batch of categorical distributions over `{0, …, K − 1}` (scalar events). Drawing uses the
  * Gumbel-max trick: an index is always in range and a zero-mass category is never drawn.
  */
-export class Categorical implements Distribution {
+export class Categorical implements Distribution, HasMoments {
   /** Logits `[...batch, K]`. */
   readonly logits: tf.Tensor;
   readonly batchShape: number[];
@@ -110,6 +110,20 @@ export class Categorical implements Distribution {
   sample(n: number, options: SampleOptions = {}): tf.Tensor {
     assertPositiveInteger(n, 'n');
     return sampleCategorical(this.logits, { n, seed: options.seed ?? Rng.randomSeed() });
+  }
+
+  /** `E[k] = Σ_k k p_k`, the mean category index `[...batch]`. */
+  mean(): tf.Tensor {
+    return tf.tidy(() => tf.sum(tf.mul(this.probs(), tf.range(0, this.categories)), -1));
+  }
+
+  /** `Var[k] = Σ_k (k − E[k])² p_k` of the category index `[...batch]`. */
+  variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const k = tf.range(0, this.categories);
+      const centred = tf.sub(k, tf.expandDims(this.mean(), -1));
+      return tf.sum(tf.mul(this.probs(), tf.square(centred)), -1);
+    });
   }
 
   /** The most probable category `[...batch]` (int32). */

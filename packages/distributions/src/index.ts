@@ -30,6 +30,7 @@ export { SkewNormal, type SkewNormalParameters } from './skew_normal.js';
 export { Uniform, type UniformParameters } from './uniform.js';
 export {
   type DisposableDensity,
+  densityFromDistribution,
   densityFromFunction,
   densityFromMixture,
   type UnnormalizedDensity,

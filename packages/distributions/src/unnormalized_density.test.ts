@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../test/fixtures.js';
 import { GaussianMixture } from './gaussian_mixture.js';
+import { Normal } from './normal.js';
 import {
+  densityFromDistribution,
   densityFromFunction,
   densityFromMixture,
   unnormalizedGaussianMixture,
@@ -146,6 +148,39 @@ describe('UnnormalizedDensity', () => {
       });
       rho.dispose();
     });
+  });
+
+  it('densityFromDistribution uses a distribution’s own score, or autodiff when it has none', () => {
+    const n = new Normal({ loc: [1, -1], scale: [0.5, 2] });
+    const d = densityFromDistribution(n);
+    const x = tf.tensor2d([
+      [0, 0],
+      [2, 3],
+    ]);
+    // ∇ log N = (μ − x)/σ².
+    expectClose(
+      take(d.gradLogDensity(x)),
+      [(1 - 0) / 0.25, (-1 - 0) / 4, (1 - 2) / 0.25, (-1 - 3) / 4],
+      1e-5,
+      1e-6,
+    );
+    expect(d.logNormalizer).toBe(0);
+    const gm = new GaussianMixture({
+      logits: [0, 0],
+      means: [
+        [0, 0],
+        [1, 1],
+      ],
+      variances: [
+        [1, 1],
+        [1, 1],
+      ],
+    });
+    const viaScore = take(densityFromDistribution(gm).gradLogDensity(x));
+    expectClose(viaScore, take(gm.score(x)), 1e-6, 1e-7);
+    expect(() => densityFromDistribution(new Normal({ loc: [[0]], scale: [[1]] }))).toThrow(ShapeError);
+    tf.dispose(x);
+    for (const t of [n, gm]) t.dispose();
   });
 
   it('densityFromFunction fills the score in by autodiff and checks shapes', () => {

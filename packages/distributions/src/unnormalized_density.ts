@@ -6,6 +6,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Distribution } from './distribution.js';
 import { GaussianMixture } from './gaussian_mixture.js';
 import { parameters } from './parameters.js';
 import { SkewNormal } from './skew_normal.js';
@@ -63,6 +64,28 @@ export function densityFromFunction(options: {
     },
     ...(options.logNormalizer !== undefined ? { logNormalizer: options.logNormalizer } : {}),
   };
+}
+
+/**
+ * Any distribution with an empty batch shape and event shape `[dim]` as a normalised density
+ * (`logNormalizer = 0`). The score is the distribution's own `score(x)` when it has one (mixtures,
+ * skew-normals), else autodiff of `logProb`. The distribution is used, not copied.
+ */
+export function densityFromDistribution(
+  distribution: Distribution & { score?: (x: tf.Tensor) => tf.Tensor },
+): UnnormalizedDensity {
+  if (distribution.batchShape.length !== 0 || distribution.eventShape.length !== 1) {
+    throw new ShapeError(
+      `densityFromDistribution needs batch shape [] and event shape [dim], got [${distribution.batchShape.join(', ')}] and [${distribution.eventShape.join(', ')}].`,
+    );
+  }
+  const score = distribution.score;
+  return densityFromFunction({
+    dim: distribution.eventShape[0] as number,
+    logDensity: (x) => distribution.logProb(x) as tf.Tensor1D,
+    ...(score ? { gradLogDensity: (x: tf.Tensor2D) => score.call(distribution, x) as tf.Tensor2D } : {}),
+    logNormalizer: 0,
+  });
 }
 
 /**

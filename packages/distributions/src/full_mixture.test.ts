@@ -77,6 +77,27 @@ describe('GaussianMixture with full-covariance components (precision factors)', 
     gm.dispose();
   });
 
+  it('covariance: its diagonal is the variance, and it matches the sample covariance (5 SE)', () => {
+    const gm = full();
+    const cov = take(gm.covariance()); // [2, 3, 3]
+    const variance = take(gm.variance());
+    for (let b = 0; b < 2; b++)
+      for (let d = 0; d < 3; d++)
+        expect(cov[b * 9 + d * 4] as number).toBeCloseTo(variance[b * 3 + d] as number, 4);
+    const N = 40000;
+    const v = take(gm.sample(N, { seed: 5 }));
+    const b = 1;
+    const col = (d: number) => Array.from({ length: N }, (_, i) => v[(i * 2 + b) * 3 + d] as number);
+    const [x0, x2] = [col(0), col(2)];
+    const m0 = x0.reduce((a, c) => a + c, 0) / N;
+    const m2 = x2.reduce((a, c) => a + c, 0) / N;
+    const prods = x0.map((a, i) => (a - m0) * ((x2[i] as number) - m2));
+    const est = prods.reduce((a, c) => a + c, 0) / (N - 1);
+    const se = Math.sqrt(prods.reduce((a, c) => a + (c - est) ** 2, 0) / (N - 1) / N);
+    expect(Math.abs(est - (cov[b * 9 + 2] as number))).toBeLessThan(5 * se);
+    gm.dispose();
+  });
+
   it('marginal over [2, 0] matches SciPy; condition satisfies p(y_u | y_o) = p(y)/p(y_o)', () => {
     const gm = full();
     const m = gm.marginal([2, 0]);

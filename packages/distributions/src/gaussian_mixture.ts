@@ -301,6 +301,23 @@ export class GaussianMixture implements Distribution, HasMoments {
   }
 
   /**
+   * Mixture covariance `Σ_k w_k (Σ_k + (μ_k − μ̄)(μ_k − μ̄)ᵀ)` (law of total covariance), with
+   * `Σ_k = diag σ²_k` for diagonal components: `[...batch, D, D]`.
+   */
+  covariance(): tf.Tensor {
+    return tf.tidy(() => {
+      const w = tf.expandDims(tf.expandDims(this.weights(), -1), -1); // [..., K, 1, 1]
+      const c = tf.sub(this.means, tf.expandDims(this.mean(), -2)); // [..., K, D]
+      const within =
+        this.precisionFactors === undefined
+          ? tf.mul(tf.expandDims(this.variances, -1), tf.eye(this.eventShape[0] as number))
+          : covarianceFromPrecisionFactor(this.precisionFactors);
+      const between = tf.mul(tf.expandDims(c, -1), tf.expandDims(c, -2));
+      return tf.sum(tf.mul(w, tf.add(within, between)), -3);
+    });
+  }
+
+  /**
    * The score `∇_y log p(y) = Σ_k r_k(y) (μ_k − y)/σ²_k` in closed form (no autodiff):
    * `[...sample, ...batch, D]`.
    */

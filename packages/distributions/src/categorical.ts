@@ -6,11 +6,10 @@ import {
   sampleCategorical,
   type TensorInput,
   toFloat32,
-  ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-import { parameters } from './parameters.js';
+import { assertSomeMass, parameters } from './parameters.js';
 
 /** Parameters of {@link Categorical}. */
 export interface CategoricalParameters extends DistributionOptions {
@@ -39,15 +38,7 @@ export class Categorical implements Distribution, HasMoments {
       validate,
       (p) => {
         if (!validate) return;
-        const K = p.logits.shape.at(-1) as number;
-        const v = p.logits.dataSync() as Float32Array;
-        for (let r = 0; r < v.length / K; r++) {
-          if (v.subarray(r * K, (r + 1) * K).every((x) => x === -Infinity)) {
-            throw new ValueError(
-              `logits row ${r} is all -Infinity: a categorical needs one category of positive mass.`,
-            );
-          }
-        }
+        assertSomeMass(p.logits, 'a categorical');
       },
     );
     this.logits = logits;

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { bhattacharyyaDiagonal, klDiagonal, logProductIntegralDiagonal } from './gaussian_closed_forms.js';
 import { inverseSpd, precisionFactorFromCovariance } from './linalg.js';
-import { assertEvent, assertSameShape, parameters } from './parameters.js';
+import { assertSameShape, assertSomeMass, parameters, withEvent } from './parameters.js';
 import { covarianceFromPrecisionFactor, logDetPrecisionFactor, solveUpper } from './triangular.js';
 
 /** Lower and upper bounds on a mixture's differential entropy, in nats, `[...batch]`. */
@@ -155,15 +155,7 @@ export class GaussianMixture implements Distribution, HasMoments {
           );
         }
         if (!validate) return;
-        const K = logits.shape.at(-1) as number;
-        const v = logits.dataSync() as Float32Array;
-        for (let r = 0; r < v.length / K; r++) {
-          if (v.subarray(r * K, (r + 1) * K).every((x) => x === -Infinity)) {
-            throw new ValueError(
-              `logits row ${r} is all -Infinity: a mixture needs one component of positive weight.`,
-            );
-          }
-        }
+        assertSomeMass(logits, 'a mixture');
       },
     );
     const scales = p[scaleName] as tf.Tensor;
@@ -204,9 +196,7 @@ export class GaussianMixture implements Distribution, HasMoments {
 
   /** Per-component log densities `log N(y; μ_k, σ²_k)`: `[...sample, ...batch, K]`. */
   componentLogProbs(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'GaussianMixture value');
+    return withEvent(value, this.eventShape, 'GaussianMixture value', (y) => {
       return tf.tidy(() => {
         if (this.precisionFactors === undefined)
           return diagGaussianLogProb(tf.expandDims(y, -2), this.means, this.variances);
@@ -217,9 +207,7 @@ export class GaussianMixture implements Distribution, HasMoments {
           0.5 * D * Math.log(2 * Math.PI),
         );
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   /** `U_k v` for vectors `v` `[..., K, D]` (broadcasting over leading axes). */
@@ -322,9 +310,7 @@ export class GaussianMixture implements Distribution, HasMoments {
    * `[...sample, ...batch, D]`.
    */
   score(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'GaussianMixture.score value');
+    return withEvent(value, this.eventShape, 'GaussianMixture.score value', (y) => {
       return tf.tidy(() => {
         const r = tf.expandDims(this.responsibilities(y), -1); // [..., K, 1]
         const toward = tf.sub(this.means, tf.expandDims(y, -2)); // μ_k − y
@@ -334,9 +320,7 @@ export class GaussianMixture implements Distribution, HasMoments {
             : this.applyFactorTransposed(this.applyFactor(toward)); // Σ_k⁻¹(μ_k − y)
         return tf.sum(tf.mul(r, pulled), -2);
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   /**
@@ -346,9 +330,7 @@ export class GaussianMixture implements Distribution, HasMoments {
    */
   crps(value: TensorInput): tf.Tensor {
     this.requireUnivariate('crps');
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'GaussianMixture.crps value');
+    return withEvent(value, this.eventShape, 'GaussianMixture.crps value', (y) => {
       return tf.tidy(() => {
         const A = (m: tf.Tensor, v: tf.Tensor) => {
           const s = tf.sqrt(v);
@@ -367,9 +349,7 @@ export class GaussianMixture implements Distribution, HasMoments {
         const second = tf.sum(tf.mul(tf.mul(tf.expandDims(w, -1), tf.expandDims(w, -2)), pair), [-2, -1]);
         return tf.sub(first, tf.mul(0.5, second));
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   /** Entropy of each component, `½ Σ_d log(2πe σ²_kd)`: `[...batch, K]`. */
@@ -425,16 +405,12 @@ export class GaussianMixture implements Distribution, HasMoments {
   /** `log F(y)` of 1-D mixtures (D = 1), stable far into the lower tail: `[...sample, ...batch]`. */
   logCdf(value: TensorInput): tf.Tensor {
     this.requireUnivariate('logCdf');
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'GaussianMixture.logCdf value');
+    return withEvent(value, this.eventShape, 'GaussianMixture.logCdf value', (y) => {
       return tf.tidy(() => {
         const z = tf.div(tf.sub(tf.expandDims(y, -2), this.means), tf.sqrt(this.variances)); // [..., K, 1]
         return logSumExp(tf.add(this.logWeights(), tf.squeeze(logNdtr(z), [-1])), -1);
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   /** The CDF `F(y) = Σ_k w_k Φ((y − μ_k)/σ_k)` of 1-D mixtures: `[...sample, ...batch]`. */

@@ -10,7 +10,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { precisionFactorFromCovariance } from './linalg.js';
-import { assertEvent, parameters } from './parameters.js';
+import { parameters, withEvent } from './parameters.js';
 import { covarianceFromPrecisionFactor, logDetPrecisionFactor, solveUpper } from './triangular.js';
 
 /** Parameters of {@link MultivariateNormal}. */
@@ -109,18 +109,14 @@ export class MultivariateNormal implements Distribution, HasMoments {
   }
 
   logProb(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'MultivariateNormal.logProb value');
+    return withEvent(value, this.eventShape, 'MultivariateNormal.logProb value', (y) => {
       const D = this.eventShape[0] as number;
       return tf.tidy(() => {
         const z = tf.squeeze(tf.matMul(this.precisionFactor, tf.expandDims(tf.sub(y, this.loc), -1)), [-1]);
         const logDet = logDetPrecisionFactor(this.precisionFactor); // Σ log U_dd
         return tf.sub(tf.sub(logDet, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * D * LOG_2PI);
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   prob(value: TensorInput): tf.Tensor {

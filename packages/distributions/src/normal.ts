@@ -1,14 +1,8 @@
-import {
-  assertPositiveInteger,
-  diagGaussianLogProb,
-  Rng,
-  type TensorInput,
-  toFloat32,
-} from '@polymodal/tensor';
+import { assertPositiveInteger, diagGaussianLogProb, Rng, type TensorInput } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { klDiagonal } from './gaussian_closed_forms.js';
-import { assertEvent, assertSameShape, parameters } from './parameters.js';
+import { assertSameShape, parameters, withEvent } from './parameters.js';
 
 /** Parameters of {@link Normal}. */
 export interface NormalParameters extends DistributionOptions {
@@ -52,13 +46,9 @@ export class Normal implements Distribution, HasMoments {
   }
 
   logProb(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'Normal.logProb value');
+    return withEvent(value, this.eventShape, 'Normal.logProb value', (y) => {
       return tf.tidy(() => diagGaussianLogProb(y, this.loc, tf.square(this.scale)));
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   prob(value: TensorInput): tf.Tensor {

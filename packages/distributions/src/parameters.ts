@@ -93,3 +93,35 @@ export function parameters<K extends string>(
     throw error;
   }
 }
+
+/**
+ * Runs `fn` on `value` converted to an owned float32 tensor whose trailing axes must be
+ * `eventShape` (checked, naming `what`); the converted tensor is disposed afterwards.
+ */
+export function withEvent<T>(
+  value: TensorInput,
+  eventShape: readonly number[],
+  what: string,
+  fn: (y: tf.Tensor) => T,
+): T {
+  const y = toFloat32(value, 'value');
+  try {
+    assertEvent(y, eventShape, what);
+    return fn(y);
+  } finally {
+    y.dispose();
+  }
+}
+
+/** Throws when some row of `logits [..., K]` is all −Infinity (a distribution with no mass). */
+export function assertSomeMass(logits: tf.Tensor, what: string): void {
+  const K = logits.shape.at(-1) as number;
+  const v = logits.dataSync() as Float32Array;
+  for (let r = 0; r < v.length / K; r++) {
+    if (v.subarray(r * K, (r + 1) * K).every((x) => x === -Infinity)) {
+      throw new ValueError(
+        `logits row ${r} is all -Infinity: ${what} needs one category or component of positive weight.`,
+      );
+    }
+  }
+}

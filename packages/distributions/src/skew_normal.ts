@@ -5,12 +5,11 @@ import {
   Rng,
   ShapeError,
   type TensorInput,
-  toFloat32,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { cholesky, precisionFactorFromCovariance } from './linalg.js';
-import { assertEvent, parameters } from './parameters.js';
+import { parameters, withEvent } from './parameters.js';
 
 /** Parameters of {@link SkewNormal}. */
 export interface SkewNormalParameters extends DistributionOptions {
@@ -133,9 +132,7 @@ export class SkewNormal implements Distribution, HasMoments {
   }
 
   logProb(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'SkewNormal.logProb value');
+    return withEvent(value, this.eventShape, 'SkewNormal.logProb value', (y) => {
       const d = this.eventShape[0] as number;
       return tf.tidy(() => {
         const { u, z } = this.residuals(y);
@@ -143,9 +140,7 @@ export class SkewNormal implements Distribution, HasMoments {
         const logPhiD = tf.sub(tf.sub(logDetU, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * d * LOG_2PI);
         return tf.add(tf.add(logPhiD, Math.LN2), logNdtr(u));
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   prob(value: TensorInput): tf.Tensor {
@@ -157,9 +152,7 @@ export class SkewNormal implements Distribution, HasMoments {
    * finite for `u ≪ 0`: `[...sample, ...batch, d]`.
    */
   score(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'SkewNormal.score value');
+    return withEvent(value, this.eventShape, 'SkewNormal.score value', (y) => {
       return tf.tidy(() => {
         const { u, z } = this.residuals(y);
         const gaussian = tf.neg(
@@ -168,9 +161,7 @@ export class SkewNormal implements Distribution, HasMoments {
         const zeta = tf.exp(tf.sub(tf.sub(tf.mul(-0.5, tf.square(u)), HALF_LOG_2PI), logNdtr(u)));
         return tf.add(gaussian, tf.mul(tf.expandDims(zeta, -1), this.slope));
       });
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   sample(n: number, options: SampleOptions = {}): tf.Tensor {

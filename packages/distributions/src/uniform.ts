@@ -1,7 +1,7 @@
-import { assertPositiveInteger, Rng, type TensorInput, toFloat32, ValueError } from '@polymodal/tensor';
+import { assertPositiveInteger, Rng, type TensorInput, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-import { assertEvent, assertSameShape, parameters } from './parameters.js';
+import { assertSameShape, parameters, withEvent } from './parameters.js';
 
 /** Parameters of {@link Uniform}. */
 export interface UniformParameters extends DistributionOptions {
@@ -49,9 +49,7 @@ export class Uniform implements Distribution, HasMoments {
   }
 
   logProb(value: TensorInput): tf.Tensor {
-    const y = toFloat32(value, 'value');
-    try {
-      assertEvent(y, this.eventShape, 'Uniform.logProb value');
+    return withEvent(value, this.eventShape, 'Uniform.logProb value', (y) => {
       // The support test is a comparison (no tfjs gradient), so the gradient is attached by hand:
       // 0 for the value, and ∓1/(high − low) for the bounds inside the support.
       const op = tf.customGrad(((v: tf.Tensor, lo: tf.Tensor, hi: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -69,9 +67,7 @@ export class Uniform implements Distribution, HasMoments {
         };
       }) as unknown as Parameters<typeof tf.customGrad>[0]);
       return op(y, this.low, this.high);
-    } finally {
-      y.dispose();
-    }
+    });
   }
 
   prob(value: TensorInput): tf.Tensor {

@@ -119,6 +119,14 @@ describe('MultivariateNormal (precision factor)', () => {
     for (const d of [upper, noisy, loc]) d.dispose();
   });
 
+  it('klDivergence equals the textbook formula (NumPy, explicit inverses) and is 0 against itself', () => {
+    const p = MultivariateNormal.fromCovariance([fx.loc[0] as number[]], [fx.covariance[0] as number[][]]);
+    const q = MultivariateNormal.fromCovariance([fx.loc[1] as number[]], [fx.covariance[1] as number[][]]);
+    expect(take(p.klDivergence(q))[0]).toBeCloseTo(fx.kl_01, 4);
+    expect(take(p.klDivergence(p))[0]).toBeCloseTo(0, 5);
+    for (const d of [p, q]) d.dispose();
+  });
+
   it('rejects a non-positive-definite covariance, a non-positive U diagonal and bad shapes', () => {
     expect(() =>
       MultivariateNormal.fromCovariance(

@@ -159,6 +159,32 @@ export class MultivariateNormal implements Distribution, HasMoments {
     );
   }
 
+  /**
+   * `KL(this ‖ other)` in closed form through the precision factors (no inverse of a covariance):
+   * `½[‖U₁U₀⁻¹‖²_F + ‖U₁(μ₁ − μ₀)‖² − D + 2 Σ log U₀,dd − 2 Σ log U₁,dd]`: `[...batch]`.
+   */
+  klDivergence(other: MultivariateNormal): tf.Tensor {
+    const D = this.eventShape[0] as number;
+    if (other.eventShape[0] !== D)
+      throw new ShapeError(`klDivergence: event sizes ${D} and ${other.eventShape[0]} differ.`);
+    return tf.tidy(() => {
+      const u0Inverse = solveUpper(
+        this.precisionFactor,
+        tf.add(tf.zeros(this.precisionFactor.shape), tf.eye(D)),
+      );
+      const trace = tf.sum(tf.square(tf.matMul(other.precisionFactor, u0Inverse)), [-2, -1]);
+      const z = tf.squeeze(
+        tf.matMul(other.precisionFactor, tf.expandDims(tf.sub(other.loc, this.loc), -1)),
+        [-1],
+      );
+      const logDets = tf.mul(
+        2,
+        tf.sub(logDetPrecisionFactor(this.precisionFactor), logDetPrecisionFactor(other.precisionFactor)),
+      );
+      return tf.mul(0.5, tf.sub(tf.add(tf.add(trace, tf.sum(tf.square(z), -1)), logDets), D));
+    });
+  }
+
   dispose(): void {
     tf.dispose([this.loc, this.precisionFactor]);
   }

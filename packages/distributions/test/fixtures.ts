@@ -40,6 +40,7 @@ export interface DistributionsFixture {
     y: number[][][];
     log_prob: number[][];
     entropy: number[];
+    kl_01: number;
   };
   skew_normal: {
     one_d: { loc: number; scale: number; alpha: number; x: number[]; log_prob: number[] };

@@ -1,4 +1,4 @@
-import { assertPositiveInteger, Rng, type TensorInput, ValueError } from '@polymodal/tensor';
+import { assertPositiveInteger, Rng, reduceToShape, type TensorInput, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { assertSameShape, parameters, withEvent } from './parameters.js';
@@ -62,7 +62,7 @@ export class Uniform implements Distribution, HasMoments {
           value,
           gradFunc: (dy: tf.Tensor, [w, mask]: tf.Tensor[]) => {
             const g = tf.div(tf.expandDims(tf.mul(dy, mask as tf.Tensor), -1), w as tf.Tensor);
-            return [tf.zerosLike(v), reduceTo(g, lo.shape), reduceTo(tf.neg(g), hi.shape)];
+            return [tf.zerosLike(v), reduceToShape(g, lo.shape), reduceToShape(tf.neg(g), hi.shape)];
           },
         };
       }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -101,13 +101,4 @@ export class Uniform implements Distribution, HasMoments {
   dispose(): void {
     tf.dispose([this.low, this.high]);
   }
-}
-
-/** Sums a broadcast gradient back to `shape`. */
-function reduceTo(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
-  const lead = g.rank - shape.length;
-  const axes = Array.from({ length: g.rank }, (_, i) => i).filter(
-    (i) => i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1),
-  );
-  return tf.reshape(axes.length > 0 ? tf.sum(g, axes) : g, [...shape]);
 }

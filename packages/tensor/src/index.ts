@@ -26,6 +26,7 @@ export {
 } from './errors.js';
 export { type SampleCategoricalOptions, sampleCategorical } from './numerics/categorical.js';
 export { mapChunked } from './numerics/chunked.js';
+export { reduceToShape } from './numerics/custom_gradient.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';

@@ -26,7 +26,10 @@ export function elementwise(
   return (x) => op(x);
 }
 
-/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
+/**
+ * Sums a broadcast gradient back down to `shape` (the inverse of broadcasting), for custom
+ * gradients of broadcasting ops.
+ */
 export function reduceToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
   const lead = g.rank - shape.length;
   const axes: number[] = [];

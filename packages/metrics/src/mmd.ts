@@ -2,13 +2,12 @@ import {
   assertNumber,
   assertOneOf,
   pairwiseSquaredDistances,
-  ShapeError,
   type TensorInput,
-  toFloat32,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { pairSums } from './pair_sums.js';
+import { twoSamples } from './samples.js';
 
 /** Options of {@link mmd}. */
 export interface MmdOptions {
@@ -39,20 +38,9 @@ export interface MmdResult {
   estimator: 'biased' | 'unbiased';
 }
 
-function samples(x: TensorInput, y: TensorInput): [tf.Tensor2D, tf.Tensor2D] {
-  const a = toFloat32(x, 'x');
-  const b = toFloat32(y, 'y');
-  if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[1] || a.shape[0] < 2 || b.shape[0] < 2) {
-    const shapes = `[${a.shape.join(', ')}] and [${b.shape.join(', ')}]`;
-    tf.dispose([a, b]);
-    throw new ShapeError(`Expected two samples [m, d] and [n, d] with m, n ≥ 2, got ${shapes}.`);
-  }
-  return [a as tf.Tensor2D, b as tf.Tensor2D];
-}
-
 /** The median heuristic bandwidth of the pooled samples (exact for ≤ 1000 pooled points). */
 export async function medianBandwidth(x: TensorInput, y: TensorInput): Promise<number> {
-  const [a, b] = samples(x, y);
+  const [a, b] = twoSamples(x, y, 'medianBandwidth', { minRows: 2 });
   const pooled = tf.concat([a, b]);
   tf.dispose([a, b]);
   const total = pooled.shape[0] as number;
@@ -90,7 +78,7 @@ export async function mmd(x: TensorInput, y: TensorInput, options: MmdOptions): 
         : [options.bandwidth];
   if (bandwidths.length === 0) throw new ValueError('bandwidth list is empty.');
   for (const s of bandwidths) assertNumber(s, 'bandwidth', { greaterThan: 0 });
-  const [a, b] = samples(x, y);
+  const [a, b] = twoSamples(x, y, 'mmd', { minRows: 2 });
   try {
     const m = a.shape[0];
     const n = b.shape[0];
@@ -137,7 +125,7 @@ export async function energyDistance(
   options: EnergyDistanceOptions,
 ): Promise<number> {
   assertOneOf(options?.estimator, ['v-statistic', 'u-statistic'] as const, 'estimator');
-  const [a, b] = samples(x, y);
+  const [a, b] = twoSamples(x, y, 'energyDistance', { minRows: 2 });
   try {
     const m = a.shape[0];
     const n = b.shape[0];

@@ -5,11 +5,10 @@ import {
   logSumExp,
   PolymodalError,
   pairwiseSquaredDistances,
-  ShapeError,
   type TensorInput,
-  toFloat32,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { twoSamples } from './samples.js';
 
 /** Options of {@link sinkhornDivergence}. */
 export interface SinkhornOptions {
@@ -101,15 +100,9 @@ export async function sinkhornDivergence(
   assertPositiveInteger(maxIterations, 'maxIterations');
   const tolerance = options.tolerance ?? 1e-5;
   assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
-  const a = toFloat32(x, 'x');
-  const b = toFloat32(y, 'y');
+  const [a, b] = twoSamples(x, y, 'sinkhornDivergence');
   const costs: tf.Tensor2D[] = [];
   try {
-    if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[1] || a.shape[0] === 0 || b.shape[0] === 0) {
-      throw new ShapeError(
-        `Expected two non-empty samples [m, d] and [n, d], got [${a.shape.join(', ')}] and [${b.shape.join(', ')}].`,
-      );
-    }
     const cost = (u: tf.Tensor, v: tf.Tensor) => {
       const c = tf.tidy(() => {
         const d2 = pairwiseSquaredDistances(u as tf.Tensor2D, v as tf.Tensor2D);

@@ -9,6 +9,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import munkres from 'munkres';
+import { twoSamples } from './samples.js';
 
 /** Options of {@link wasserstein}. */
 export interface WassersteinOptions {
@@ -28,23 +29,6 @@ export interface WassersteinResult {
   p: 1 | 2;
 }
 
-function equalSamples(x: TensorInput, y: TensorInput, what: string): [tf.Tensor2D, tf.Tensor2D] {
-  const a = toFloat32(x, 'x');
-  const b = toFloat32(y, 'y');
-  if (
-    a.rank !== 2 ||
-    b.rank !== 2 ||
-    a.shape[1] !== b.shape[1] ||
-    a.shape[0] !== b.shape[0] ||
-    a.shape[0] === 0
-  ) {
-    const shapes = `[${a.shape.join(', ')}] and [${b.shape.join(', ')}]`;
-    tf.dispose([a, b]);
-    throw new ShapeError(`${what} needs two non-empty samples of equal size [n, d], got ${shapes}.`);
-  }
-  return [a as tf.Tensor2D, b as tf.Tensor2D];
-}
-
 /**
  * The exact Wasserstein distance `W_p` between two equal-size empirical samples, by optimal
  * assignment (Hungarian algorithm, `munkres`): between uniform empirical measures of equal size
@@ -57,7 +41,7 @@ export async function wasserstein(
 ): Promise<WassersteinResult> {
   const p = options.p ?? 2;
   assertOneOf(String(p), ['1', '2'] as const, 'p');
-  const [a, b] = equalSamples(x, y, 'wasserstein');
+  const [a, b] = twoSamples(x, y, 'wasserstein', { equalSize: true });
   const n = a.shape[0];
   const d2 = pairwiseSquaredDistances(a, b);
   tf.dispose([a, b]);
@@ -101,7 +85,7 @@ export async function slicedWasserstein(
 ): Promise<number> {
   const p = options.p ?? 2;
   assertOneOf(String(p), ['1', '2'] as const, 'p');
-  const [a, b] = equalSamples(x, y, 'slicedWasserstein');
+  const [a, b] = twoSamples(x, y, 'slicedWasserstein', { equalSize: true });
   const d = a.shape[1];
   const n = a.shape[0];
   try {

@@ -1,0 +1,35 @@
+import { ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Converts two samples to owned float32 tensors `[m, d]` and `[n, d]` (the caller disposes them),
+ * checking ranks, a shared dimension, at least `minRows` rows each and, when `equalSize`, m = n.
+ *
+ * @throws ShapeError naming `what` and both shapes; nothing is left allocated.
+ */
+export function twoSamples(
+  x: TensorInput,
+  y: TensorInput,
+  what: string,
+  options: { minRows?: number; equalSize?: boolean } = {},
+): [tf.Tensor2D, tf.Tensor2D] {
+  const { minRows = 1, equalSize = false } = options;
+  const a = toFloat32(x, 'x');
+  const b = toFloat32(y, 'y');
+  const ok =
+    a.rank === 2 &&
+    b.rank === 2 &&
+    a.shape[1] === b.shape[1] &&
+    (a.shape[0] as number) >= minRows &&
+    (b.shape[0] as number) >= minRows &&
+    (!equalSize || a.shape[0] === b.shape[0]);
+  if (!ok) {
+    const shapes = `[${a.shape.join(', ')}] and [${b.shape.join(', ')}]`;
+    tf.dispose([a, b]);
+    const size = equalSize ? 'of equal size [n, d]' : '[m, d] and [n, d]';
+    throw new ShapeError(
+      `${what} needs two samples ${size} with at least ${minRows} row(s) each, got ${shapes}.`,
+    );
+  }
+  return [a as tf.Tensor2D, b as tf.Tensor2D];
+}

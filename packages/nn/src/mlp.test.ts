@@ -72,6 +72,17 @@ describe('Mlp construction', () => {
     expect(Math.abs(variance * 400 - 1)).toBeLessThan(0.03);
   });
 
+  it("follows the backend active at each call, not at construction ('auto')", async () => {
+    await initBackend({ backend: 'cpu' });
+    const m = new Mlp({ inputDim: 1, outputDim: 1, seed: 0 });
+    expect(m.effectiveDenseGradient).toBe('autodiff');
+    await initBackend({ backend: 'wasm' });
+    expect(m.effectiveDenseGradient).toBe('explicit-transpose');
+    m.denseGradient = 'autodiff';
+    expect(m.effectiveDenseGradient).toBe('autodiff');
+    m.dispose();
+  });
+
   it('rejects bad configs and inputs with typed errors', () => {
     expect(() => new Mlp({ inputDim: 0, outputDim: 1 })).toThrow(ValueError);
     expect(() => new Mlp({ inputDim: 1, outputDim: 1, hiddenUnits: [8, -1] })).toThrow(

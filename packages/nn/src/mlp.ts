@@ -98,8 +98,11 @@ export class Mlp {
   readonly config: ResolvedMlpConfig;
   /** The dense layers, input to output. */
   readonly layers: readonly DenseLayer[];
-  /** Gradient form of the dense layers; defaults to the faster one for the active backend. */
-  denseGradient: DenseGradient;
+  /**
+   * Gradient form of the dense layers. `'auto'` (default) picks the faster one for the backend
+   * active at each call, so a network built before `initBackend` still gets the right one.
+   */
+  denseGradient: DenseGradient | 'auto' = 'auto';
 
   constructor(config: MlpConfig, weights?: readonly tf.Tensor[]) {
     this.config = resolveMlpConfig(config);
@@ -114,7 +117,11 @@ export class Mlp {
       if (weights === undefined) tf.dispose([kernel, bias]);
       return layer;
     });
-    this.denseGradient = preferredDenseGradient();
+  }
+
+  /** The dense-gradient form in force for the active backend. */
+  get effectiveDenseGradient(): DenseGradient {
+    return this.denseGradient === 'auto' ? preferredDenseGradient() : this.denseGradient;
   }
 
   /**
@@ -133,7 +140,7 @@ export class Mlp {
     return tf.tidy(() => {
       let h: tf.Tensor2D = x;
       this.layers.forEach((layer, l) => {
-        h = dense(h, layer.kernel, layer.bias, this.denseGradient);
+        h = dense(h, layer.kernel, layer.bias, this.effectiveDenseGradient);
         const last = l === this.layers.length - 1;
         h = activate(h, last ? this.config.outputActivation : this.config.activation) as tf.Tensor2D;
       });

@@ -1,0 +1,55 @@
+import { assertNumber, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A regression benchmark: inputs `x [N, inputDim]` and targets `y [N, outputDim]`, as float32
+ * tensors owned by the caller (free them with {@link RegressionData.dispose}).
+ */
+export interface RegressionData {
+  /** Model inputs `[N, inputDim]`. */
+  x: tf.Tensor2D;
+  /** Targets `[N, outputDim]`. */
+  y: tf.Tensor2D;
+  /** Frees `x` and `y`. */
+  dispose(): void;
+}
+
+/** Options every generator accepts. */
+export interface GeneratorOptions {
+  /** Seed; the same seed gives the same data (generation runs in float64 on the host). Default a random one. */
+  seed?: number;
+}
+
+/** Builds a {@link RegressionData} from host rows. */
+export function regressionData(
+  x: Float64Array,
+  inputDim: number,
+  y: Float64Array,
+  outputDim: number,
+): RegressionData {
+  const n = x.length / inputDim;
+  const xt = tf.tensor2d(Float32Array.from(x), [n, inputDim]);
+  const yt = tf.tensor2d(Float32Array.from(y), [n, outputDim]);
+  return { x: xt, y: yt, dispose: () => tf.dispose([xt, yt]) };
+}
+
+/** Validates a sample count and returns the generator's random stream. */
+export function start(n: number, options: GeneratorOptions | undefined, name: string): Rng {
+  assertPositiveInteger(n, `${name}: n`);
+  if (options != null && typeof options !== 'object') throw new ValueError(`${name}: options must be an object.`);
+  const seed = options?.seed ?? Rng.randomSeed();
+  assertNumber(seed, `${name}: seed`, { integer: true });
+  return new Rng(seed);
+}
+
+/** Reads a tensor or nested array of rows `[N, dim]` into float64 host rows. */
+export function hostRows(value: tf.Tensor | number[][], dim: number, name: string): Float64Array {
+  const shape = value instanceof tf.Tensor ? value.shape : [value.length, value[0]?.length ?? 0];
+  if (shape.length !== 2 || shape[1] !== dim) {
+    throw new ValueError(`${name} must be [N, ${dim}], got [${shape.join(', ')}].`);
+  }
+  const flat = value instanceof tf.Tensor ? value.dataSync() : value.flat();
+  const out = Float64Array.from(flat as ArrayLike<number>);
+  if (!out.every(Number.isFinite)) throw new ValueError(`${name} holds NaN or Infinity.`);
+  return out;
+}

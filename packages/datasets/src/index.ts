@@ -1,0 +1,20 @@
+/**
+ * `@polymodal/datasets`: the benchmark generators of the polymodal papers, deterministic given a
+ * seed and defined exactly as the reference code defines them (recipes, not bit streams: tfjs and
+ * JAX random numbers differ). Where a benchmark has an exact conditional density, it is provided.
+ *
+ * @packageDocumentation
+ * @module @polymodal/datasets
+ */
+export { type AttractorOptions, gravitationalAttractor } from './attractor.js';
+export type { GeneratorOptions, RegressionData } from './dataset.js';
+export { type Lorenz63Options, lorenz63 } from './lorenz.js';
+export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
+export { type SineInverseOptions, sineForward, sineInverse, sineInverseLogProb } from './sine_inverse.js';
+export {
+  checkerboard,
+  type EightGaussiansOptions,
+  eightGaussians,
+  type MoonsOptions,
+  moons,
+} from './toy2d.js';

@@ -20,7 +20,9 @@ describe('gravitationalAttractor', () => {
     for (let i = 0; i < n; i++) {
       expect(Math.hypot(x[2 * i] as number, x[2 * i + 1] as number)).toBeLessThanOrEqual(0.05);
       const end = [y[i * 200 + 198] as number, y[i * 200 + 199] as number];
-      const dist = centres.map((c) => Math.hypot((end[0] as number) - (c[0] as number), (end[1] as number) - (c[1] as number)));
+      const dist = centres.map((c) =>
+        Math.hypot((end[0] as number) - (c[0] as number), (end[1] as number) - (c[1] as number)),
+      );
       const k = dist.indexOf(Math.min(...dist));
       expect(dist[k]).toBeLessThan(0.2);
       counts[k] = (counts[k] as number) + 1;
@@ -31,7 +33,15 @@ describe('gravitationalAttractor', () => {
   });
 
   it('with randomAttractor each trajectory goes to one attractor', () => {
-    const d = gravitationalAttractor(60, { seed: 1, randomAttractor: true, attractors: [[2, 0], [-2, 0]], timeSteps: 20 });
+    const d = gravitationalAttractor(60, {
+      seed: 1,
+      randomAttractor: true,
+      attractors: [
+        [2, 0],
+        [-2, 0],
+      ],
+      timeSteps: 20,
+    });
     const y = take(d.y);
     for (let i = 0; i < 60; i++) expect(Math.abs(Math.abs(y[i * 40 + 38] as number) - 2)).toBeLessThan(0.2);
     d.dispose();

@@ -41,7 +41,8 @@ export function gravitationalAttractor(n: number, options: AttractorOptions = {}
   const attractors = options.attractors ?? [90, 210, 330].map((a) => [Math.cos(a * deg), Math.sin(a * deg)]);
   if (!Array.isArray(attractors) || attractors.length === 0 || attractors.some((a) => a?.length !== 2))
     throw new ValueError('gravitationalAttractor: attractors must be a non-empty array of [x, y] pairs.');
-  for (const a of attractors) for (const v of a) assertNumber(v, 'gravitationalAttractor: attractor coordinate');
+  for (const a of attractors)
+    for (const v of a) assertNumber(v, 'gravitationalAttractor: attractor coordinate');
   const G = options.strength ?? 100;
   const c = options.drag ?? 10;
   const noise = options.processNoise ?? 0.1;
@@ -70,7 +71,9 @@ export function gravitationalAttractor(n: number, options: AttractorOptions = {}
     let py = rho * Math.sin(phi);
     x[2 * i] = px;
     x[2 * i + 1] = py;
-    const active = options.randomAttractor ? [attractors[rng.int(attractors.length)] as number[]] : attractors;
+    const active = options.randomAttractor
+      ? [attractors[rng.int(attractors.length)] as number[]]
+      : attractors;
     let vx = 0;
     let vy = 0;
     for (let t = 0; t < T; t++) {

@@ -36,7 +36,8 @@ export function regressionData(
 /** Validates a sample count and returns the generator's random stream. */
 export function start(n: number, options: GeneratorOptions | undefined, name: string): Rng {
   assertPositiveInteger(n, `${name}: n`);
-  if (options != null && typeof options !== 'object') throw new ValueError(`${name}: options must be an object.`);
+  if (options != null && typeof options !== 'object')
+    throw new ValueError(`${name}: options must be an object.`);
   const seed = options?.seed ?? Rng.randomSeed();
   assertNumber(seed, `${name}: seed`, { integer: true });
   return new Rng(seed);

@@ -9,14 +9,21 @@ beforeAll(async () => {
 
 /** Float64 RK4 with a fine step: an independent reference. */
 function rk4(s0: number[], t1: number, h = 1e-4): number[] {
-  const f = ([x, y, z]: number[]) => [10 * ((y as number) - (x as number)), (x as number) * (28 - (z as number)) - (y as number), (x as number) * (y as number) - (8 / 3) * (z as number)];
+  const f = ([x, y, z]: number[]) => [
+    10 * ((y as number) - (x as number)),
+    (x as number) * (28 - (z as number)) - (y as number),
+    (x as number) * (y as number) - (8 / 3) * (z as number),
+  ];
   let s = s0;
   for (let k = 0; k < Math.round(t1 / h); k++) {
     const k1 = f(s);
     const k2 = f(s.map((v, i) => v + (h / 2) * (k1[i] as number)));
     const k3 = f(s.map((v, i) => v + (h / 2) * (k2[i] as number)));
     const k4 = f(s.map((v, i) => v + h * (k3[i] as number)));
-    s = s.map((v, i) => v + (h / 6) * ((k1[i] as number) + 2 * (k2[i] as number) + 2 * (k3[i] as number) + (k4[i] as number)));
+    s = s.map(
+      (v, i) =>
+        v + (h / 6) * ((k1[i] as number) + 2 * (k2[i] as number) + 2 * (k3[i] as number) + (k4[i] as number)),
+    );
   }
   return s;
 }
@@ -29,7 +36,8 @@ describe('lorenz63', () => {
     expect(seq.y.shape).toEqual([4, 30]);
     for (let i = 0; i < 4; i++) {
       const ref = rk4(x0.slice(3 * i, 3 * i + 3), 0.5);
-      for (let c = 0; c < 3; c++) expect(Math.abs((traj[i * 30 + 27 + c] as number) - (ref[c] as number))).toBeLessThan(2e-3 * 30);
+      for (let c = 0; c < 3; c++)
+        expect(Math.abs((traj[i * 30 + 27 + c] as number) - (ref[c] as number))).toBeLessThan(2e-3 * 30);
     }
     const pairs = await lorenz63(4, { seed: 0, finalTime: 0.5, timeSteps: 10 });
     const diffs = await lorenz63(4, { seed: 0, finalTime: 0.5, timeSteps: 10, differences: true });

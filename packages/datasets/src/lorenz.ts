@@ -59,7 +59,11 @@ export async function lorenz63(n: number, options: Lorenz63Options = {}): Promis
     tf.tidy(() => {
       const [x, y, z] = tf.split(s, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       return tf.concat(
-        [tf.mul(sigma, tf.sub(y, x)), tf.sub(tf.mul(x, tf.sub(rho, z)), y), tf.sub(tf.mul(x, y), tf.mul(beta, z))],
+        [
+          tf.mul(sigma, tf.sub(y, x)),
+          tf.sub(tf.mul(x, tf.sub(rho, z)), y),
+          tf.sub(tf.mul(x, y), tf.mul(beta, z)),
+        ],
         1,
       );
     });

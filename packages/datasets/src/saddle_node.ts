@@ -70,7 +70,14 @@ function observedIndices(o: Resolved): Int32Array {
 }
 
 /** The noise-free trajectory of `dx/dt = r + x²` from `x0`, observed at `idx`, written into `out`. */
-function trajectory(x0: number, r: number, o: Resolved, idx: Int32Array, out: Float64Array, at: number): void {
+function trajectory(
+  x0: number,
+  r: number,
+  o: Resolved,
+  idx: Int32Array,
+  out: Float64Array,
+  at: number,
+): void {
   let x = x0;
   let step = 0;
   for (let i = 0; i < idx.length; i++) {
@@ -130,7 +137,8 @@ export function saddleNodeLogProb(
   const xs = hostRows(x, 1, 'saddleNodeLogProb: x');
   const ys = hostRows(y, o.timeSteps, 'saddleNodeLogProb: y');
   const n = xs.length;
-  if (ys.length !== n * o.timeSteps) throw new ValueError('saddleNodeLogProb: x and y have different row counts.');
+  if (ys.length !== n * o.timeSteps)
+    throw new ValueError('saddleNodeLogProb: x and y have different row counts.');
   const idx = observedIndices(o);
   const T = o.timeSteps;
   const R = o.rValues.length;

@@ -33,11 +33,17 @@ describe('sineInverse', () => {
   it('has an exact conditional density that integrates to 1 and matches Simpson quadrature', () => {
     for (const s of [-1.2, 0, 0.35, 1.4]) {
       const grid = Array.from({ length: 601 }, (_, i) => -1.5 + i * 0.005);
-      const lp = take(sineInverseLogProb(grid.map(() => [s]), grid.map((t) => [t])));
+      const lp = take(
+        sineInverseLogProb(
+          grid.map(() => [s]),
+          grid.map((t) => [t]),
+        ),
+      );
       const mass = simpson((t) => Math.exp(lp[Math.round((t + 1.5) / 0.005)] as number), -1.5, 1.5, 600);
       expect(mass).toBeCloseTo(1, 3);
       // Independent normaliser: Simpson on 20 000 intervals.
-      const g = (t: number) => Math.exp(-0.5 * ((s - sineForward(t)) / 0.2) ** 2) / (0.2 * Math.sqrt(2 * Math.PI));
+      const g = (t: number) =>
+        Math.exp(-0.5 * ((s - sineForward(t)) / 0.2) ** 2) / (0.2 * Math.sqrt(2 * Math.PI));
       const z = simpson(g, -1.5, 1.5, 20000);
       expect(lp[300]).toBeCloseTo(Math.log(g(0) / z), 4);
     }
@@ -45,7 +51,12 @@ describe('sineInverse', () => {
 
   it('is three-branched at s = 0 and −∞ outside the range', () => {
     const ts = [-0.7, -0.35, 0, 0.35, 0.7, 1.6];
-    const lp = take(sineInverseLogProb(ts.map(() => [0]), ts.map((t) => [t])));
+    const lp = take(
+      sineInverseLogProb(
+        ts.map(() => [0]),
+        ts.map((t) => [t]),
+      ),
+    );
     expect(lp[5]).toBe(Number.NEGATIVE_INFINITY);
     // Density peaks near the three roots of f(t) = 0 (t = 0 and t ≈ ±0.68) and dips between them.
     expect(lp[2]).toBeGreaterThan(lp[1] as number);

@@ -1,0 +1,100 @@
+import { ACTIVATIONS, type Activation, type StandardizerJSON, type WeightShape } from '@polymodal/nn';
+import { assertNumber, assertOneOf, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
+import type { BackboneFactory } from './backbone.js';
+import type { CovarianceType, ScaleParam } from './head.js';
+
+/** Options of {@link MixtureDensityNetwork}. */
+export interface MixtureDensityNetworkConfig {
+  /** Input features. */
+  inputDim: number;
+  /** Output dimension D of the modelled `p(y | x)`. */
+  outputDim: number;
+  /** Mixture components K (≥ 1). Choose above the expected number of modes (the paper: 1.3–3×). Default 5. */
+  components?: number;
+  /** Independently initialised members E trained together on shared minibatches. Default 1. */
+  ensembleSize?: number;
+  /** Hidden widths of the default MLP trunk. Default `[128, 128, 128]`. */
+  hiddenUnits?: number[];
+  /** Hidden activation of the default trunk. Default `'gelu'` (the paper's). */
+  activation?: Activation;
+  /** Component covariance. Default `'diag'`. */
+  covariance?: CovarianceType;
+  /** Meaning of the softplus scale output. Default `'variance'` (the paper's). */
+  scaleParam?: ScaleParam;
+  /** Floor on component standard deviations, in normalised units (diag/isotropic). Default 0. */
+  minStd?: number;
+  /** z-score inputs with training statistics. Default true. */
+  normalizeInputs?: boolean;
+  /** z-score outputs with training statistics (densities are reported in original units either way). Default true. */
+  normalizeOutputs?: boolean;
+  /** Replaces the MLP trunk (see {@link BackboneFactory}); the head stays a linear layer. */
+  backbone?: BackboneFactory;
+  /** Seed of the initialisation. Default a random one (recorded in `config.seed`). */
+  seed?: number;
+}
+
+/** The serialisable config with defaults filled in. */
+export interface ResolvedMdnConfig {
+  inputDim: number;
+  outputDim: number;
+  components: number;
+  ensembleSize: number;
+  hiddenUnits: number[];
+  activation: Activation;
+  covariance: CovarianceType;
+  scaleParam: ScaleParam;
+  minStd: number;
+  normalizeInputs: boolean;
+  normalizeOutputs: boolean;
+  seed: number;
+  /** Weight names and shapes of a custom backbone network (undefined for the MLP trunk). */
+  customWeights?: WeightShape[];
+  /** Training statistics, once fitted. */
+  normalization?: { x: StandardizerJSON; y: StandardizerJSON };
+}
+
+const COVARIANCES = ['diag', 'isotropic', 'full'] as const;
+const SCALE_PARAMS = ['variance', 'std'] as const;
+
+/** Validates a config (user-given or loaded) and fills in the defaults. @throws ValueError */
+export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnConfig): ResolvedMdnConfig {
+  if (config == null || typeof config !== 'object')
+    throw new ValueError('MixtureDensityNetwork: the config must be an object.');
+  const r: ResolvedMdnConfig = {
+    inputDim: config.inputDim,
+    outputDim: config.outputDim,
+    components: config.components ?? 5,
+    ensembleSize: config.ensembleSize ?? 1,
+    hiddenUnits: config.hiddenUnits ?? [128, 128, 128],
+    activation: config.activation ?? 'gelu',
+    covariance: config.covariance ?? 'diag',
+    scaleParam: config.scaleParam ?? 'variance',
+    minStd: config.minStd ?? 0,
+    normalizeInputs: config.normalizeInputs ?? true,
+    normalizeOutputs: config.normalizeOutputs ?? true,
+    seed: config.seed ?? Rng.randomSeed(),
+  };
+  assertPositiveInteger(r.inputDim, 'inputDim');
+  assertPositiveInteger(r.outputDim, 'outputDim');
+  if (!Number.isInteger(r.components) || r.components < 1)
+    throw new ValueError(`components (K) must be an integer ≥ 1, got ${r.components}.`);
+  assertPositiveInteger(r.ensembleSize, 'ensembleSize');
+  if (!Array.isArray(r.hiddenUnits)) throw new ValueError('hiddenUnits must be an array of widths.');
+  for (const [i, u] of r.hiddenUnits.entries()) assertPositiveInteger(u, `hiddenUnits[${i}]`);
+  r.hiddenUnits = [...r.hiddenUnits];
+  assertOneOf(r.activation, ACTIVATIONS, 'activation');
+  assertOneOf(r.covariance, COVARIANCES, 'covariance');
+  assertOneOf(r.scaleParam, SCALE_PARAMS, 'scaleParam');
+  assertNumber(r.minStd, 'minStd', { min: 0 });
+  if (r.covariance === 'full' && r.minStd > 0)
+    throw new ValueError(
+      'minStd applies to diag and isotropic components; full components use a precision factor.',
+    );
+  for (const k of ['normalizeInputs', 'normalizeOutputs'] as const)
+    if (typeof r[k] !== 'boolean') throw new ValueError(`${k} must be a boolean.`);
+  assertNumber(r.seed, 'seed', { integer: true });
+  const loaded = config as Partial<ResolvedMdnConfig>;
+  if (loaded.customWeights !== undefined) r.customWeights = loaded.customWeights;
+  if (loaded.normalization !== undefined) r.normalization = loaded.normalization;
+  return r;
+}

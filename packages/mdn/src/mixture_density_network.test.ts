@@ -1,0 +1,365 @@
+import { nllFromLogProbs } from '@polymodal/metrics';
+import { warmupExponentialDecay } from '@polymodal/nn';
+import { initBackend, NonFiniteError, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headNll } from './head.js';
+import { MixtureDensityNetwork } from './mixture_density_network.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+/** Reads without disposing. */
+const rows = (t: tf.Tensor) => Array.from(t.dataSync());
+
+// A bimodal 2-D toy: y = ±(x, 2x) + noise with equal weight, outputs on a large scale (×50 + 7)
+// so normalisation matters.
+const N = 512;
+const x = tf.randomUniform([N, 1], -1, 1, 'float32', 11) as tf.Tensor2D;
+const y = tf.tidy(() => {
+  const sign = tf.sub(
+    tf.mul(tf.cast(tf.greater(tf.randomUniform([N, 1], 0, 1, 'float32', 12), 0.5), 'float32'), 2),
+    1,
+  );
+  const base = tf.mul(sign, tf.concat([x, tf.mul(x, 2)], 1));
+  return tf.add(tf.mul(tf.add(base, tf.randomNormal([N, 2], 0, 0.1, 'float32', 13)), 50), 7);
+}) as tf.Tensor2D;
+afterAll(() => tf.dispose([x, y]));
+
+const small = (over: Partial<ConstructorParameters<typeof MixtureDensityNetwork>[0]> = {}) =>
+  new MixtureDensityNetwork({
+    inputDim: 1,
+    outputDim: 2,
+    components: 3,
+    hiddenUnits: [16, 16],
+    seed: 1,
+    ...over,
+  });
+
+describe('MixtureDensityNetwork: units and ensembles', () => {
+  it('reports log densities in original units: normalised NLL plus Σ log s_d, equal to the predicted mixture', async () => {
+    const mdn = small({ ensembleSize: 3 });
+    await mdn.fit(x, y, { iterations: 20, seed: 0 });
+    const { normalization } = mdn.config;
+    const s = normalization?.y.std as number[];
+    expect(s[0]).toBeGreaterThan(10);
+    // Independent: the normalised-space NLL of member 1 from the raw network, then the Jacobian.
+    const xn = tf.div(tf.sub(x, normalization?.x.mean as number[]), normalization?.x.std as number[]);
+    const yn = tf.div(tf.sub(y, normalization?.y.mean as number[]), s);
+    const member1 = mdn.logProb(x, y, { member: 1 });
+    const all = mdn.logProb(x, y, { member: 'all' });
+    expect(all.shape).toEqual([3, N]);
+    expectClose(take(member1), rows(all).slice(N, 2 * N), 1e-5, 1e-5); // stacked = member by member
+    const gm = mdn.predict(x, { member: 'all' });
+    expectClose(take(gm.logProb(y)), rows(all), 1e-4, 1e-4); // the de-normalised mixture agrees
+    gm.dispose();
+    const logJ = s.reduce((a, v) => a + Math.log(v), 0);
+    const normalisedNll = tf.tidy(() => {
+      // The raw network (private) evaluated member by member.
+      const net = (mdn as unknown as { network: { applyMember(e: number, x: tf.Tensor): tf.Tensor } })
+        .network;
+      const out = tf.stack([0, 1, 2].map((e) => net.applyMember(e, xn)));
+      return headNll(out, yn, {
+        components: 3,
+        outputDim: 2,
+        covariance: 'diag',
+        scaleParam: 'variance',
+        minStd: 0,
+      });
+    });
+    expectClose(
+      rows(all),
+      take(normalisedNll).map((v) => -v - logJ),
+      1e-5,
+      2e-4,
+    );
+    // The ensemble mixture is logsumexp over members − log E, and feeds the metrics aggregations.
+    const mix = mdn.logProb(x, y);
+    const agg = await nllFromLogProbs(all, { aggregation: 'ensemble' });
+    expectClose(
+      take(mix).map((v) => -v),
+      agg.perPoint as number[],
+      1e-5,
+      1e-4,
+    );
+    const predicted = mdn.predict(x);
+    expect(predicted.components).toBe(9);
+    expectClose(take(predicted.logProb(y)), agg.perPoint?.map((v) => -v) as number[], 1e-4, 1e-4);
+    predicted.dispose();
+    tf.dispose([xn, yn, all]);
+    mdn.dispose();
+  });
+
+  it('trains members independently: member e equals a one-member model with e’s seed', async () => {
+    const ens = small({ ensembleSize: 2, seed: 5 });
+    await ens.fit(x, y, { iterations: 30, seed: 2, path: 'device' });
+    // A one-member model starting from member 1's initial weights (6 variables per member).
+    const alone = small({ seed: 0 });
+    const fresh = small({ ensembleSize: 2, seed: 5 });
+    for (const [i, v] of alone.trainableVariables.entries())
+      v.assign(fresh.trainableVariables[6 + i] as tf.Tensor);
+    await alone.fit(x, y, { iterations: 30, seed: 2, path: 'device' });
+    expectClose(take(ens.logProb(x, y, { member: 1 })), take(alone.logProb(x, y)), 1e-4, 1e-4);
+    for (const m of [ens, alone, fresh]) m.dispose();
+  });
+
+  it('splits variance into aleatoric and epistemic parts (law of total variance)', async () => {
+    const mdn = small({ ensembleSize: 3 });
+    await mdn.fit(x, y, { iterations: 20, seed: 0 });
+    await expectNoLeak(() => tf.dispose(Object.values(mdn.moments(x))));
+    const m = mdn.moments(x);
+    const gm = mdn.predict(x);
+    expectClose(rows(m.mean), take(gm.mean()), 1e-4, 1e-3);
+    expectClose(rows(m.variance), take(gm.variance()), 1e-3, 1e-2);
+    expectClose(rows(m.variance), take(tf.add(m.aleatoric, m.epistemic)), 1e-6, 1e-4);
+    expect(rows(m.epistemic).every((v) => v >= 0)).toBe(true);
+    gm.dispose();
+    tf.dispose(Object.values(m));
+    const one = small();
+    const m1 = one.moments(x);
+    expect(rows(m1.epistemic).every((v) => v === 0)).toBe(true);
+    tf.dispose(Object.values(m1));
+    one.dispose();
+    mdn.dispose();
+  });
+});
+
+describe('MixtureDensityNetwork: sampling controls', () => {
+  // A hand-set network: zero weights, so every row predicts the head biases: weights (0.2, 0.8)
+  // at means −3 and +3 (normalised units = original units here), variances 0.25.
+  function fixed(): MixtureDensityNetwork {
+    const mdn = new MixtureDensityNetwork({
+      inputDim: 1,
+      outputDim: 1,
+      components: 2,
+      hiddenUnits: [4],
+      seed: 0,
+      normalizeInputs: false,
+      normalizeOutputs: false,
+    });
+    const [k0, b0, k1, b1] = mdn.trainableVariables as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+    k0.assign(tf.zerosLike(k0));
+    b0.assign(tf.zerosLike(b0));
+    k1.assign(tf.zerosLike(k1));
+    const inv = Math.log(Math.expm1(0.25));
+    b1.assign(tf.tensor1d([Math.log(0.2), Math.log(0.8), -3, 3, inv, inv]));
+    return mdn;
+  }
+  const stats = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    return { m, sd: Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) };
+  };
+
+  it('draws exact mixture samples: branch proportions, per-branch mean and std', async () => {
+    const mdn = fixed();
+    const xs = [[0]];
+    await expectNoLeak(() => mdn.sample(xs, 10, { seed: 1 }).dispose());
+    const s = take(mdn.sample(xs, 20000, { seed: 1 }));
+    const right = s.filter((v) => v > 0);
+    // Binomial SD of the fraction: √(0.16/20000) = 0.0028.
+    expect(Math.abs(right.length / s.length - 0.8)).toBeLessThan(0.012);
+    const r = stats(right);
+    expect(Math.abs(r.m - 3)).toBeLessThan(0.015); // SE 0.5/√16000 = 0.004
+    expect(Math.abs(r.sd - 0.5)).toBeLessThan(0.012);
+    expect(take(mdn.sample(xs, 50, { seed: 7 }))).toEqual(take(mdn.sample(xs, 50, { seed: 7 })));
+    mdn.dispose();
+  });
+
+  it('temperature limits: τ_π → 0 picks the heaviest component, τ_π → ∞ is uniform; τ_σ scales the std', () => {
+    const mdn = fixed();
+    const cold = take(mdn.sample([[0]], 2000, { seed: 2, logitTemperature: 0 }));
+    expect(cold.every((v) => v > 0)).toBe(true);
+    const hot = take(mdn.sample([[0]], 20000, { seed: 3, logitTemperature: 1e6 }));
+    expect(Math.abs(hot.filter((v) => v > 0).length / hot.length - 0.5)).toBeLessThan(0.012);
+    const wide = stats(take(mdn.sample([[0]], 20000, { seed: 4, logitTemperature: 0, scaleTemperature: 2 })));
+    expect(Math.abs(wide.sd - 1)).toBeLessThan(0.025); // τ_σ multiplies σ (0.5 → 1), not σ²
+    mdn.dispose();
+  });
+
+  it('rare-event cut-off drops light components (never the heaviest); truncation bounds the noise', () => {
+    const mdn = fixed();
+    const cut = take(mdn.sample([[0]], 3000, { seed: 5, minWeight: 0.3 }));
+    expect(cut.every((v) => v > 0)).toBe(true);
+    const all = take(mdn.sample([[0]], 3000, { seed: 5, minWeight: 0.9 })); // every component below r: keep the argmax
+    expect(all.every((v) => v > 0)).toBe(true);
+    const trunc = take(mdn.sample([[0]], 5000, { seed: 6, truncateAt: 1 }));
+    expect(trunc.every((v) => Math.abs(Math.abs(v) - 3) <= 0.5 + 1e-5)).toBe(true);
+    expect(() => mdn.sample([[0]], 5, { truncateAt: 0 })).toThrow(ValueError);
+    expect(() => mdn.sample([[0]], 5, { logitTemperature: -1 })).toThrow(ValueError);
+    expect(() => mdn.sample([[0]], 5, { member: 3 })).toThrow(ValueError);
+    mdn.dispose();
+  });
+});
+
+describe('MixtureDensityNetwork: validation, failure and persistence', () => {
+  it('rejects bad data and options with typed errors before changing anything', async () => {
+    const mdn = small();
+    const before = mdn.trainableVariables.map((v) => rows(v));
+    const bad: [unknown, unknown, object, new (...a: never[]) => Error][] = [
+      [[[Number.NaN]], [[0, 0]], {}, NonFiniteError],
+      [[[0]], [[Number.POSITIVE_INFINITY, 0]], {}, NonFiniteError],
+      [[[0], [1]], [[0, 0]], {}, ShapeError], // mismatched rows
+      [[[0, 1]], [[0, 0]], {}, ShapeError], // wrong input dimension
+      [[[0]], [[0, 0, 0]], {}, ShapeError], // wrong output dimension
+      [tf.zeros([0, 1]), tf.zeros([0, 2]), {}, ShapeError], // empty
+      [
+        [[0], [1]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { batchSize: 3 },
+        ValueError,
+      ],
+      [
+        [[0], [1]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { iterations: -1 },
+        ValueError,
+      ],
+      [
+        [[0], [1]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { sampleWeights: [0, 0] },
+        ValueError,
+      ],
+      [
+        [[0], [1]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        { sampleWeights: [1] },
+        ShapeError,
+      ],
+      [
+        [[0], [1]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+        {
+          validation: {
+            x: [[0]],
+            y: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+        ShapeError,
+      ],
+    ];
+    for (const [bx, by, options, type] of bad) {
+      await expect(mdn.fit(bx as number[][], by as number[][], options)).rejects.toThrow(type);
+    }
+    expect(mdn.isFitted).toBe(false);
+    expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
+    expect(() => small({ components: 0 })).toThrow(/components \(K\) must be an integer ≥ 1/);
+    expect(() => small({ covariance: 'banana' as 'diag' })).toThrow(ValueError);
+    expect(() => small({ covariance: 'full', minStd: 0.1 })).toThrow(ValueError);
+    expect(() =>
+      mdn.logProb(
+        [[0]],
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ),
+    ).toThrow(ShapeError);
+    expect(() => mdn.predict([[0]], { member: 1 })).toThrow(ValueError);
+    mdn.dispose();
+  });
+
+  it('trains from logits of ±80 and near-zero variances without NaN', async () => {
+    const mdn = small();
+    const vars = mdn.trainableVariables;
+    const bias = vars.at(-1) as tf.Variable;
+    // logits (80, −80, 0), raw variances −30 (σ² ≈ 1e-13): the worst start the head can have.
+    bias.assign(tf.tensor1d([80, -80, 0, 0, 0, 0, 0, 0, 0, -30, -30, -30, -30, -30, -30]));
+    const result = await mdn.fit(x, y, { iterations: 200, seed: 0, checkEvery: 20 });
+    expect(result.history.loss.every(Number.isFinite)).toBe(true);
+    expect(result.history.loss.at(-1)).toBeLessThan(result.history.loss[0] as number);
+    expect(take(mdn.logProb(x, y)).every(Number.isFinite)).toBe(true);
+    mdn.dispose();
+  });
+
+  it('stops on a non-finite loss with a clear error and keeps the last good weights', async () => {
+    const mdn = small();
+    await mdn.fit(x, y, { iterations: 10, seed: 0, checkEvery: 5 });
+    const good = mdn.trainableVariables.map((v) => rows(v));
+    const blowUp = { learningRate: 1e30, clip: {}, checkEvery: 5, iterations: 50, seed: 0 };
+    await expect(mdn.fit(x, y, blowUp)).rejects.toThrow(NonFiniteError);
+    const after = mdn.trainableVariables.map((v) => rows(v));
+    expect(after.flat().every(Number.isFinite)).toBe(true);
+    expect(after).toEqual(good); // restored to the last checked state (iteration 0 of this fit)
+    mdn.dispose();
+  });
+
+  it('round-trips through save/load with its normalisation statistics, and validates the file', async () => {
+    const mdn = small({ ensembleSize: 2, scaleParam: 'std', minStd: 1e-3 });
+    await mdn.fit(x, y, { iterations: 20, seed: 0 });
+    let saved: tf.io.ModelArtifacts | undefined;
+    await mdn.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const artifacts = saved as tf.io.ModelArtifacts;
+    const loaded = await MixtureDensityNetwork.load(tf.io.fromMemory(artifacts));
+    expect(loaded.config).toEqual(mdn.config);
+    expect(take(loaded.logProb(x, y))).toEqual(take(mdn.logProb(x, y)));
+    expect(take(loaded.sample(x, 3, { seed: 1 }))).toEqual(take(mdn.sample(x, 3, { seed: 1 })));
+    const tamper = (edit: (h: { config: Record<string, unknown> }) => void) => {
+      const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
+      edit(topology);
+      return MixtureDensityNetwork.load(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
+    };
+    await expect(tamper((h) => (h.config.components = 4))).rejects.toThrow(SerializationError);
+    await expect(tamper((h) => (h.config.covariance = 'tri'))).rejects.toThrow(SerializationError);
+    await expect(
+      tamper((h) => ((h.config.normalization as { y: { std: number[] } }).y.std = [1, -1])),
+    ).rejects.toThrow(SerializationError);
+    await expect(
+      tamper((h) => {
+        (h.config.normalization as { x: object }).x = { mean: [0, 0], std: [1, 1] };
+      }),
+    ).rejects.toThrow(/normalisation statistics/);
+    for (const m of [mdn, loaded]) m.dispose();
+  });
+
+  it('agrees across the device and hybrid training paths', async () => {
+    const losses: number[][] = [];
+    for (const path of ['device', 'hybrid'] as const) {
+      const mdn = small({ ensembleSize: 2, covariance: 'isotropic' });
+      const r = await mdn.fit(x, y, { iterations: 40, seed: 3, checkEvery: 10, path });
+      expect(r.path).toBe(path);
+      losses.push(r.history.loss);
+      mdn.dispose();
+    }
+    expectClose(losses[1] as number[], losses[0] as number[], 1e-3, 1e-3);
+  });
+
+  it('leaks no tensors in fit, predict, logProb, sample, modes and diagnose', async () => {
+    const mdn = small({ ensembleSize: 2 });
+    await mdn.fit(x, y, { iterations: 5, seed: 0 }); // statistics are now held by the model
+    await expectNoLeak(async () => {
+      await mdn.fit(x, y, { iterations: 5, seed: 0, validation: { split: 0.2 } });
+      mdn.predict(x).dispose();
+      mdn.logProb(x, y).dispose();
+      mdn.sample(x, 2, { seed: 0 }).dispose();
+      await mdn.modes([[0.5]]);
+      await mdn.diagnose(x);
+    });
+    mdn.dispose();
+  });
+});

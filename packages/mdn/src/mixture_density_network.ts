@@ -1,0 +1,547 @@
+import { GaussianMixture, type Mode, type ModeOptions } from '@polymodal/distributions';
+import {
+  type FitOptions,
+  type FitProgress,
+  fit,
+  loadModel,
+  type ModelLocation,
+  type ModelSchema,
+  Standardizer,
+  saveModel,
+} from '@polymodal/nn';
+import {
+  assertFinite,
+  assertPositiveInteger,
+  logSoftmax,
+  logSumExp,
+  NonFiniteError,
+  Rng,
+  SerializationError,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackboneFactory } from './backbone.js';
+import { type MixtureDensityNetworkConfig, type ResolvedMdnConfig, resolveConfig } from './config.js';
+import { type CollapseReport, collapseReport, type DiagnoseOptions } from './diagnostics.js';
+import { type HeadLayout, headNll, headSize, readHead } from './head.js';
+import { hostHeadNll } from './host_loss.js';
+import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes } from './network.js';
+import { controlledLogits, type MdnSampleOptions, resolveControls, sampleDiagonal } from './sampling.js';
+import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveBudget } from './training.js';
+
+/** Which mixture a prediction describes. */
+export interface MemberOptions {
+  /**
+   * `'mixture'` (default): the ensemble mixture `(1/E) Σ_e p_e(y | x)`, E·K components.
+   * A number e: member e alone. `'all'`: every member, batch `[E, N]`.
+   */
+  member?: number | 'all' | 'mixture';
+}
+
+/** Predictive moments with the epistemic/aleatoric split (law of total variance), all `[N, D]`. */
+export interface PredictiveMoments {
+  /** Mean of the ensemble mixture. */
+  mean: tf.Tensor2D;
+  /** Total variance = aleatoric + epistemic. */
+  variance: tf.Tensor2D;
+  /** Mean over members of each member's mixture variance (noise the data cannot remove). */
+  aleatoric: tf.Tensor2D;
+  /** Variance over members of the member means (disagreement; 0 for E = 1). */
+  epistemic: tf.Tensor2D;
+}
+
+/** Options of {@link MixtureDensityNetwork.load}. */
+export interface LoadOptions {
+  /** The backbone factory the model was built with (models with a custom backbone only). */
+  backbone?: BackboneFactory;
+}
+
+/**
+ * A Mixture Density Network (Bishop 1994) or an ensemble of E independently initialised MDNs, as
+ * the MDN paper (arXiv 2602.00960, JaxMix) uses them: an MLP trunk with GELU, a linear head emitting
+ * per component an unnormalised logit, a mean and a softplus scale, trained on the max-shifted
+ * logsumexp NLL with inputs and outputs z-scored by training statistics. Everything the user sees
+ * (predicted mixtures, log densities, samples) is in original units, including the Jacobian.
+ *
+ * @example
+ * ```ts
+ * const mdn = new MixtureDensityNetwork({ inputDim: 1, outputDim: 1, components: 5, ensembleSize: 4, seed: 0 });
+ * await mdn.fit(x, y, { iterations: 3000, onProgress: (p) => console.log(p.iteration, p.loss) });
+ * const lp = mdn.logProb(x, y);       // [N] ensemble-mixture log densities
+ * const draws = mdn.sample(x, 100);   // [100, N, 1]
+ * mdn.dispose();
+ * ```
+ */
+export class MixtureDensityNetwork {
+  private cfg: ResolvedMdnConfig;
+  private readonly network: MdnNetwork;
+  private stats: { x: Standardizer; y: Standardizer } | undefined;
+
+  /**
+   * @throws ValueError on an invalid config (K < 1, unknown covariance, ...).
+   */
+  constructor(config: MixtureDensityNetworkConfig) {
+    this.cfg = resolveConfig(config);
+    this.network = buildNetwork(this.cfg, config.backbone);
+    if (config.backbone !== undefined) this.cfg.customWeights = this.network.weightShapes();
+  }
+
+  /** The config with defaults filled in (and the training statistics once fitted). */
+  get config(): ResolvedMdnConfig {
+    return {
+      ...this.cfg,
+      ...(this.stats ? { normalization: { x: this.stats.x.toJSON(), y: this.stats.y.toJSON() } } : {}),
+    };
+  }
+
+  /** The trainable variables of all members. */
+  get trainableVariables(): tf.Variable[] {
+    return this.network.trainableVariables;
+  }
+
+  /** Whether {@link MixtureDensityNetwork.fit} has set the normalisation statistics. */
+  get isFitted(): boolean {
+    return this.stats !== undefined;
+  }
+
+  private get layout(): HeadLayout {
+    const { components, outputDim, covariance, scaleParam, minStd } = this.cfg;
+    return { components, outputDim, covariance, scaleParam, minStd };
+  }
+
+  /**
+   * Trains all members on shared minibatches. The first call sets the normalisation statistics
+   * from this data; later calls continue training with them. Everything is validated before any
+   * state changes. A non-finite loss stops training with a `NonFiniteError`, the weights restored to
+   * the last checked finite state.
+   *
+   * @param x inputs `[N, inputDim]`; @param y targets `[N, outputDim]` (finite, N ≥ 1).
+   * @throws ShapeError / ValueError / NonFiniteError on bad data or options.
+   */
+  async fit(x: TensorInput, y: TensorInput, options: MdnFitOptions = {}): Promise<MdnFitResult> {
+    const { inputDim, outputDim, ensembleSize: E } = this.cfg;
+    const owned: tf.Tensor[] = [];
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      owned.push(t);
+      return t;
+    };
+    try {
+      const xs = keep(this.checkedRows(x, 'x', inputDim));
+      const ys = keep(this.checkedRows(y, 'y', outputDim));
+      const n = xs.shape[0] as number;
+      if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
+      const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
+      const { iterations, batchSize } = resolveBudget(options, n);
+      if (batchSize > n) throw new ValueError(`batchSize ${batchSize} exceeds the ${n} training rows.`);
+      let validation: FitOptions['validation'];
+      const v = options.validation;
+      const stats = this.stats ?? {
+        x: this.cfg.normalizeInputs ? Standardizer.fit(xs) : identityStandardizer(inputDim),
+        y: this.cfg.normalizeOutputs ? Standardizer.fit(ys) : identityStandardizer(outputDim),
+      };
+      const ownsStats = this.stats === undefined;
+      let trained = false;
+      try {
+        const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
+        if (v !== undefined && 'x' in v) {
+          const vx = keep(this.checkedRows(v.x, 'validation.x', inputDim));
+          const vy = keep(this.checkedRows(v.y, 'validation.y', outputDim));
+          if (vy.shape[0] !== vx.shape[0])
+            throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
+          const vw = keep(checkedWeights(v.sampleWeights, vx.shape[0] as number, 'validation.sampleWeights'));
+          validation = { data: [norm(stats.x, vx), norm(stats.y, vy), vw] };
+        } else if (v !== undefined) {
+          validation = { split: (v as { split: number }).split };
+        }
+        const data = [norm(stats.x, xs), norm(stats.y, ys), w];
+        const layout = this.layout;
+        const loss = (batch: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const [xb, yb, wb] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+            const nll = headNll(this.network.apply(xb), yb, layout); // [E, B]
+            return tf.sum(tf.mean(tf.mul(nll, wb), -1)) as tf.Scalar; // Σ_e mean_b: members train as if alone
+          });
+        const { optimizer, owned: ownsOptimizer } = makeOptimizer(options, iterations);
+        const perMember = (l: number) => l / E;
+        try {
+          const result = await fit({
+            loss,
+            variables: this.network.trainableVariables,
+            data,
+            optimizer,
+            iterations,
+            batchSize,
+            ...(validation !== undefined ? { validation } : {}),
+            ...(options.validateEvery !== undefined ? { validateEvery: options.validateEvery } : {}),
+            ...(options.earlyStopping !== undefined ? { earlyStopping: options.earlyStopping } : {}),
+            ...(options.checkEvery !== undefined ? { checkEvery: options.checkEvery } : {}),
+            ...(options.signal !== undefined ? { signal: options.signal } : {}),
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            onProgress: async (p: FitProgress) => {
+              trained = true;
+              await options.onProgress?.({
+                ...p,
+                loss: perMember(p.loss),
+                ...(p.valLoss !== undefined ? { valLoss: perMember(p.valLoss) } : {}),
+                ...(p.bestValLoss !== undefined ? { bestValLoss: perMember(p.bestValLoss) } : {}),
+              });
+            },
+            ...(this.network.mlp !== undefined && this.cfg.covariance !== 'full'
+              ? { host: { model: this.network.mlp, loss: hostHeadNll(layout), path: options.path ?? 'auto' } }
+              : {}),
+          });
+          trained = true;
+          this.stats = stats;
+          const history = {
+            ...result.history,
+            loss: result.history.loss.map(perMember),
+            valLoss: result.history.valLoss.map(perMember),
+          };
+          const sample = n > 1000 ? keep(tf.slice(xs, 0, 1000)) : xs;
+          const report = await this.diagnose(sample);
+          return {
+            ...result,
+            history,
+            ...(result.bestValLoss !== undefined ? { bestValLoss: perMember(result.bestValLoss) } : {}),
+            warnings: report.warnings,
+          };
+        } catch (error) {
+          if (error instanceof NonFiniteError || trained) this.stats = stats; // the weights moved in these units
+          throw error;
+        } finally {
+          if (ownsOptimizer) optimizer.dispose();
+        }
+      } finally {
+        if (ownsStats && this.stats !== stats) {
+          stats.x.dispose();
+          stats.y.dispose();
+        }
+      }
+    } finally {
+      tf.dispose(owned);
+    }
+  }
+
+  /** Validated float32 rows `[N, dim]`, N ≥ 1, finite. */
+  private checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
+    const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
+    try {
+      if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
+      assertFinite(t, name);
+      return t;
+    } catch (error) {
+      t.dispose();
+      throw error;
+    }
+  }
+
+  /** Normalised raw head outputs of the chosen members: `[E', N, headSize]`. */
+  private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture'): tf.Tensor3D {
+    const xs = this.checkedRows(x, 'x', this.cfg.inputDim);
+    try {
+      return tf.tidy(() => {
+        const xn = this.stats ? this.stats.x.transform(xs) : xs;
+        if (typeof member === 'number')
+          return tf.expandDims(this.network.applyMember(member, xn), 0) as tf.Tensor3D;
+        return this.network.apply(xn);
+      });
+    } finally {
+      xs.dispose();
+    }
+  }
+
+  private checkMember(member: unknown): number | 'all' | 'mixture' {
+    const m = member ?? 'mixture';
+    if (m === 'all' || m === 'mixture') return m;
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m >= this.cfg.ensembleSize)
+      throw new ValueError(
+        `member must be 'mixture', 'all' or an integer in [0, ${this.cfg.ensembleSize}), got ${String(member)}.`,
+      );
+    return m;
+  }
+
+  /** Per-member mixture parameters in original units, batch `[E', N]`. */
+  private memberParameters(x: TensorInput, member: number | 'all' | 'mixture') {
+    const raw = this.rawOutputs(x, member);
+    return tf.tidy(() => {
+      const p = readHead(raw, this.layout);
+      raw.dispose();
+      const sy = this.stats?.y.std;
+      const my = this.stats?.y.mean;
+      const means = sy && my ? tf.add(tf.mul(p.means, sy), my) : p.means;
+      if (p.precisionFactors !== undefined)
+        return {
+          logits: p.logits,
+          means,
+          precisionFactors: sy ? tf.div(p.precisionFactors, sy) : p.precisionFactors,
+        };
+      const variances = sy ? tf.mul(p.variances as tf.Tensor, tf.square(sy)) : (p.variances as tf.Tensor);
+      return { logits: p.logits, means, variances };
+    });
+  }
+
+  /**
+   * The predicted mixtures in original units (caller disposes). By default the ensemble mixture
+   * with E·K components and batch `[N]`; `{ member: e }` one member `[N]`; `{ member: 'all' }`
+   * every member, batch `[E, N]`.
+   */
+  predict(x: TensorInput, options: MemberOptions = {}): GaussianMixture {
+    const member = this.checkMember(options.member);
+    const p = this.memberParameters(x, member);
+    try {
+      const params = tf.tidy(() => {
+        if (member === 'all') return p;
+        const E = p.logits.shape[0] as number;
+        // [E, N, K, ...] → [N, E·K, ...] with member weights 1/E.
+        const merge = (t: tf.Tensor) => {
+          const moved = tf.transpose(t, [1, 0, ...t.shape.slice(2).map((_, i) => i + 2)]);
+          return tf.reshape(moved, [t.shape[1] as number, -1, ...t.shape.slice(3)]);
+        };
+        const logits = tf.sub(logSoftmax(p.logits, -1), Math.log(E));
+        return {
+          logits: merge(logits),
+          means: merge(p.means),
+          ...(p.variances
+            ? { variances: merge(p.variances) }
+            : { precisionFactors: merge(p.precisionFactors as tf.Tensor) }),
+        };
+      });
+      try {
+        return new GaussianMixture({ ...params, validate: false });
+      } finally {
+        if (params !== p) tf.dispose(Object.values(params));
+      }
+    } finally {
+      tf.dispose(Object.values(p));
+    }
+  }
+
+  /**
+   * Log densities `log p(y | x)` in original units (the normalisation Jacobian included): `[N]` for
+   * the ensemble mixture or one member, `[E, N]` for `{ member: 'all' }` (what the member-median and
+   * member-mean NLL aggregations of `@polymodal/metrics` take).
+   */
+  logProb(x: TensorInput, y: TensorInput, options: MemberOptions = {}): tf.Tensor {
+    const member = this.checkMember(options.member);
+    const ys = this.checkedRows(y, 'y', this.cfg.outputDim);
+    let raw: tf.Tensor3D | undefined;
+    try {
+      raw = this.rawOutputs(x, member);
+      if (raw.shape[1] !== ys.shape[0])
+        throw new ShapeError(`x has ${raw.shape[1]} rows but y has ${ys.shape[0]}.`);
+      const out = raw;
+      return tf.tidy(() => {
+        const yn = this.stats ? this.stats.y.transform(ys) : ys;
+        const lp = tf.add(tf.neg(headNll(out, yn, this.layout)), this.stats?.y.logDetJacobian ?? 0); // [E', N]
+        if (member === 'all') return lp;
+        if (typeof member === 'number') return tf.squeeze(lp, [0]);
+        return tf.sub(logSumExp(lp, 0), Math.log(this.cfg.ensembleSize));
+      });
+    } finally {
+      ys.dispose();
+      raw?.dispose();
+    }
+  }
+
+  /**
+   * `n` draws per input row from the predicted mixture (the ensemble mixture by default), in
+   * original units: `[n, N, D]`. See {@link MdnSampleOptions} for the temperature and truncation
+   * controls.
+   */
+  sample(x: TensorInput, n: number, options: MdnSampleOptions = {}): tf.Tensor3D {
+    assertPositiveInteger(n, 'n');
+    const controls = resolveControls(options);
+    const member = options.member === undefined ? 'mixture' : this.checkMember(options.member);
+    if (member === 'all') throw new ValueError("sample: member must be 'mixture' or an index.");
+    const full = this.cfg.covariance === 'full';
+    if (full && Number.isFinite(controls.truncateAt))
+      throw new ValueError('truncateAt is available for diag and isotropic components only.');
+    const rng = new Rng(options.seed ?? Rng.randomSeed());
+    const gm = this.predict(x, { member });
+    try {
+      if (!full)
+        return sampleDiagonal(gm.logits, gm.means, gm.variances, n, controls, [
+          rng.seed(),
+          rng.seed(),
+        ]) as tf.Tensor3D;
+      // Full components: tempered weights, and U/τ_σ scales every standard deviation by τ_σ.
+      const logits = controlledLogits(gm.logits, controls);
+      const tempered = new GaussianMixture({
+        logits,
+        means: gm.means,
+        precisionFactors: tf.div(
+          gm.precisionFactors as tf.Tensor,
+          Math.max(controls.scaleTemperature, 1e-30),
+        ),
+        validate: false,
+      });
+      logits.dispose();
+      try {
+        return tempered.sample(n, { seed: rng.seed() }) as tf.Tensor3D;
+      } finally {
+        tempered.dispose();
+      }
+    } finally {
+      gm.dispose();
+    }
+  }
+
+  /** Mean and variance in original units with the epistemic/aleatoric split (caller disposes). */
+  moments(x: TensorInput): PredictiveMoments {
+    const gm = this.predict(x, { member: 'all' });
+    try {
+      return tf.tidy(() => {
+        const m = gm.mean(); // [E, N, D]
+        const aleatoric = tf.mean(gm.variance(), 0) as tf.Tensor2D;
+        const { mean, variance: epistemic } = tf.moments(m, 0);
+        return {
+          mean: mean as tf.Tensor2D,
+          variance: tf.add(aleatoric, epistemic) as tf.Tensor2D,
+          aleatoric,
+          epistemic: epistemic as tf.Tensor2D,
+        };
+      });
+    } finally {
+      gm.dispose();
+    }
+  }
+
+  /** The local maxima of each row's predicted density (ensemble mixture by default), best first. */
+  async modes(x: TensorInput, options: MemberOptions & ModeOptions = {}): Promise<Mode[][]> {
+    const { member, ...modeOptions } = options;
+    if (member === 'all') throw new ValueError("modes: member must be 'mixture' or an index.");
+    const gm = this.predict(x, member === undefined ? {} : { member });
+    try {
+      return await gm.modes(modeOptions);
+    } finally {
+      gm.dispose();
+    }
+  }
+
+  /**
+   * Mode-collapse diagnostics on inputs `x` (see {@link CollapseReport}): warns when a member puts
+   * more than `maxWeight` of its mean mixture weight on one component, or when two components that
+   * both carry weight have means closer than `meanTolerance` (normalised units).
+   */
+  async diagnose(x: TensorInput, options: DiagnoseOptions = {}): Promise<CollapseReport> {
+    const raw = this.rawOutputs(x, 'all');
+    try {
+      return await collapseReport(raw, this.layout, options);
+    } finally {
+      raw.dispose();
+    }
+  }
+
+  /** Saves config, normalisation statistics and weights through the nn package's format. */
+  async save(location: ModelLocation): Promise<tf.io.SaveResult> {
+    return saveModel(location, MDN_SCHEMA, this.config, this.network.trainableVariables);
+  }
+
+  /**
+   * Loads a model saved by {@link MixtureDensityNetwork.save}, validating the format, the config,
+   * the statistics and every weight. Models with a custom backbone need the same factory.
+   * @throws SerializationError
+   */
+  static async load(location: ModelLocation, options: LoadOptions = {}): Promise<MixtureDensityNetwork> {
+    return loadModel(location, MDN_SCHEMA, (config, weights) => {
+      if ((config.customWeights !== undefined) !== (options.backbone !== undefined))
+        throw new SerializationError(
+          config.customWeights !== undefined
+            ? 'This model has a custom backbone: pass the same factory as load(location, { backbone }).'
+            : 'This model uses the MLP trunk; do not pass a backbone.',
+        );
+      return MixtureDensityNetwork.restore(config, weights, options.backbone);
+    });
+  }
+
+  private static restore(config: ResolvedMdnConfig, weights: tf.Tensor[], backbone?: BackboneFactory) {
+    const mdn = Object.create(MixtureDensityNetwork.prototype) as MixtureDensityNetwork;
+    const network = buildNetwork(config, backbone, weights);
+    let stats: MixtureDensityNetwork['stats'];
+    try {
+      if (config.normalization !== undefined) {
+        const sx = Standardizer.fromJSON(config.normalization.x);
+        const sy = Standardizer.fromJSON(config.normalization.y);
+        stats = { x: sx, y: sy };
+        if (sx.dim !== config.inputDim || sy.dim !== config.outputDim)
+          throw new SerializationError('The normalisation statistics do not match inputDim/outputDim.');
+      }
+    } catch (error) {
+      network.dispose();
+      stats?.x.dispose();
+      stats?.y.dispose();
+      throw error;
+    }
+    const { normalization: _n, ...cfg } = config;
+    Object.assign(mdn, { cfg, network, stats });
+    return mdn;
+  }
+
+  /** Frees every variable and statistic. */
+  dispose(): void {
+    this.network.dispose();
+    this.stats?.x.dispose();
+    this.stats?.y.dispose();
+  }
+}
+
+function buildNetwork(
+  cfg: ResolvedMdnConfig,
+  backbone?: BackboneFactory,
+  weights?: readonly tf.Tensor[],
+): MdnNetwork {
+  const spec = {
+    inputDim: cfg.inputDim,
+    headSize: headSize(cfg),
+    members: cfg.ensembleSize,
+    hiddenUnits: cfg.hiddenUnits,
+    activation: cfg.activation,
+    seed: cfg.seed,
+  };
+  return backbone === undefined ? mlpNetwork(spec, weights) : customNetwork(spec, backbone, weights);
+}
+
+/** A standardizer that leaves columns unchanged (normalisation switched off). */
+function identityStandardizer(dim: number): Standardizer {
+  return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
+}
+
+/** Row weights `[N]`: given ones validated (finite, ≥ 0, some > 0), or all 1. */
+function checkedWeights(value: TensorInput | undefined, n: number, name: string): tf.Tensor1D {
+  if (value === undefined) return tf.ones([n]);
+  const w = toFloat32(value, name, [n]) as tf.Tensor1D;
+  const v = w.dataSync();
+  if (!v.every((x) => Number.isFinite(x) && x >= 0) || !v.some((x) => x > 0)) {
+    w.dispose();
+    throw new ValueError(`${name} must be finite and ≥ 0 with at least one > 0.`);
+  }
+  return w;
+}
+
+const MDN_SCHEMA: ModelSchema<ResolvedMdnConfig> = {
+  kind: 'MixtureDensityNetwork',
+  parseConfig: (raw) => {
+    const config = resolveConfig(raw as ResolvedMdnConfig);
+    const custom = config.customWeights;
+    if (
+      custom !== undefined &&
+      (!Array.isArray(custom) ||
+        !custom.every(
+          (w) => typeof w?.name === 'string' && Array.isArray(w.shape) && w.shape.every(Number.isInteger),
+        ))
+    )
+      throw new SerializationError('customWeights must be a list of { name, shape }.');
+    return config;
+  },
+  weightShapes: (config) =>
+    config.customWeights ??
+    mlpNetworkShapes({
+      inputDim: config.inputDim,
+      headSize: headSize(config),
+      members: config.ensembleSize,
+      hiddenUnits: config.hiddenUnits,
+    }),
+};

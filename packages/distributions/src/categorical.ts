@@ -1,6 +1,7 @@
 import {
   assertPositiveInteger,
   logSoftmax,
+  oneHot,
   Rng,
   ShapeError,
   sampleCategorical,
@@ -84,7 +85,7 @@ export class Categorical implements Distribution, HasMoments {
     try {
       return tf.tidy(() => {
         // Select, not multiply: a zero-mass category keeps log mass −Infinity, the others add 0.
-        const chosen = tf.cast(tf.oneHot(k, this.categories), 'bool');
+        const chosen = tf.cast(oneHot(k, this.categories), 'bool');
         const lp = this.logProbs();
         return tf.sum(tf.where(chosen, lp, tf.zerosLike(lp)), -1);
       });

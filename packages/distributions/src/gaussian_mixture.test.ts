@@ -51,6 +51,14 @@ describe('GaussianMixture (diagonal)', () => {
     gm.dispose();
   });
 
+  it('samples a one-component mixture (tf.oneHot needs depth ≥ 2)', () => {
+    const gm = new GaussianMixture({ logits: [[0]], means: [[[2]]], variances: [[[0.25]]] });
+    const s = take(gm.sample(4000, { seed: 1 }));
+    const m = s.reduce((a, b) => a + b, 0) / s.length;
+    expect(Math.abs(m - 2)).toBeLessThan(0.03); // SE 0.008
+    gm.dispose();
+  });
+
   it('identical components equal one Gaussian', () => {
     const one = new GaussianMixture({ logits: [[0]], means: [[[0.3, -1]]], variances: [[[0.5, 2]]] });
     const three = new GaussianMixture({

@@ -7,6 +7,7 @@ import {
   logSoftmax,
   logSumExp,
   ndtr,
+  oneHot,
   Rng,
   ShapeError,
   sampleCategorical,
@@ -259,7 +260,7 @@ export class GaussianMixture implements Distribution, HasMoments {
     const rng = new Rng(options.seed ?? Rng.randomSeed());
     return tf.tidy(() => {
       const k = sampleCategorical(this.logits, { n, seed: rng.seed() }); // [n, ...batch]
-      const pick = tf.expandDims(tf.oneHot(k, this.components), -1); // [n, ...batch, K, 1]
+      const pick = tf.expandDims(oneHot(k, this.components), -1); // [n, ...batch, K, 1]
       const mu = tf.sum(tf.mul(pick, this.means), -2);
       if (this.precisionFactors !== undefined) {
         const u = tf.sum(tf.mul(tf.expandDims(pick, -1), this.precisionFactors), -3); // [n, ...batch, D, D]

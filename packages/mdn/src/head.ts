@@ -62,12 +62,16 @@ export interface HeadParameters {
   precisionFactors?: tf.Tensor;
 }
 
-/** Packed upper-triangular entries → `[D·D]` gather indices (index `P` picks an appended zero). */
-function triangularGather(D: number): Int32Array {
-  const idx = new Int32Array(D * D).fill((D * (D + 1)) / 2);
+/**
+ * `[S, D·D]` 0/1 matrix that scatters packed upper-triangular entries (row-major) into a `D × D`
+ * matrix. A matMul rather than a gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
+ */
+function triangularScatter(D: number): tf.Tensor2D {
+  const S = (D * (D + 1)) / 2;
+  const m = new Float32Array(S * D * D);
   let p = 0;
-  for (let i = 0; i < D; i++) for (let j = i; j < D; j++) idx[i * D + j] = p++;
-  return idx;
+  for (let i = 0; i < D; i++) for (let j = i; j < D; j++) m[p++ * D * D + i * D + j] = 1;
+  return tf.tensor2d(m, [S, D * D]);
 }
 
 /** Splits raw outputs `[..., headSize]` into mixture parameters (normalised units). */
@@ -88,8 +92,7 @@ export function readHead(out: tf.Tensor, layout: HeadLayout): HeadParameters {
       tf.mul(mask, tf.add(softplus(raw), PRECISION_DIAGONAL_FLOOR)),
       tf.mul(tf.sub(1, mask), raw),
     );
-    const padded = tf.concat([packed, tf.zeros([...lead, K, 1])], -1);
-    const u = tf.gather(padded, tf.tensor1d(triangularGather(D), 'int32'), -1);
+    const u = tf.matMul(tf.reshape(packed, [-1, S]), triangularScatter(D));
     return { logits, means, precisionFactors: tf.reshape(u, [...lead, K, D, D]) };
   }
   let variances: tf.Tensor;

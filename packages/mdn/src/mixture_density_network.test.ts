@@ -1,7 +1,6 @@
 import { nllFromLogProbs } from '@polymodal/metrics';
-import { warmupExponentialDecay } from '@polymodal/nn';
 import { initBackend, NonFiniteError, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
-import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headNll } from './head.js';
@@ -307,14 +306,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
   it('round-trips through save/load with its normalisation statistics, and validates the file', async () => {
     const mdn = small({ ensembleSize: 2, scaleParam: 'std', minStd: 1e-3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });
-    let saved: tf.io.ModelArtifacts | undefined;
-    await mdn.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const artifacts = saved as tf.io.ModelArtifacts;
+    const artifacts = await toMemory(mdn);
     const loaded = await MixtureDensityNetwork.load(tf.io.fromMemory(artifacts));
     expect(loaded.config).toEqual(mdn.config);
     expect(take(loaded.logProb(x, y))).toEqual(take(mdn.logProb(x, y)));

@@ -1,4 +1,11 @@
-import { assertNumber, logSoftmax, sampleCategorical, truncatedNormal, ValueError } from '@polymodal/tensor';
+import {
+  assertNumber,
+  logSoftmax,
+  oneHot,
+  sampleCategorical,
+  truncatedNormal,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -58,7 +65,7 @@ export function controlledLogits(logits: tf.Tensor, c: SamplingControls): tf.Ten
   return tf.tidy(() => {
     let lw = logSoftmax(logits, -1);
     const M = lw.shape.at(-1) as number;
-    const best = tf.oneHot(tf.argMax(lw, -1), M);
+    const best = oneHot(tf.argMax(lw, -1), M);
     if (c.minWeight > 0) {
       const drop = tf.logicalAnd(tf.less(lw, Math.log(c.minWeight)), tf.equal(best, 0));
       lw = tf.where(drop, tf.fill(lw.shape, Number.NEGATIVE_INFINITY), lw);
@@ -84,7 +91,7 @@ export function sampleDiagonal(
   return tf.tidy(() => {
     const K = logits.shape.at(-1) as number;
     const k = sampleCategorical(controlledLogits(logits, c), { n, seed: seeds[0] });
-    const pick = tf.expandDims(tf.oneHot(k, K), -1); // [n, ...batch, K, 1]
+    const pick = tf.expandDims(oneHot(k, K), -1); // [n, ...batch, K, 1]
     const mu = tf.sum(tf.mul(pick, means), -2);
     const sd = tf.mul(tf.sqrt(tf.sum(tf.mul(pick, variances), -2)), c.scaleTemperature);
     const eps = Number.isFinite(c.truncateAt)

@@ -1,4 +1,4 @@
-import { assertPositiveInteger, pairwiseSquaredDistances } from '@polymodal/tensor';
+import { assertPositiveInteger, oneHot, pairwiseSquaredDistances } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -23,7 +23,7 @@ export async function pairSums(
     const next = tf.tidy(() => {
       const d2 = pairwiseSquaredDistances(tf.slice(a, [start, 0], [size, -1]) as tf.Tensor2D, b);
       const mask = options.excludeDiagonal
-        ? tf.cast(tf.oneHot(tf.range(start, start + size, 1, 'int32'), m), 'bool')
+        ? tf.cast(oneHot(tf.range(start, start + size, 1, 'int32'), m), 'bool')
         : undefined;
       const sums = fns.map((f) => {
         const v = f(d2);

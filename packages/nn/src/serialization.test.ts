@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, SerializationError } from '@polymodal/tensor';
-import { take } from '@polymodal/test-utils';
+import { take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleMlp } from './ensemble_mlp.js';
@@ -16,19 +16,6 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const x = () => tf.randomNormal([7, 3], 0, 1, 'float32', 4) as tf.Tensor2D;
-
-async function toMemory(model: {
-  save: (l: tf.io.IOHandler) => Promise<unknown>;
-}): Promise<tf.io.ModelArtifacts> {
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      saved = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return saved as tf.io.ModelArtifacts;
-}
 
 describe('save / load', () => {
   it('an Mlp round-trips through files bit-exactly', async () => {

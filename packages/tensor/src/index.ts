@@ -30,6 +30,7 @@ export { reduceToShape } from './numerics/custom_gradient.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';
+export { oneHot } from './numerics/one_hot.js';
 export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
 export { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
 export { type TruncatedNormalOptions, truncatedNormal } from './numerics/truncated_normal.js';

@@ -43,3 +43,17 @@ export function take(t: tf.Tensor): number[] {
   t.dispose();
   return values;
 }
+
+/** Saves a model to memory through `model.save(handler)` and returns the artifacts. */
+export async function toMemory(model: {
+  save: (location: tf.io.IOHandler) => Promise<unknown>;
+}): Promise<tf.io.ModelArtifacts> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return saved as tf.io.ModelArtifacts;
+}

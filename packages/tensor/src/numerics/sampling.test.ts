@@ -6,6 +6,7 @@ import { ValueError } from '../errors.js';
 import { sampleCategorical } from './categorical.js';
 import { mapChunked } from './chunked.js';
 import { gaussianKernelMean } from './kernel_mean.js';
+import { oneHot } from './one_hot.js';
 import { truncatedNormal } from './truncated_normal.js';
 
 interface Fixture {
@@ -138,5 +139,16 @@ describe('mapChunked', () => {
       expect(Array.from(take(mapChunked(x, fn, 10)))).toEqual(Array.from(whole));
     });
     x.dispose();
+  });
+});
+
+describe('oneHot', () => {
+  it('matches tf.oneHot and also accepts depth 1', () => {
+    const idx = tf.tensor1d([2, 0, 1], 'int32');
+    expect(take(oneHot(idx, 3))).toEqual(take(tf.oneHot(idx, 3)));
+    expect(oneHot(tf.tensor1d([0, 0], 'int32'), 1).shape).toEqual([2, 1]);
+    expect(take(oneHot(tf.tensor1d([0, 0], 'int32'), 1))).toEqual([1, 1]);
+    expect(() => oneHot(idx, 0)).toThrow(ValueError);
+    idx.dispose();
   });
 });

@@ -6,16 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initBackend } from '@polymodal/tensor';
+import { referenceFor, TORCH_REFERENCE, torchReference } from '@polymodal/test-utils/bench';
 import * as tf from '@tensorflow/tfjs-core';
 import { fitIterationMs, type MdnStepConfig, mdnStep } from './workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
-const TORCH =
-  process.env.POLYMODAL_TORCH_REFERENCE ??
-  fileURLToPath(new URL('../../../../shared/bench/torch_reference.py', import.meta.url));
+const TORCH = TORCH_REFERENCE;
 
 /** Median ms per call after warm-up; each call ends with a read so lazy backends finish. */
 function timed(fn: () => void, sync: () => void): number {
@@ -182,36 +180,7 @@ if (BACKENDS.includes('wasm')) {
 }
 
 // PyTorch, single thread, same sitting.
-const torch = new Map<string, number>();
-if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
-  try {
-    const out = execFileSync(
-      '/usr/bin/python3',
-      [
-        TORCH,
-        '--json',
-        '--threads',
-        '1',
-        '--max-seconds',
-        String(SECONDS),
-        '--only',
-        'ensemble_mdn,mdn_small',
-      ],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    );
-    for (const line of out.trim().split('\n')) {
-      const r = JSON.parse(line) as { workload: string; median_ms: number };
-      torch.set(r.workload, r.median_ms);
-    }
-  } catch (error) {
-    console.error(`PyTorch reference failed: ${(error as Error).message.split('\n')[0]}`);
-  }
-} else {
-  console.error(`No PyTorch reference at ${TORCH} (apt-get install python3-torch); ratios omitted.`);
-}
+const torch = torchReference({ only: ['ensemble_mdn', 'mdn_small'], seconds: SECONDS });
 // The reference script has no tiny workload; time it with the reference's own step builder.
 if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
   const script = [
@@ -232,8 +201,7 @@ if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
     console.error(`PyTorch tiny reference failed: ${(error as Error).message.split('\n')[0]}`);
   }
 }
-const torchFor = (key?: string) =>
-  key ? [...torch.entries()].find(([k]) => k.startsWith(key))?.[1] : undefined;
+const torchFor = (key?: string) => (key ? referenceFor(torch, key) : undefined);
 
 console.log(
   `\ntfjs ${tf.version_core}, Node ${process.versions.node}, median of ≤${SECONDS}s per row; PyTorch single-threaded.\n`,

@@ -94,6 +94,21 @@ describe('gradient clipping', () => {
     tf.dispose([...params, ...grads]);
   });
 
+  it('AGC fused into the Adam kernel equals clipping composed from ops', () => {
+    const { clipping, gk, pk, gb, pb } = fx.agc;
+    const run = (fused: boolean) => {
+      const vars = [tf.variable(tf.tensor2d(pk)), tf.variable(tf.tensor1d(pb))];
+      const opt = adamw({ learningRate: 0.1, weightDecay: 0.01, clip: { agc: clipping }, fused });
+      const grads = [tf.tensor2d(gk), tf.tensor1d(gb)];
+      for (let s = 0; s < 3; s++) opt.applyGradients(vars, grads);
+      const out = vars.flatMap((v) => Array.from(v.dataSync()));
+      opt.dispose();
+      tf.dispose([...vars, ...grads]);
+      return out;
+    };
+    expectClose(run(true), run(false), 1e-6, 1e-7);
+  });
+
   it('the host twin (clipGradientsHost) equals the same optax transcription, and clips the global norm', () => {
     const { clipping, gk, pk, gb, pb, k, b } = fx.agc;
     const grads = [Float32Array.from(gk.flat()), Float32Array.from(gb)];

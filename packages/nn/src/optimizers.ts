@@ -1,7 +1,12 @@
 import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { clipGradients, clipGradientsHost, type GradientClipping } from './clipping.js';
-import { adamUpdate, adamUpdateArrays, ensureAdamKernel } from './kernels/adam_kernel.js';
+import {
+  type AdamKernelAttrs,
+  adamUpdate,
+  adamUpdateArrays,
+  ensureAdamKernel,
+} from './kernels/adam_kernel.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
 /** A snapshot of an optimiser's state (owned by whoever took it). */
@@ -126,8 +131,14 @@ class AdamOptimizer implements Optimizer {
     const { stepSize, eps, decay } = this.nextStep();
     const fused = this.fused && ensureAdamKernel();
     const { b1, c1, b2, c2 } = this.constants;
+    // AGC alone is fused into the kernel (unit norms in the same pass); anything else is composed.
+    const fuseAgc =
+      fused &&
+      this.clip?.agc !== undefined &&
+      this.clip.globalNorm === undefined &&
+      variables.every((w) => w.rank <= 2);
     tf.tidy(() => {
-      const grads = clipGradients(gradients, variables, this.clip);
+      const grads = fuseAgc ? gradients : clipGradients(gradients, variables, this.clip);
       const epsT = fused ? undefined : tf.scalar(eps);
       const stepT = fused ? undefined : tf.scalar(-stepSize);
       const decayT = fused ? undefined : tf.scalar(decay);
@@ -135,7 +146,20 @@ class AdamOptimizer implements Optimizer {
         const g = grads[i] as tf.Tensor;
         const slot = this.slotFor(w);
         if (fused) {
-          const attrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
+          const attrs: AdamKernelAttrs = {
+            beta1: this.beta1,
+            beta2: this.beta2,
+            step: stepSize,
+            eps,
+            decay,
+            ...(fuseAgc
+              ? {
+                  agc: this.clip?.agc as number,
+                  agcEps: this.clip?.agcEps ?? 1e-3,
+                  units: w.rank === 2 ? (w.shape[1] as number) : w.size,
+                }
+              : {}),
+          };
           const [wNew, mNew, vNew] = adamUpdate(w, g, slot.m, slot.v, attrs) as [
             tf.Tensor,
             tf.Tensor,

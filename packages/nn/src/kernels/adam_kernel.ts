@@ -19,6 +19,33 @@ export interface AdamKernelAttrs {
   step: number;
   eps: number;
   decay: number;
+  /**
+   * Adaptive gradient clipping fused into the update (0 = none): unit j's gradient is scaled so
+   * `‖g_j‖ ≤ agc · max(‖w_j‖, agcEps)`, a unit being a column of a row-major `[rows, units]` array.
+   * Fusing it matters on wasm, where the composed form's column norms transpose every kernel.
+   */
+  agc?: number;
+  agcEps?: number;
+  /** Columns (units) of the array; a vector passes its length (each entry is a unit). */
+  units?: number;
+}
+
+/** Per-unit AGC scales of a row-major `[rows, units]` weight and gradient. */
+function agcScales(w: Float32Array, g: Float32Array, units: number, agc: number, eps: number): Float32Array {
+  const wn = new Float64Array(units);
+  const gn = new Float64Array(units);
+  for (let i = 0; i < w.length; i++) {
+    const j = i % units;
+    wn[j] = (wn[j] as number) + (w[i] as number) ** 2;
+    gn[j] = (gn[j] as number) + (g[i] as number) ** 2;
+  }
+  const scale = new Float32Array(units);
+  for (let j = 0; j < units; j++) {
+    const maxNorm = Math.max(Math.sqrt(wn[j] as number), eps) * agc;
+    const norm = Math.sqrt(gn[j] as number);
+    scale[j] = norm < maxNorm ? 1 : maxNorm / Math.max(norm, 1e-6);
+  }
+  return scale;
 }
 
 /**
@@ -30,12 +57,15 @@ export function adamUpdateArrays(
   [w, g, m, v]: Float32Array[],
   [wOut, mOut, vOut]: Float32Array[],
 ): void {
-  const { beta1, beta2, step, eps, decay } = attrs;
+  const { beta1, beta2, step, eps, decay, agc = 0 } = attrs;
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
   const n = (w as Float32Array).length;
+  const units = attrs.units ?? n;
+  const scale =
+    agc > 0 ? agcScales(w as Float32Array, g as Float32Array, units, agc, attrs.agcEps ?? 1e-3) : undefined;
   for (let i = 0; i < n; i++) {
-    const gi = (g as Float32Array)[i] as number;
+    const gi = ((g as Float32Array)[i] as number) * (scale === undefined ? 1 : (scale[i % units] as number));
     const mi = beta1 * ((m as Float32Array)[i] as number) + c1 * gi;
     const vi = beta2 * ((v as Float32Array)[i] as number) + c2 * gi * gi;
     (mOut as Float32Array)[i] = mi;

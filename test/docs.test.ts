@@ -53,6 +53,8 @@ describe('API reference', () => {
       '@polymodal/distributions',
       '@polymodal/metrics',
       '@polymodal/nn',
+      '@polymodal/datasets',
+      '@polymodal/mdn',
     ])
       expect(sidebar).toContain(pkg);
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn'];
+const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -94,6 +94,8 @@ import { initBackend } from '@polymodal/tensor';
 import { Mlp, fit, adam } from '@polymodal/nn';
 import { GaussianMixture } from '@polymodal/distributions';
 import { energyDistance } from '@polymodal/metrics';
+import { sineInverse } from '@polymodal/datasets';
+import { MixtureDensityNetwork } from '@polymodal/mdn';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -106,13 +108,22 @@ const same = tf.equal(net.apply(x), back.apply(x)).all().dataSync()[0] === 1;
 const gm = new GaussianMixture({ logits: [0, 0], means: [[-1], [1]], variances: [[0.25], [0.25]] });
 const density = gm.prob([[1]]).dataSync()[0];
 const ed = await energyDistance([[0], [1]], [[0], [1]], { estimator: 'v-statistic' });
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed }));
+const sine = sineInverse(256, { seed: 0 });
+const mdn = new MixtureDensityNetwork({ inputDim: 1, outputDim: 1, components: 3, hiddenUnits: [16], seed: 0 });
+const mdnFit = await mdn.fit(sine.x, sine.y, { iterations: 200, seed: 0 });
+await mdn.save('file://' + process.cwd() + '/mdn');
+const mdnBack = await MixtureDensityNetwork.load('file://' + process.cwd() + '/mdn');
+const mdnSame = tf.equal(mdn.logProb(sine.x, sine.y), mdnBack.logProb(sine.x, sine.y)).all().dataSync()[0] === 1;
+const mdnLoss = mdnFit.history.loss;
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
     expect(out.backend).toBe('wasm');
     expect(out.loss).toBeLessThan(0.01);
     expect(out.same).toBe(true);
+    expect(out.mdnSame).toBe(true);
+    expect(out.mdnLast).toBeLessThan(out.mdnFirst);
     // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
     const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
     expect(out.ed).toBeCloseTo(0, 6);

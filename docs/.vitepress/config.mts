@@ -26,6 +26,8 @@ export default defineConfig({
           { text: '@polymodal/distributions', link: '/packages/distributions' },
           { text: '@polymodal/metrics', link: '/packages/metrics' },
           { text: '@polymodal/nn', link: '/packages/nn' },
+          { text: '@polymodal/datasets', link: '/packages/datasets' },
+          { text: '@polymodal/mdn', link: '/packages/mdn' },
         ],
       },
       { text: 'API reference', items: apiSidebar },

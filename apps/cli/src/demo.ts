@@ -1,4 +1,7 @@
-import { adamw, EnsembleMlp, type FitProgress, fit, warmupExponentialDecay } from '@polymodal/nn';
+import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
+import { MixtureDensityNetwork } from '@polymodal/mdn';
+import { nllFromLogProbs } from '@polymodal/metrics';
+import { type FitProgress, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendInfo, type BackendName, initBackend, Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { textPlot } from './plot.js';
@@ -6,145 +9,196 @@ import { ProgressBar } from './progress.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
+  /** Training iterations. Default 4000. */
   iterations?: number;
   seed?: number;
   backend?: BackendName;
+  /** Ensemble members. Default 3. */
   members?: number;
+  /** Mixture components. Default 5. */
+  components?: number;
+  /** Training rows. Default 1000. */
+  train?: number;
   onProgress?: (p: FitProgress) => void;
+}
+
+/** The branches of p(t | s) at one observation. */
+export interface ModeRow {
+  s: number;
+  exact: number[];
+  learned: number[];
 }
 
 /** What the demo learned, in numbers. */
 export interface DemoSummary {
   backend: BackendInfo;
   iterations: number;
+  members: number;
+  components: number;
+  train: number;
   seconds: number;
-  /** Test MSE of each member and of the ensemble mean on [-1, 1], against the noise floor. */
-  memberMse: number[];
-  ensembleMse: number;
-  noiseFloor: number;
-  /** Mean ensemble standard deviation inside the data range and outside it (x ∈ [1.5, 2]). */
-  spreadInside: number;
-  spreadOutside: number;
+  /** Test NLLs (2000 points) under the three aggregations, and of the exact conditional density. */
+  nll: { ensemble: number; memberMean: number; memberMedian: number; exact: number };
+  modes: ModeRow[];
   plot: string;
 }
 
-const NOISE = 0.1;
-const truth = (x: tf.Tensor) => tf.sin(tf.mul(x, 3));
+const TEST_ROWS = 2000;
+const MODE_ROWS = [-1, -0.4, 0, 0.6, 1];
+
+/** Local maxima of the exact p(t | s) on a grid (density above 0.3). */
+function exactModes(s: number): number[] {
+  const grid = Array.from({ length: 301 }, (_, i) => -1.5 + i * 0.01);
+  const lp = sineInverseLogProb(
+    grid.map(() => [s]),
+    grid.map((t) => [t]),
+  );
+  const p = Array.from(lp.dataSync()).map(Math.exp);
+  lp.dispose();
+  return grid.filter(
+    (_, i) =>
+      i > 0 &&
+      i < p.length - 1 &&
+      (p[i] as number) > 0.3 &&
+      (p[i] as number) >= (p[i - 1] as number) &&
+      (p[i] as number) > (p[i + 1] as number),
+  );
+}
 
 /**
- * The demo: an ensemble of MLPs learns y = sin(3x) + 0.1 ε from 256 noisy points on [-1, 1]. Each
- * member fits the data to the noise floor, and the members disagree where there were no data —
- * the epistemic uncertainty that the MDN ensembles and active learning of polymodal build on.
+ * The main job: a mixture density network ensemble learns the sine inverse problem
+ * `p(t | s)` (s = 0.7 sin 5t + 0.5t + noise, up to five branches) from 1000 noisy pairs, and is
+ * compared with the exact conditional density: test NLL under the paper's three aggregations, the
+ * branches it finds, and a plot of its samples and modes.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
-  const { iterations = 2000, seed = 0, members = 5 } = options;
+  const { iterations = 4000, seed = 0, members = 3, components = 5, train: nTrain = 1000 } = options;
   const backend = await initBackend(options.backend === undefined ? {} : { backend: options.backend });
   const rng = new Rng(seed);
-  const x = tf.randomUniform([256, 1], -1, 1, 'float32', rng.seed());
-  const y = tf.tidy(() => tf.add(truth(x), tf.randomNormal([256, 1], 0, NOISE, 'float32', rng.seed())));
-  const model = new EnsembleMlp({
-    members,
+  const train = sineInverse(nTrain, { seed: rng.seed() });
+  const test = sineInverse(TEST_ROWS, { seed: rng.seed() });
+  const mdn = new MixtureDensityNetwork({
     inputDim: 1,
     outputDim: 1,
-    hiddenUnits: [32, 32],
-    activation: 'tanh',
+    components,
+    ensembleSize: members,
+    hiddenUnits: [64, 64],
     seed: rng.seed(),
-  });
-  const optimizer = adamw({
-    learningRate: warmupExponentialDecay({ peak: 1e-2, warmupSteps: 100, decayRate: 0.9, decaySteps: 200 }),
-    weightDecay: 1e-4,
-    clip: { agc: 0.1 },
   });
   const started = performance.now();
   try {
-    await fit({
-      variables: model.trainableVariables,
-      data: [x, y],
+    await mdn.fit(train.x, train.y, {
       iterations,
-      batchSize: 64,
-      optimizer,
       seed: rng.seed(),
+      learningRate: warmupExponentialDecay({
+        peak: 3e-3,
+        warmupSteps: Math.round(iterations / 20),
+        decayRate: 0.9,
+        decaySteps: Math.max(1, Math.round(iterations / 20)),
+      }),
       checkEvery: 100,
-      // Sum of per-member losses: each member trains as if alone.
-      loss: ([xb, yb]) =>
-        tf.tidy(() =>
-          tf.mul(tf.mean(tf.squaredDifference(model.apply(xb as tf.Tensor), yb as tf.Tensor)), members),
-        ) as tf.Scalar,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
-    let summary: DemoSummary | undefined;
-    tf.tidy(() => {
-      const grid = tf.linspace(-2, 2, 64).reshape([64, 1]);
-      const preds = model.apply(grid); // [E, 64, 1]
-      const mean = tf.mean(preds, 0);
-      const std = tf.sqrt(tf.mean(tf.square(tf.sub(preds, mean)), 0));
-      const gx = Array.from(grid.dataSync());
-      const inside = gx.map((v) => Math.abs(v) <= 1);
-      const outside = gx.map((v) => v >= 1.5);
-      const avg = (values: ArrayLike<number>, mask: boolean[]) => {
-        const picked = Array.from(values).filter((_, i) => mask[i]);
-        return picked.reduce((a, b) => a + b, 0) / picked.length;
-      };
-      const target = truth(grid);
-      const memberErr = tf.mean(tf.square(tf.sub(preds, target)), 2).arraySync() as number[][];
-      const ensembleErr = Array.from(tf.mean(tf.square(tf.sub(mean, target)), 1).dataSync());
-      const meanY = Array.from(mean.dataSync());
-      const sd = Array.from(std.dataSync());
-      const plot = textPlot(gx, [
-        { y: Array.from(target.dataSync()), mark: '·', label: 'truth sin(3x)' },
-        { y: meanY.map((m, i) => m + 2 * (sd[i] as number)), mark: '˙', label: '±2 sd' },
-        { y: meanY.map((m, i) => m - 2 * (sd[i] as number)), mark: '˙', label: '' },
-        { y: meanY, mark: '●', label: 'ensemble mean (data on [-1, 1])' },
-      ]);
-      summary = {
-        backend,
-        iterations,
-        seconds,
-        memberMse: memberErr.map((row) => avg(row, inside)),
-        ensembleMse: avg(ensembleErr, inside),
-        noiseFloor: NOISE * NOISE,
-        spreadInside: avg(sd, inside),
-        spreadOutside: avg(sd, outside),
-        plot,
-      };
-    });
-    return summary as DemoSummary;
+    const perMember = mdn.logProb(test.x, test.y, { member: 'all' });
+    const exact = sineInverseLogProb(test.x, test.y);
+    const [ensemble, memberMean, memberMedian, truth] = await Promise.all([
+      nllFromLogProbs(perMember, { aggregation: 'ensemble' }),
+      nllFromLogProbs(perMember, { aggregation: 'member-mean' }),
+      nllFromLogProbs(perMember, { aggregation: 'member-median' }),
+      nllFromLogProbs(exact, { aggregation: 'member-mean' }),
+    ]);
+    tf.dispose([perMember, exact]);
+    const learned = await mdn.modes(MODE_ROWS.map((s) => [s]));
+    const modes = MODE_ROWS.map((s, i) => ({
+      s,
+      exact: exactModes(s),
+      learned: (learned[i] ?? [])
+        .filter((m) => m.logDensity > Math.log(0.3))
+        .map((m) => m.location[0] as number),
+    }));
+    // The plot: draws from the learned p(t | s) across s, with its modes on top.
+    const grid = Array.from({ length: 64 }, (_, i) => -1.5 + (3 * i) / 63);
+    const draws = mdn.sample(
+      grid.map((s) => [s]),
+      6,
+      { seed: rng.seed() },
+    );
+    const d = Array.from(draws.dataSync());
+    draws.dispose();
+    const gridModes = await mdn.modes(grid.map((s) => [s]));
+    const maxModes = Math.max(...gridModes.map((m) => m.length));
+    const plot = textPlot(
+      grid,
+      [
+        ...Array.from({ length: 6 }, (_, j) => ({
+          y: grid.map((_, i) => d[j * 64 + i] as number),
+          mark: '·',
+          label: j === 0 ? 'samples from the learned p(t | s)' : '',
+        })),
+        ...Array.from({ length: maxModes }, (_, k) => ({
+          y: gridModes.map((m) =>
+            (m[k]?.logDensity ?? -Infinity) > Math.log(0.3) ? (m[k]?.location[0] as number) : Number.NaN,
+          ),
+          mark: '●',
+          label: k === 0 ? 'learned branches (modes with density > 0.3)' : '',
+        })),
+      ],
+      18,
+    );
+    return {
+      backend,
+      iterations,
+      members,
+      components,
+      train: nTrain,
+      seconds,
+      nll: {
+        ensemble: ensemble.value,
+        memberMean: memberMean.value,
+        memberMedian: memberMedian.value,
+        exact: truth.value,
+      },
+      modes,
+      plot,
+    };
   } finally {
-    tf.dispose([x, y]);
-    model.dispose();
-    optimizer.dispose();
+    mdn.dispose();
+    train.dispose();
+    test.dispose();
   }
 }
 
 /** Formats a {@link DemoSummary} for the terminal. */
 export function formatDemo(s: DemoSummary): string {
-  const fmt = (v: number) => v.toExponential(2);
+  const list = (v: number[]) => v.map((t) => t.toFixed(2)).join(', ');
   return [
     `backend: ${s.backend.name} (${s.backend.reason})`,
-    `trained ${s.memberMse.length} members × ${s.iterations} iterations in ${s.seconds.toFixed(1)} s`,
+    `MDN ensemble: E = ${s.members} members × K = ${s.components} components, ${s.train} training pairs, ${s.iterations} iterations in ${s.seconds.toFixed(1)} s`,
     '',
-    '| what | value |',
+    `| test NLL (${TEST_ROWS} points, nats) | value |`,
     '|---|---|',
-    ...s.memberMse.map((m, e) => `| member ${e} test MSE on [-1, 1] | ${fmt(m)} |`),
-    `| ensemble-mean test MSE on [-1, 1] | ${fmt(s.ensembleMse)} |`,
-    `| observation noise variance (for scale) | ${fmt(s.noiseFloor)} |`,
-    `| ensemble spread (sd) inside the data, x ∈ [-1, 1] | ${s.spreadInside.toFixed(3)} |`,
-    `| ensemble spread (sd) outside the data, x ∈ [1.5, 2] | ${s.spreadOutside.toFixed(3)} |`,
+    `| ensemble mixture | ${s.nll.ensemble.toFixed(3)} |`,
+    `| member mean (the paper's K-ablation aggregation) | ${s.nll.memberMean.toFixed(3)} |`,
+    `| member median | ${s.nll.memberMedian.toFixed(3)} |`,
+    `| exact conditional density (the floor) | ${s.nll.exact.toFixed(3)} |`,
+    '',
+    '| s | exact branches of p(t | s) | learned (ensemble mixture) |',
+    '|---|---|---|',
+    ...s.modes.map((m) => `| ${m.s.toFixed(1)} | ${list(m.exact)} | ${list(m.learned)} |`),
     '',
     s.plot,
     '',
-    'Each member fits the data; outside it they disagree (epistemic uncertainty).',
+    'The inverse of s = 0.7 sin 5t + 0.5t has up to five branches; a least-squares model would return their average.',
   ].join('\n');
 }
 
 /** The `demo` command: progress bar on stderr, summary on stdout. */
 export async function demoCommand(options: DemoOptions): Promise<void> {
-  const bar = new ProgressBar('training', options.iterations ?? 2000);
-  const members = options.members ?? 5;
+  const bar = new ProgressBar('training', options.iterations ?? 4000);
   const summary = await runDemo({
     ...options,
-    onProgress: (p) => bar.update(p.iteration, `mean member loss ${(p.loss / members).toFixed(4)}`),
+    onProgress: (p) => bar.update(p.iteration, `NLL per member ${p.loss.toFixed(3)}`),
   });
   console.log(formatDemo(summary));
 }

@@ -6,12 +6,15 @@ import { demoCommand } from './demo.js';
 const USAGE = `polymodal <command> [options]
 
 Commands:
-  demo    train a small MLP ensemble on the default backend and show what it learned
+  demo    train a mixture density network ensemble on the sine inverse problem and compare it
+          with the exact conditional density
   info    show which tfjs backend would be used and why
 
 Options:
   --backend <name>     auto | tensorflow | wasm | cpu (default: auto, or $POLYMODAL_BACKEND)
-  --iterations <n>     training iterations for demo (default 2000)
+  --iterations <n>     training iterations for demo (default 4000)
+  --members <n>        ensemble members for demo (default 3)
+  --components <n>     mixture components for demo (default 5)
   --seed <n>           seed (default 0)
   -h, --help           this text`;
 
@@ -22,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       backend: { type: 'string' },
       iterations: { type: 'string' },
+      members: { type: 'string' },
+      components: { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -43,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const iterations = int(values.iterations, 'iterations');
       const seed = int(values.seed, 'seed');
+      const members = int(values.members, 'members');
+      const components = int(values.components, 'components');
       await demoCommand({
+        ...(members !== undefined ? { members } : {}),
+        ...(components !== undefined ? { components } : {}),
         ...(backend ? { backend } : {}),
         ...(iterations !== undefined ? { iterations } : {}),
         ...(seed !== undefined ? { seed } : {}),

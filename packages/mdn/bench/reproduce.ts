@@ -40,7 +40,7 @@ export async function sineAblation(): Promise<void> {
   const train = sineInverse(1000, { seed: 0 });
   const test = sineInverse(2000, { seed: 1 });
   const exact = sineInverseLogProb(test.x, test.y);
-  const exactNll = -(await tf.mean(exact).data())[0]!;
+  const exactNll = (await nllFromLogProbs(exact, { aggregation: 'member-mean' })).value;
   const started = performance.now();
   console.log(
     `\n### Sine inverse problem: K-ablation (N = 1000, 2000 test points, member-mean NLL, mean ± population std over E = ${members})\n`,

@@ -24,8 +24,9 @@ export interface Lorenz63Options extends GeneratorOptions {
   format?: 'one-step' | 'sequence';
   /** One-step targets are the increments `x_{t+1} − x_t`. Default false. */
   differences?: boolean;
-  /** Tolerances of the adaptive Dopri5 integration. Default 1e-6 both. */
+  /** Relative tolerance of the adaptive Dopri5 integration. Default 1e-6. */
   rtol?: number;
+  /** Absolute tolerance of the adaptive Dopri5 integration. Default 1e-6. */
   atol?: number;
 }
 

@@ -33,10 +33,10 @@ export async function sineAblation(): Promise<void> {
     12: [0.138, 0.028],
     16: [0.149, 0.039],
   };
-  const iterations = PAPER ? 30000 : 3000;
-  const members = PAPER ? 12 : 4;
+  const iterations = PAPER ? 30000 : 10000;
+  const members = PAPER ? 12 : 3;
   const hidden = PAPER ? [128, 128, 128, 128, 128] : [128, 128, 128];
-  const ks = PAPER ? Array.from({ length: 16 }, (_, i) => i + 1) : [1, 2, 3, 4, 5, 6, 8, 10, 12, 16];
+  const ks = PAPER ? Array.from({ length: 16 }, (_, i) => i + 1) : [1, 2, 3, 4, 5, 6, 8, 12, 16];
   const train = sineInverse(1000, { seed: 0 });
   const test = sineInverse(2000, { seed: 1 });
   const exact = sineInverseLogProb(test.x, test.y);

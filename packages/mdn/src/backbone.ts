@@ -22,11 +22,27 @@ export interface Backbone {
  */
 export type BackboneFactory = (context: { member: number; inputDim: number; seed: number }) => Backbone;
 
+/** A tfjs-layers `LayerVariable`, as {@link LayersModelLike} uses it. */
+export interface LayerVariableLike {
+  /** The underlying variable. */
+  read(): tf.Tensor;
+}
+
+/** A tfjs-layers `SymbolicTensor`, as {@link LayersModelLike} uses it. */
+export interface SymbolicOutputLike {
+  /** Shape, batch axis first (`null`). */
+  readonly shape: ReadonlyArray<number | null>;
+}
+
 /** The parts of a tfjs-layers `LayersModel` that {@link backboneFromLayers} uses. */
 export interface LayersModelLike {
+  /** The forward pass. */
   apply(inputs: tf.Tensor): tf.Tensor | tf.Tensor[] | unknown;
-  readonly trainableWeights: ReadonlyArray<{ read(): tf.Tensor }>;
-  readonly outputs: ReadonlyArray<{ shape: ReadonlyArray<number | null> }>;
+  /** The trainable weights. */
+  readonly trainableWeights: ReadonlyArray<LayerVariableLike>;
+  /** The symbolic outputs; exactly one, `[null, featureDim]`. */
+  readonly outputs: ReadonlyArray<SymbolicOutputLike>;
+  /** Frees the weights. */
   dispose(): unknown;
 }
 

@@ -33,24 +33,20 @@ export interface MixtureDensityNetworkConfig {
   seed?: number;
 }
 
-/** The serialisable config with defaults filled in. */
-export interface ResolvedMdnConfig {
-  inputDim: number;
-  outputDim: number;
-  components: number;
-  ensembleSize: number;
-  hiddenUnits: number[];
-  activation: Activation;
-  covariance: CovarianceType;
-  scaleParam: ScaleParam;
-  minStd: number;
-  normalizeInputs: boolean;
-  normalizeOutputs: boolean;
-  seed: number;
+/** The serialisable config with defaults filled in (the backbone factory is code, not config). */
+export interface ResolvedMdnConfig extends Required<Omit<MixtureDensityNetworkConfig, 'backbone'>> {
   /** Weight names and shapes of a custom backbone network (undefined for the MLP trunk). */
   customWeights?: WeightShape[];
   /** Training statistics, once fitted. */
-  normalization?: { x: StandardizerJSON; y: StandardizerJSON };
+  normalization?: MdnNormalization;
+}
+
+/** The training statistics of a fitted model. */
+export interface MdnNormalization {
+  /** Input column means and scales (identity when inputs are not normalised). */
+  x: StandardizerJSON;
+  /** Output column means and scales (identity when outputs are not normalised). */
+  y: StandardizerJSON;
 }
 
 const COVARIANCES = ['diag', 'isotropic', 'full'] as const;

@@ -23,7 +23,9 @@ export interface HeadLayout {
   components: number;
   /** Output dimension D. */
   outputDim: number;
+  /** Component covariance. */
   covariance: CovarianceType;
+  /** Meaning of the softplus scale output. */
   scaleParam: ScaleParam;
   /** Floor of σ in normalised units (diag/isotropic). */
   minStd: number;

@@ -5,8 +5,15 @@
  * @packageDocumentation
  * @module @polymodal/mdn
  */
-export { type Backbone, type BackboneFactory, backboneFromLayers, type LayersModelLike } from './backbone.js';
-export type { MixtureDensityNetworkConfig, ResolvedMdnConfig } from './config.js';
+export {
+  type Backbone,
+  type BackboneFactory,
+  backboneFromLayers,
+  type LayersModelLike,
+  type LayerVariableLike,
+  type SymbolicOutputLike,
+} from './backbone.js';
+export type { MdnNormalization, MixtureDensityNetworkConfig, ResolvedMdnConfig } from './config.js';
 export type { CollapseReport, DiagnoseOptions } from './diagnostics.js';
 export {
   type CovarianceType,

@@ -154,7 +154,7 @@ export class MixtureDensityNetwork {
           const vw = keep(checkedWeights(v.sampleWeights, vx.shape[0] as number, 'validation.sampleWeights'));
           validation = { data: [norm(stats.x, vx), norm(stats.y, vy), vw] };
         } else if (v !== undefined) {
-          validation = { split: (v as { split: number }).split };
+          validation = { split: v.split };
         }
         const data = [norm(stats.x, xs), norm(stats.y, ys), w];
         const layout = this.layout;

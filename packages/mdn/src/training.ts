@@ -1,19 +1,22 @@
 import {
   adamw,
-  type EarlyStoppingOptions,
+  type FitOptions,
   type FitPath,
   type FitProgress,
   type FitResult,
   type GradientClipping,
   type Optimizer,
   type Schedule,
+  type ValidationSplit,
   warmupExponentialDecay,
 } from '@polymodal/nn';
 import { assertNumber, assertPositiveInteger, type TensorInput } from '@polymodal/tensor';
 
 /** Separate validation data for {@link MdnFitOptions.validation}. */
 export interface MdnValidationData {
+  /** Inputs `[M, inputDim]`. */
   x: TensorInput;
+  /** Targets `[M, outputDim]`. */
   y: TensorInput;
   /** Per-row weights `[N]`. Default all 1. */
   sampleWeights?: TensorInput;
@@ -23,9 +26,11 @@ export interface MdnValidationData {
  * Options of {@link MixtureDensityNetwork.fit}. The defaults follow the paper's recipe (AdamW,
  * linear warm-up then ×0.9 staircase decay, adaptive gradient clipping, batch `min(128, N)`), with
  * the warm-up and decay period scaled to the budget: at 50 000 iterations they are the saddle-node
- * study's 2000 steps.
+ * study's 2000 steps. `validateEvery`, `earlyStopping` (on the validation NLL), `checkEvery`,
+ * `signal` and `seed` are as in `fit()` of `@polymodal/nn`.
  */
-export interface MdnFitOptions {
+export interface MdnFitOptions
+  extends Pick<FitOptions, 'validateEvery' | 'earlyStopping' | 'checkEvery' | 'signal' | 'seed'> {
   /** Update budget. Default 5000 (the paper: 30 000–50 000). */
   iterations?: number;
   /** Rows per minibatch, shared by all members. Default `min(128, N)`. */
@@ -44,19 +49,9 @@ export interface MdnFitOptions {
   /** Per-row loss weights `[N]`, ≥ 0, not all 0: the loss is `mean(w · NLL)`. Default all 1. */
   sampleWeights?: TensorInput;
   /** A held-out fraction of the rows (`{ split: 0.1 }`) or separate data. Default none. */
-  validation?: { split: number } | MdnValidationData;
-  /** Updates between validations. Default one epoch. */
-  validateEvery?: number;
-  /** Stop when the validation NLL stops improving (needs `validation`). */
-  earlyStopping?: EarlyStoppingOptions;
-  /** Updates between loss read-backs and NaN checks. Default 50. */
-  checkEvery?: number;
-  /** Called at every check; losses are the mean NLL per member in normalised units. */
+  validation?: ValidationSplit | MdnValidationData;
+  /** Called at every check; `loss` and `valLoss` are the mean NLL per member, in normalised units. */
   onProgress?: (progress: FitProgress) => void | Promise<void>;
-  /** Aborting stops training at the next update (weights stay as they are). */
-  signal?: AbortSignal;
-  /** Seed of the minibatch order and validation split. Default a random one. */
-  seed?: number;
   /**
    * Where updates run (see `HostProblem.path` in `@polymodal/nn`). Default `'auto'`: the fastest
    * measured path for the backend and network size. Results agree across paths.

@@ -329,6 +329,41 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     for (const m of [mdn, loaded]) m.dispose();
   });
 
+  it('weights rows by sampleWeights, and early-stops on a validation split', async () => {
+    // Zero weight on the lower branch: the model must put (almost) no mass there.
+    const upper = tf.tidy(() =>
+      tf.cast(
+        tf.greater(
+          tf
+            .sub(y, 7)
+            .slice([0, 0], [N, 1])
+            .squeeze([1])
+            .mul(x.squeeze([1])),
+          0,
+        ),
+        'float32',
+      ),
+    );
+    const mdn = small({ components: 2 });
+    const result = await mdn.fit(x, y, {
+      iterations: 600,
+      seed: 0,
+      learningRate: 3e-3,
+      sampleWeights: upper,
+      validation: { split: 0.25 },
+      validateEvery: 20,
+      earlyStopping: { patience: 5 },
+    });
+    expect(result.bestValLoss).toBeDefined();
+    expect(['early-stopping', 'completed']).toContain(result.stopReason);
+    // At x = 0.8 the upper branch is (0.8, 1.6)·50 + 7 = (47, 87), the lower (−33, −73).
+    const s = take(mdn.sample([[0.8]], 2000, { seed: 0 }));
+    const lower = s.filter((_, i) => i % 2 === 0).filter((v) => v < 7).length;
+    expect(lower / 2000).toBeLessThan(0.02);
+    upper.dispose();
+    mdn.dispose();
+  });
+
   it('agrees across the device and hybrid training paths', async () => {
     const losses: number[][] = [];
     for (const path of ['device', 'hybrid'] as const) {

@@ -1,6 +1,7 @@
 import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
+import { stackLeading } from './kernels/stack_kernel.js';
 import { Mlp, type MlpConfig, mlpWeightShapes, type ResolvedMlpConfig, resolveMlpConfig } from './mlp.js';
 import {
   loadModel,
@@ -111,7 +112,7 @@ export class EnsembleMlp {
       if (this.effectiveStrategy === 'separate') {
         // One Unpack kernel (gradient: one Pack) instead of E slices.
         const inputs = x.rank === 2 ? this.members.map(() => x) : tf.unstack(x);
-        return tf.stack(this.members.map((m, e) => m.apply(inputs[e] as tf.Tensor2D))) as tf.Tensor3D;
+        return stackLeading(this.members.map((m, e) => m.apply(inputs[e] as tf.Tensor2D))) as tf.Tensor3D;
       }
       return this.applyBatched(x);
     });

@@ -25,7 +25,13 @@ export {
   type ValidationData,
   type ValidationSplit,
 } from './fit.js';
-export { type FitPath, HOST_PATH_MAX_WORK, type HostLoss, type HostProblem } from './host/host_fit.js';
+export {
+  type FitPath,
+  HOST_PATH_MAX_WORK,
+  type HostLoss,
+  type HostProblem,
+  HYBRID_MAX_OUTPUTS,
+} from './host/host_fit.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
 export { type DenseLayer, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
 export {

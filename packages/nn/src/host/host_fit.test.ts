@@ -6,7 +6,7 @@ import { EnsembleMlp } from '../ensemble_mlp.js';
 import { type FitOptions, fit } from '../fit.js';
 import { Mlp } from '../mlp.js';
 import { adamw } from '../optimizers.js';
-import type { HostLoss } from './host_fit.js';
+import { choosePath, type HostLoss, HYBRID_MAX_OUTPUTS } from './host_fit.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -88,6 +88,18 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     expectClose(weights(a), weights(b), 0, 2e-4);
     a.dispose();
     b.dispose();
+  });
+
+  it("'auto' keeps the loss in tfjs ops when the outputs per step exceed HYBRID_MAX_OUTPUTS", () => {
+    const wide = new EnsembleMlp({ inputDim: 1, outputDim: 1024, hiddenUnits: [64], members: 2, seed: 0 });
+    const opt = adamw();
+    const problem = { model: wide, loss: hostMse };
+    expect(2 * 32 * 1024).toBeLessThanOrEqual(HYBRID_MAX_OUTPUTS);
+    expect(choosePath(problem, wide.trainableVariables, opt, 32)).toBe('hybrid');
+    expect(2 * 64 * 1024).toBeGreaterThan(HYBRID_MAX_OUTPUTS);
+    expect(choosePath(problem, wide.trainableVariables, opt, 64)).toBe('device');
+    wide.dispose();
+    opt.dispose();
   });
 
   it("'auto' takes the hybrid path for a larger network: tfjs network, TypeScript loss kernel", async () => {

@@ -1,6 +1,8 @@
 // Runs in headless Chromium: the browser backend chain and numerics on every browser backend.
 
-import { adam, fit, Mlp } from '@polymodal/nn';
+import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
+import { MixtureDensityNetwork } from '@polymodal/mdn';
+import { adam, fit, Mlp, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '@polymodal/tensor';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -66,6 +68,44 @@ async function trainSaveLoad() {
   };
 }
 
+/**
+ * A mixture density network on WebGL (the device path: no TypeScript kernels there): trains on the
+ * sine inverse problem, is compared with the exact conditional density, and round-trips through
+ * IndexedDB.
+ */
+async function mdnOnWebgl() {
+  await initBackend({ backend: 'webgl', wasmPaths });
+  const train = sineInverse(1000, { seed: 0 });
+  const test = sineInverse(1000, { seed: 1 });
+  const mdn = new MixtureDensityNetwork({
+    inputDim: 1,
+    outputDim: 1,
+    components: 5,
+    hiddenUnits: [64, 64],
+    seed: 0,
+  });
+  const fitted = await mdn.fit(train.x, train.y, {
+    iterations: 2000,
+    learningRate: warmupExponentialDecay({ peak: 3e-3, warmupSteps: 100, decayRate: 0.9, decaySteps: 100 }),
+    seed: 0,
+  });
+  const lp = mdn.logProb(test.x, test.y);
+  const exact = sineInverseLogProb(test.x, test.y);
+  const mean = async (t: tf.Tensor) => -((await tf.mean(t).data())[0] as number);
+  await mdn.save('indexeddb://polymodal-e2e-mdn');
+  const back = await MixtureDensityNetwork.load('indexeddb://polymodal-e2e-mdn');
+  const lp2 = back.logProb(test.x, test.y);
+  const a = await lp.data();
+  const b = await lp2.data();
+  return {
+    backend: tf.getBackend(),
+    path: fitted.path,
+    nll: await mean(lp),
+    exact: await mean(exact),
+    same: a.every((v, i) => v === b[i]),
+  };
+}
+
 async function main() {
   const auto = await initBackend({ wasmPaths });
   const results: Record<string, unknown> = {
@@ -73,6 +113,7 @@ async function main() {
   };
   for (const backend of ['webgl', 'wasm', 'cpu'] as const) results[backend] = await numerics(backend);
   results.nn = await trainSaveLoad();
+  results.mdn = await mdnOnWebgl();
   return results;
 }
 

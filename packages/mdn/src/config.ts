@@ -27,6 +27,13 @@ export interface MixtureDensityNetworkConfig {
   normalizeInputs?: boolean;
   /** z-score outputs with training statistics (densities are reported in original units either way). Default true. */
   normalizeOutputs?: boolean;
+  /**
+   * Initial component means. `'zero'` (default, the paper's): the head bias starts at 0.
+   * `'kmeans'`: at the first fit, each member's mean biases are set to k-means centres of its
+   * (normalised) training targets, seeded per member (pytorch_tabular's `mu_bias_init`, recommended
+   * against mode collapse).
+   */
+  meanInit?: 'zero' | 'kmeans';
   /** Replaces the MLP trunk (see {@link BackboneFactory}); the head stays a linear layer. */
   backbone?: BackboneFactory;
   /** Seed of the initialisation. Default a random one (recorded in `config.seed`). */
@@ -68,6 +75,7 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
     minStd: config.minStd ?? 0,
     normalizeInputs: config.normalizeInputs ?? true,
     normalizeOutputs: config.normalizeOutputs ?? true,
+    meanInit: config.meanInit ?? 'zero',
     seed: config.seed ?? Rng.randomSeed(),
   };
   assertPositiveInteger(r.inputDim, 'inputDim');
@@ -81,6 +89,7 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
   assertOneOf(r.covariance, COVARIANCES, 'covariance');
   assertOneOf(r.scaleParam, SCALE_PARAMS, 'scaleParam');
+  assertOneOf(r.meanInit, ['zero', 'kmeans'] as const, 'meanInit');
   assertNumber(r.minStd, 'minStd', { min: 0 });
   if (r.covariance === 'full' && r.minStd > 0)
     throw new ValueError(

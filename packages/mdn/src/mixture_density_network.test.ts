@@ -364,6 +364,39 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     mdn.dispose();
   });
 
+  it("meanInit 'kmeans' puts each member's mean biases on the target clusters, and undoes it if fit rejects", async () => {
+    const mdn = small({ components: 2, ensembleSize: 2, meanInit: 'kmeans' });
+    const before = mdn.trainableVariables.map((v) => rows(v));
+    await expect(mdn.fit(x, y, { iterations: 0, validation: { split: 1.5 } })).rejects.toThrow(ValueError);
+    expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
+    expect(mdn.isFitted).toBe(false);
+    await mdn.fit(x, y, { iterations: 0 });
+    // y = ±(x, 2x)·50 + 7 fills a segment; in normalised units it runs along (1, 1), and two-means
+    // splits it at its mean. The centres of the two halves:
+    const { mean, std } = mdn.config.normalization?.y as { mean: number[]; std: number[] };
+    const yv = rows(y);
+    const xv = rows(x);
+    const centre = (sign: number) =>
+      [0, 1].map((d) => {
+        const picked = xv.flatMap((_, i) =>
+          Math.sign(
+            ((yv[2 * i] as number) - (mean[0] as number)) / (std[0] as number) +
+              ((yv[2 * i + 1] as number) - (mean[1] as number)) / (std[1] as number),
+          ) === sign
+            ? [yv[2 * i + d] as number]
+            : [],
+        );
+        return (picked.reduce((a, b) => a + b, 0) / picked.length - (mean[d] as number)) / (std[d] as number);
+      });
+    const expected = [centre(1), centre(-1)].sort((a, b) => (a[0] as number) - (b[0] as number));
+    for (const e of [0, 1]) {
+      const bias = rows(mdn.trainableVariables[6 * e + 5] as tf.Variable); // [logits 2 | means 2×2 | scales 2×2]
+      const got = [bias.slice(2, 4), bias.slice(4, 6)].sort((a, b) => (a[0] as number) - (b[0] as number));
+      expectClose(got.flat(), expected.flat(), 0, 0.05);
+    }
+    mdn.dispose();
+  });
+
   it('agrees across the device and hybrid training paths', async () => {
     const losses: number[][] = [];
     for (const path of ['device', 'hybrid'] as const) {

@@ -28,6 +28,7 @@ import { type MixtureDensityNetworkConfig, type ResolvedMdnConfig, resolveConfig
 import { type CollapseReport, collapseReport, type DiagnoseOptions } from './diagnostics.js';
 import { type HeadLayout, headNll, headSize, readHead } from './head.js';
 import { hostHeadNll } from './host_loss.js';
+import { kMeans } from './kmeans.js';
 import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes } from './network.js';
 import { controlledLogits, type MdnSampleOptions, resolveControls, sampleDiagonal } from './sampling.js';
 import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveBudget } from './training.js';
@@ -144,6 +145,7 @@ export class MixtureDensityNetwork {
       };
       const ownsStats = this.stats === undefined;
       let trained = false;
+      let initialBiases: tf.Tensor[] | undefined; // to undo the k-means init if fit() rejects its options
       try {
         const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
         if (v !== undefined && 'x' in v) {
@@ -158,6 +160,8 @@ export class MixtureDensityNetwork {
         }
         const data = [norm(stats.x, xs), norm(stats.y, ys), w];
         const layout = this.layout;
+        if (ownsStats && this.cfg.meanInit === 'kmeans')
+          initialBiases = this.initMeansByKMeans(data[1] as tf.Tensor2D);
         const loss = (batch: tf.Tensor[]) =>
           tf.tidy(() => {
             const [xb, yb, wb] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
@@ -209,10 +213,16 @@ export class MixtureDensityNetwork {
             warnings: report.warnings,
           };
         } catch (error) {
-          if (error instanceof NonFiniteError || trained) this.stats = stats; // the weights moved in these units
+          if (error instanceof NonFiniteError || trained)
+            this.stats = stats; // the weights moved in these units
+          else if (initialBiases !== undefined)
+            initialBiases.forEach((b, e) => {
+              this.network.headBias(e).assign(b);
+            });
           throw error;
         } finally {
           if (ownsOptimizer) optimizer.dispose();
+          tf.dispose(initialBiases ?? []);
         }
       } finally {
         if (ownsStats && this.stats !== stats) {
@@ -223,6 +233,31 @@ export class MixtureDensityNetwork {
     } finally {
       tf.dispose(owned);
     }
+  }
+
+  /**
+   * Sets every member's mean biases to k-means centres of the normalised targets (≤ 5000 rows,
+   * k-means++ seeded per member from the model seed); returns the previous biases.
+   */
+  private initMeansByKMeans(yn: tf.Tensor2D): tf.Tensor[] {
+    const { components: K, outputDim: D, ensembleSize: E } = this.cfg;
+    const rng = new Rng(this.cfg.seed).fold('kmeans');
+    const n = Math.min(yn.shape[0], 5000);
+    const idx = rng.permutation(yn.shape[0]).subarray(0, n);
+    const rows = tf.tidy(() => tf.gather(yn, tf.tensor1d(idx, 'int32')));
+    const values = rows.dataSync() as Float32Array;
+    rows.dispose();
+    return Array.from({ length: E }, (_, e) => {
+      const bias = this.network.headBias(e);
+      const previous = tf.clone(bias);
+      const b = Float32Array.from(bias.dataSync());
+      const centres = kMeans(values, n, D, Math.min(K, n), rng.fold(e));
+      // With fewer rows than components, the extra components reuse centres cyclically.
+      for (let k = 0; k < K; k++)
+        for (let d = 0; d < D; d++) b[K + k * D + d] = centres[(k % Math.min(K, n)) * D + d] as number;
+      tf.tidy(() => bias.assign(tf.tensor1d(b)));
+      return previous;
+    });
   }
 
   /** Validated float32 rows `[N, dim]`, N ≥ 1, finite. */

@@ -1,4 +1,4 @@
-import { type Activation, EnsembleMlp, Mlp, type WeightShape } from '@polymodal/nn';
+import { type Activation, type DenseLayer, EnsembleMlp, Mlp, type WeightShape } from '@polymodal/nn';
 import { Rng, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone, BackboneFactory } from './backbone.js';
@@ -9,6 +9,8 @@ export interface MdnNetwork {
   /** Member e alone: `[B, headSize]`. */
   applyMember(e: number, x: tf.Tensor2D): tf.Tensor2D;
   readonly trainableVariables: tf.Variable[];
+  /** The bias of member e's head (the last layer), `[headSize]`. */
+  headBias(e: number): tf.Variable;
   /** Names and shapes of the variables, in order (for saving). */
   weightShapes(): WeightShape[];
   /** The plain MLP ensemble, when the default trunk is used (enables fit's fast paths). */
@@ -56,6 +58,7 @@ export function mlpNetwork(spec: NetworkSpec, weights?: readonly tf.Tensor[]): M
     get trainableVariables() {
       return mlp.trainableVariables;
     },
+    headBias: (e) => (mlp.members[e]?.layers.at(-1) as DenseLayer).bias,
     weightShapes: () => mlpNetworkShapes(spec),
     dispose: () => mlp.dispose(),
   };
@@ -95,6 +98,7 @@ export function customNetwork(
     get trainableVariables() {
       return variables();
     },
+    headBias: (e) => ((heads[e] as Mlp).layers[0] as DenseLayer).bias,
     weightShapes: () =>
       backbones.flatMap((b, e) => [
         ...b.trainableVariables.map((v, i) => ({ name: `member_${e}/backbone_${i}`, shape: [...v.shape] })),

@@ -34,10 +34,14 @@ export interface AdamKernelAttrs {
 function agcScales(w: Float32Array, g: Float32Array, units: number, agc: number, eps: number): Float32Array {
   const wn = new Float64Array(units);
   const gn = new Float64Array(units);
-  for (let i = 0; i < w.length; i++) {
-    const j = i % units;
-    wn[j] = (wn[j] as number) + (w[i] as number) ** 2;
-    gn[j] = (gn[j] as number) + (g[i] as number) ** 2;
+  // Row by row without a modulo per element: the column index is the inner loop.
+  for (let r = 0; r < w.length; r += units) {
+    for (let j = 0; j < units; j++) {
+      const wi = w[r + j] as number;
+      const gi = g[r + j] as number;
+      wn[j] = (wn[j] as number) + wi * wi;
+      gn[j] = (gn[j] as number) + gi * gi;
+    }
   }
   const scale = new Float32Array(units);
   for (let j = 0; j < units; j++) {
@@ -54,24 +58,28 @@ function agcScales(w: Float32Array, g: Float32Array, units: number, agc: number,
  */
 export function adamUpdateArrays(
   attrs: AdamKernelAttrs,
-  [w, g, m, v]: Float32Array[],
-  [wOut, mOut, vOut]: Float32Array[],
+  arrays: Float32Array[],
+  results: Float32Array[],
 ): void {
   const { beta1, beta2, step, eps, decay, agc = 0 } = attrs;
+  const [w, g, m, v] = arrays as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const [wOut, mOut, vOut] = results as [Float32Array, Float32Array, Float32Array];
   const c1 = 1 - beta1;
   const c2 = 1 - beta2;
-  const n = (w as Float32Array).length;
+  const n = w.length;
   const units = attrs.units ?? n;
-  const scale =
-    agc > 0 ? agcScales(w as Float32Array, g as Float32Array, units, agc, attrs.agcEps ?? 1e-3) : undefined;
-  for (let i = 0; i < n; i++) {
-    const gi = ((g as Float32Array)[i] as number) * (scale === undefined ? 1 : (scale[i % units] as number));
-    const mi = beta1 * ((m as Float32Array)[i] as number) + c1 * gi;
-    const vi = beta2 * ((v as Float32Array)[i] as number) + c2 * gi * gi;
-    (mOut as Float32Array)[i] = mi;
-    (vOut as Float32Array)[i] = vi;
-    (wOut as Float32Array)[i] =
-      decay * ((w as Float32Array)[i] as number) - (step * mi) / (Math.sqrt(vi) + eps);
+  const scale = agc > 0 ? agcScales(w, g, units, agc, attrs.agcEps ?? 1e-3) : undefined;
+  // Row by row so the unit's clipping scale is indexed without a modulo.
+  for (let r = 0; r < n; r += units) {
+    for (let j = 0; j < units; j++) {
+      const i = r + j;
+      const gi = scale === undefined ? (g[i] as number) : (g[i] as number) * (scale[j] as number);
+      const mi = beta1 * (m[i] as number) + c1 * gi;
+      const vi = beta2 * (v[i] as number) + c2 * gi * gi;
+      mOut[i] = mi;
+      vOut[i] = vi;
+      wOut[i] = decay * (w[i] as number) - (step * mi) / (Math.sqrt(vi) + eps);
+    }
   }
 }
 

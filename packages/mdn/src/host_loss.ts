@@ -6,7 +6,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /**
  * The training loss of {@link headNll} with its hand-written gradient over host arrays, for
  * `fit()`'s TypeScript and hybrid paths (diagonal and isotropic components): outputs
- * `[E, B, headSize]`, batch columns `[x, y, weights]`; returns `Σ_e Σ_b w_b NLL_eb / B`, the same
+ * `[E, B, headSize]`, batch columns `[x, y, weights, bootstrap counts [B, E]?]`; returns
+ * `Σ_e Σ_b w_b c_be NLL_eb / B` (c = 1 without counts), the same
  * quantity as the tfjs loss. Gradients (γ the responsibilities, s = σ² + 1e-8):
  * `∂/∂logit_k = π_k − γ_k`, `∂/∂μ_kd = −γ_k (y_d − μ_kd)/s_kd`,
  * `∂/∂s_kd = γ_k (1/s_kd − (y_d − μ_kd)²/s_kd²)/2`, chained through the softplus scale.
@@ -25,12 +26,14 @@ export function hostHeadNll(layout: HeadLayout): HostLoss {
   return (out, batch, rows, gradOut) => {
     const y = batch[1] as Float32Array;
     const w = batch[2] as Float32Array;
+    const counts = batch[3] as Float32Array | undefined; // [rows, members] bootstrap counts
     const members = out.length / (rows * width);
     let total = 0;
     for (let e = 0; e < members; e++) {
       for (let r = 0; r < rows; r++) {
         const o = (e * rows + r) * width;
-        const weight = (w[r] as number) / rows;
+        const weight =
+          ((w[r] as number) * (counts === undefined ? 1 : (counts[r * members + e] as number))) / rows;
         let maxLogit = -Infinity;
         for (let k = 0; k < K; k++) maxLogit = Math.max(maxLogit, out[o + k] as number);
         let z = 0;

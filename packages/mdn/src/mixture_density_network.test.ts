@@ -1,5 +1,12 @@
 import { nllFromLogProbs } from '@polymodal/metrics';
-import { initBackend, NonFiniteError, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
+import {
+  initBackend,
+  NonFiniteError,
+  Rng,
+  SerializationError,
+  ShapeError,
+  ValueError,
+} from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +109,47 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
     await alone.fit(x, y, { iterations: 30, seed: 2, path: 'device' });
     expectClose(take(ens.logProb(x, y, { member: 1 })), take(alone.logProb(x, y)), 1e-4, 1e-4);
     for (const m of [ens, alone, fresh]) m.dispose();
+  });
+
+  it('bootstrap: member e trains on its own resample, i.e. with its multinomial counts as row weights', async () => {
+    const ens = small({ ensembleSize: 2, seed: 5 });
+    const r = await ens.fit(x, y, { iterations: 30, seed: 2, path: 'device', bootstrap: true });
+    expect(r.path).toBe('device');
+    // The counts of member 1: N draws with replacement from the fit seed's 'bootstrap' stream.
+    const stream = new Rng(2).fold('bootstrap').fold(1);
+    const counts = new Array(N).fill(0);
+    for (let k = 0; k < N; k++) counts[stream.int(N)]++;
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(counts.filter((c) => c === 0).length / N).toBeGreaterThan(0.3); // ≈ e⁻¹ of rows left out
+    const alone = small({ seed: 0 });
+    const fresh = small({ ensembleSize: 2, seed: 5 });
+    for (const [i, v] of alone.trainableVariables.entries())
+      v.assign(fresh.trainableVariables[6 + i] as tf.Tensor);
+    await alone.fit(x, y, { iterations: 30, seed: 2, path: 'device', sampleWeights: counts });
+    expectClose(take(ens.logProb(x, y, { member: 1 })), take(alone.logProb(x, y)), 1e-4, 1e-4);
+    // The TypeScript loss kernel applies the same counts.
+    const hybrid = small({ ensembleSize: 2, seed: 5 });
+    const rh = await hybrid.fit(x, y, {
+      iterations: 30,
+      seed: 2,
+      path: 'hybrid',
+      bootstrap: true,
+      checkEvery: 10,
+    });
+    const dev = small({ ensembleSize: 2, seed: 5 });
+    const rd = await dev.fit(x, y, {
+      iterations: 30,
+      seed: 2,
+      path: 'device',
+      bootstrap: true,
+      checkEvery: 10,
+    });
+    expect(rh.path).toBe('hybrid');
+    expectClose(rh.history.loss, rd.history.loss, 1e-4, 1e-4);
+    // Validation losses ignore the counts (separate validation data gets none).
+    const v = await dev.fit(x, y, { iterations: 4, validateEvery: 2, bootstrap: true, validation: { x, y } });
+    expect(v.bestValLoss).toBeTypeOf('number');
+    for (const m of [ens, alone, fresh, hybrid, dev]) m.dispose();
   });
 
   it('splits variance into aleatoric and epistemic parts (law of total variance)', async () => {

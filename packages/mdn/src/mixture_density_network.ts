@@ -137,6 +137,12 @@ export class MixtureDensityNetwork {
       const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
       const { iterations, batchSize } = resolveBudget(options, n);
       if (batchSize > n) throw new ValueError(`batchSize ${batchSize} exceeds the ${n} training rows.`);
+      if (options.bootstrap !== undefined && typeof options.bootstrap !== 'boolean')
+        throw new ValueError('bootstrap must be a boolean.');
+      const seed = options.seed ?? Rng.randomSeed();
+      const counts = options.bootstrap
+        ? keep(bootstrapCounts(n, E, new Rng(seed).fold('bootstrap')))
+        : undefined;
       let validation: FitOptions['validation'];
       const v = options.validation;
       const stats = this.stats ?? {
@@ -153,26 +159,32 @@ export class MixtureDensityNetwork {
           const vy = keep(this.checkedRows(v.y, 'validation.y', outputDim));
           if (vy.shape[0] !== vx.shape[0])
             throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
-          const vw = keep(checkedWeights(v.sampleWeights, vx.shape[0] as number, 'validation.sampleWeights'));
-          validation = { data: [norm(stats.x, vx), norm(stats.y, vy), vw] };
+          const m = vx.shape[0] as number;
+          const vw = keep(checkedWeights(v.sampleWeights, m, 'validation.sampleWeights'));
+          validation = {
+            data: [norm(stats.x, vx), norm(stats.y, vy), vw, ...(counts ? [keep(tf.ones([m, E]))] : [])],
+          };
         } else if (v !== undefined) {
           validation = { split: v.split };
         }
-        const data = [norm(stats.x, xs), norm(stats.y, ys), w];
+        const data = [norm(stats.x, xs), norm(stats.y, ys), w, ...(counts ? [counts] : [])];
         const layout = this.layout;
         if (ownsStats && this.cfg.meanInit === 'kmeans')
           initialBiases = this.initMeansByKMeans(data[1] as tf.Tensor2D);
-        const loss = (batch: tf.Tensor[]) =>
+        const lossWith = (useCounts: boolean) => (batch: tf.Tensor[]) =>
           tf.tidy(() => {
-            const [xb, yb, wb] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+            const [xb, yb, wb, cb] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D?];
             const nll = headNll(this.network.apply(xb), yb, layout); // [E, B]
-            return tf.sum(tf.mean(tf.mul(nll, wb), -1)) as tf.Scalar; // Σ_e mean_b: members train as if alone
+            const weights = useCounts && cb ? tf.mul(wb, tf.transpose(cb)) : wb; // [B] or [E, B]
+            return tf.sum(tf.mean(tf.mul(nll, weights), -1)) as tf.Scalar; // Σ_e mean_b: members train as if alone
           });
+        const loss = lossWith(true);
         const { optimizer, owned: ownsOptimizer } = makeOptimizer(options, iterations);
         const perMember = (l: number) => l / E;
         try {
           const result = await fit({
             loss,
+            validationLoss: lossWith(false),
             variables: this.network.trainableVariables,
             data,
             optimizer,
@@ -183,7 +195,7 @@ export class MixtureDensityNetwork {
             ...(options.earlyStopping !== undefined ? { earlyStopping: options.earlyStopping } : {}),
             ...(options.checkEvery !== undefined ? { checkEvery: options.checkEvery } : {}),
             ...(options.signal !== undefined ? { signal: options.signal } : {}),
-            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            seed,
             onProgress: async (p: FitProgress) => {
               trained = true;
               await options.onProgress?.({
@@ -537,6 +549,19 @@ function buildNetwork(
     seed: cfg.seed,
   };
   return backbone === undefined ? mlpNetwork(spec, weights) : customNetwork(spec, backbone, weights);
+}
+
+/** Bootstrap counts `[n, members]`: column e counts how often row i is drawn in n draws with replacement. */
+function bootstrapCounts(n: number, members: number, rng: Rng): tf.Tensor2D {
+  const c = new Float32Array(n * members);
+  for (let e = 0; e < members; e++) {
+    const r = rng.fold(e);
+    for (let k = 0; k < n; k++) {
+      const i = r.int(n);
+      c[i * members + e] = (c[i * members + e] as number) + 1;
+    }
+  }
+  return tf.tensor2d(c, [n, members]);
 }
 
 /** A standardizer that leaves columns unchanged (normalisation switched off). */

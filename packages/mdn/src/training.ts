@@ -48,6 +48,13 @@ export interface MdnFitOptions
   optimizer?: Optimizer;
   /** Per-row loss weights `[N]`, ≥ 0, not all 0: the loss is `mean(w · NLL)`. Default all 1. */
   sampleWeights?: TensorInput;
+  /**
+   * Bagging: each member trains on its own bootstrap resample of the rows (multinomial counts,
+   * seeded by `seed` and the member), applied as per-member row weights on the shared minibatches.
+   * Validation losses ignore the counts. Default false: diversity from initialisation only, as in
+   * the paper.
+   */
+  bootstrap?: boolean;
   /** A held-out fraction of the rows (`{ split: 0.1 }`) or separate data. Default none. */
   validation?: ValidationSplit | MdnValidationData;
   /** Called at every check; `loss` and `valLoss` are the mean NLL per member, in normalised units. */

@@ -32,12 +32,13 @@ export function unstackLeading(x: tf.Tensor): tf.Tensor[] {
   return tf.engine().runKernel(KERNEL, { x }) as tf.Tensor[];
 }
 
+// Built once: customGrad takes any number of inputs (the save function comes last).
+const stackOp = tf.customGrad(((...args: unknown[]) => {
+  args.pop(); // the save function: nothing to save
+  return { value: tf.stack(args as tf.Tensor[]), gradFunc: (dy: tf.Tensor) => unstackLeading(dy) };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
 /** `tf.stack(tensors)` (new leading axis) with {@link unstackLeading} as its gradient. */
 export function stackLeading(tensors: readonly tf.Tensor[]): tf.Tensor {
-  const op = tf.customGrad(((...args: unknown[]) => {
-    args.pop(); // the save function: nothing to save
-    const inputs = args as tf.Tensor[];
-    return { value: tf.stack(inputs), gradFunc: (dy: tf.Tensor) => unstackLeading(dy) };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(...tensors);
+  return stackOp(...tensors);
 }

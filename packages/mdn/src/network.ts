@@ -1,4 +1,11 @@
-import { type Activation, type DenseLayer, EnsembleMlp, Mlp, type WeightShape } from '@polymodal/nn';
+import {
+  type Activation,
+  type DenseLayer,
+  EnsembleMlp,
+  type EnsembleMlpConfig,
+  Mlp,
+  type WeightShape,
+} from '@polymodal/nn';
 import { Rng, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone, BackboneFactory } from './backbone.js';
@@ -27,30 +34,26 @@ export interface NetworkSpec {
   seed: number;
 }
 
-/** Weight names and shapes of {@link mlpNetwork}, in variable order. */
-export function mlpNetworkShapes(spec: Omit<NetworkSpec, 'activation' | 'seed'>): WeightShape[] {
-  const sizes = [spec.inputDim, ...spec.hiddenUnits, spec.headSize];
-  return Array.from({ length: spec.members }, (_, e) =>
-    sizes.slice(1).flatMap((o, l) => [
-      { name: `member_${e}/dense_${l}/kernel`, shape: [sizes[l] as number, o] },
-      { name: `member_${e}/dense_${l}/bias`, shape: [o] },
-    ]),
-  ).flat();
+/** The {@link EnsembleMlp} config of the default network: the MLPs' last layer is the mixture head. */
+function ensembleConfig(spec: NetworkSpec): EnsembleMlpConfig {
+  return {
+    members: spec.members,
+    inputDim: spec.inputDim,
+    outputDim: spec.headSize,
+    hiddenUnits: spec.hiddenUnits,
+    activation: spec.activation,
+    seed: spec.seed,
+  };
+}
+
+/** Weight names and shapes of {@link mlpNetwork}, in variable order (EnsembleMlp's own file layout). */
+export function mlpNetworkShapes(spec: NetworkSpec): WeightShape[] {
+  return EnsembleMlp.weightShapes(ensembleConfig(spec));
 }
 
 /** The default network: E independent MLPs whose last (linear) layer is the mixture head. */
 export function mlpNetwork(spec: NetworkSpec, weights?: readonly tf.Tensor[]): MdnNetwork {
-  const mlp = new EnsembleMlp(
-    {
-      members: spec.members,
-      inputDim: spec.inputDim,
-      outputDim: spec.headSize,
-      hiddenUnits: spec.hiddenUnits,
-      activation: spec.activation,
-      seed: spec.seed,
-    },
-    weights,
-  );
+  const mlp = new EnsembleMlp(ensembleConfig(spec), weights);
   return {
     mlp,
     apply: (x) => mlp.apply(x),

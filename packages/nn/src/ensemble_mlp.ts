@@ -68,6 +68,15 @@ export class EnsembleMlp {
     return new Rng(seed).fold(e).seed();
   }
 
+  /**
+   * Names and shapes of the weights of an ensemble with this config, in
+   * {@link EnsembleMlp.trainableVariables} order (`member_e/dense_l/kernel`, `…/bias`): the layout
+   * {@link EnsembleMlp.save} writes, for models that store an ensemble inside their own file.
+   */
+  static weightShapes(config: EnsembleMlpConfig): WeightShape[] {
+    return ensembleWeightShapes(resolveEnsembleConfig(config));
+  }
+
   constructor(config: EnsembleMlpConfig, weights?: readonly tf.Tensor[]) {
     this.config = resolveEnsembleConfig(config);
     const perMember = mlpWeightShapes(this.config).length;

@@ -445,6 +445,16 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     mdn.dispose();
   });
 
+  it('defaults the batch to min(128, training rows) after a validation split', async () => {
+    const mdn = small();
+    const xs = tf.slice(x, 0, 100);
+    const ys = tf.slice(y, 0, 100);
+    const r = await mdn.fit(xs, ys, { iterations: 10, seed: 0, validation: { split: 0.25 } });
+    expect(r.epochs).toBe(10); // 75 training rows, one full batch per update
+    tf.dispose([xs, ys]);
+    mdn.dispose();
+  });
+
   it('agrees across the device and hybrid training paths', async () => {
     const losses: number[][] = [];
     for (const path of ['device', 'hybrid'] as const) {

@@ -29,9 +29,9 @@ import { type CollapseReport, collapseReport, type DiagnoseOptions } from './dia
 import { type HeadLayout, headNll, headSize, readHead } from './head.js';
 import { hostHeadNll } from './host_loss.js';
 import { kMeans } from './kmeans.js';
-import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes } from './network.js';
+import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes, type NetworkSpec } from './network.js';
 import { controlledLogits, type MdnSampleOptions, resolveControls, sampleDiagonal } from './sampling.js';
-import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveBudget } from './training.js';
+import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveIterations } from './training.js';
 
 /** Which mixture a prediction describes. */
 export interface MemberOptions {
@@ -135,8 +135,7 @@ export class MixtureDensityNetwork {
       const n = xs.shape[0] as number;
       if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
       const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
-      const { iterations, batchSize } = resolveBudget(options, n);
-      if (batchSize > n) throw new ValueError(`batchSize ${batchSize} exceeds the ${n} training rows.`);
+      const iterations = resolveIterations(options);
       if (options.bootstrap !== undefined && typeof options.bootstrap !== 'boolean')
         throw new ValueError('bootstrap must be a boolean.');
       const seed = options.seed ?? Rng.randomSeed();
@@ -189,7 +188,7 @@ export class MixtureDensityNetwork {
             data,
             optimizer,
             iterations,
-            batchSize,
+            ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
             ...(validation !== undefined ? { validation } : {}),
             ...(options.validateEvery !== undefined ? { validateEvery: options.validateEvery } : {}),
             ...(options.earlyStopping !== undefined ? { earlyStopping: options.earlyStopping } : {}),
@@ -535,12 +534,9 @@ export class MixtureDensityNetwork {
   }
 }
 
-function buildNetwork(
-  cfg: ResolvedMdnConfig,
-  backbone?: BackboneFactory,
-  weights?: readonly tf.Tensor[],
-): MdnNetwork {
-  const spec = {
+/** What the network builders need from a config. */
+function networkSpec(cfg: ResolvedMdnConfig): NetworkSpec {
+  return {
     inputDim: cfg.inputDim,
     headSize: headSize(cfg),
     members: cfg.ensembleSize,
@@ -548,6 +544,14 @@ function buildNetwork(
     activation: cfg.activation,
     seed: cfg.seed,
   };
+}
+
+function buildNetwork(
+  cfg: ResolvedMdnConfig,
+  backbone?: BackboneFactory,
+  weights?: readonly tf.Tensor[],
+): MdnNetwork {
+  const spec = networkSpec(cfg);
   return backbone === undefined ? mlpNetwork(spec, weights) : customNetwork(spec, backbone, weights);
 }
 
@@ -596,12 +600,5 @@ const MDN_SCHEMA: ModelSchema<ResolvedMdnConfig> = {
       throw new SerializationError('customWeights must be a list of { name, shape }.');
     return config;
   },
-  weightShapes: (config) =>
-    config.customWeights ??
-    mlpNetworkShapes({
-      inputDim: config.inputDim,
-      headSize: headSize(config),
-      members: config.ensembleSize,
-      hiddenUnits: config.hiddenUnits,
-    }),
+  weightShapes: (config) => config.customWeights ?? mlpNetworkShapes(networkSpec(config)),
 };

@@ -10,7 +10,7 @@ import {
   type ValidationSplit,
   warmupExponentialDecay,
 } from '@polymodal/nn';
-import { assertNumber, assertPositiveInteger, type TensorInput } from '@polymodal/tensor';
+import { assertNumber, type TensorInput } from '@polymodal/tensor';
 
 /** Separate validation data for {@link MdnFitOptions.validation}. */
 export interface MdnValidationData {
@@ -33,7 +33,7 @@ export interface MdnFitOptions
   extends Pick<FitOptions, 'validateEvery' | 'earlyStopping' | 'checkEvery' | 'signal' | 'seed'> {
   /** Update budget. Default 5000 (the paper: 30 000–50 000). */
   iterations?: number;
-  /** Rows per minibatch, shared by all members. Default `min(128, N)`. */
+  /** Rows per minibatch, shared by all members. Default `min(128, training rows)` (after any validation split). */
   batchSize?: number;
   /**
    * A rate or a schedule. Default `warmupExponentialDecay({ peak: 1e-3, warmupSteps: 4 % of the
@@ -94,14 +94,12 @@ export function makeOptimizer(
   return { optimizer, owned: true };
 }
 
-/** Budget and batch with their defaults, checked before any state changes. */
-export function resolveBudget(
-  options: MdnFitOptions,
-  rows: number,
-): { iterations: number; batchSize: number } {
+/**
+ * The update budget with its default, checked early because the default schedule depends on it.
+ * (The batch size is left to `fit()`, which knows the training rows after a validation split.)
+ */
+export function resolveIterations(options: MdnFitOptions): number {
   const iterations = options.iterations ?? 5000;
   assertNumber(iterations, 'iterations', { integer: true, min: 0 });
-  const batchSize = options.batchSize ?? Math.min(128, rows);
-  assertPositiveInteger(batchSize, 'batchSize');
-  return { iterations, batchSize };
+  return iterations;
 }

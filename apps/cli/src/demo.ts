@@ -1,5 +1,5 @@
 import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
-import { MixtureDensityNetwork } from '@polymodal/mdn';
+import { DEFAULT_COMPONENTS, MixtureDensityNetwork } from '@polymodal/mdn';
 import { nllFromLogProbs } from '@polymodal/metrics';
 import { type FitProgress, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendInfo, type BackendName, initBackend, Rng } from '@polymodal/tensor';
@@ -15,7 +15,7 @@ export interface DemoOptions {
   backend?: BackendName;
   /** Ensemble members. Default 3. */
   members?: number;
-  /** Mixture components. Default 5. */
+  /** Mixture components. Default the MDN's (`DEFAULT_COMPONENTS`, 5). */
   components?: number;
   /** Training rows. Default 1000. */
   train?: number;
@@ -72,7 +72,13 @@ function exactModes(s: number): number[] {
  * branches it finds, and a plot of its samples and modes.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
-  const { iterations = 4000, seed = 0, members = 3, components = 5, train: nTrain = 1000 } = options;
+  const {
+    iterations = 4000,
+    seed = 0,
+    members = 3,
+    components = DEFAULT_COMPONENTS,
+    train: nTrain = 1000,
+  } = options;
   const backend = await initBackend(options.backend === undefined ? {} : { backend: options.backend });
   const rng = new Rng(seed);
   const train = sineInverse(nTrain, { seed: rng.seed() });
@@ -81,7 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     inputDim: 1,
     outputDim: 1,
     components,
-    ensembleSize: members,
+    members,
     hiddenUnits: [64, 64],
     seed: rng.seed(),
   });

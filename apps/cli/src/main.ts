@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx --conditions=@polymodal/source
 import { parseArgs } from 'node:util';
+import { DEFAULT_COMPONENTS } from '@polymodal/mdn';
 import { type BackendName, initBackend, PolymodalError } from '@polymodal/tensor';
 import { demoCommand } from './demo.js';
 
@@ -14,7 +15,7 @@ Options:
   --backend <name>     auto | tensorflow | wasm | cpu (default: auto, or $POLYMODAL_BACKEND)
   --iterations <n>     training iterations for demo (default 4000)
   --members <n>        ensemble members for demo (default 3)
-  --components <n>     mixture components for demo (default 5)
+  --components <n>     mixture components for demo (default ${DEFAULT_COMPONENTS})
   --seed <n>           seed (default 0)
   -h, --help           this text`;
 

@@ -1,4 +1,11 @@
-import { assertPositiveInteger, Rng, reduceToShape, type TensorInput, ValueError } from '@polymodal/tensor';
+import {
+  assertPositiveInteger,
+  customOp,
+  Rng,
+  reduceToShape,
+  type TensorInput,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { assertSameShape, parameters, withEvent } from './parameters.js';
@@ -52,7 +59,7 @@ export class Uniform implements Distribution, HasMoments {
     return withEvent(value, this.eventShape, 'Uniform.logProb value', (y) => {
       // The support test is a comparison (no tfjs gradient), so the gradient is attached by hand:
       // 0 for the value, and ∓1/(high − low) for the bounds inside the support.
-      const op = tf.customGrad(((v: tf.Tensor, lo: tf.Tensor, hi: tf.Tensor, save: tf.GradSaveFunc) => {
+      const op = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>(([v, lo, hi], save) => {
         const width = tf.sub(hi, lo);
         const inside = tf.all(tf.logicalAnd(tf.greaterEqual(v, lo), tf.lessEqual(v, hi)), -1);
         const logVolume = tf.sum(tf.log(width), -1);
@@ -60,12 +67,12 @@ export class Uniform implements Distribution, HasMoments {
         save([width, tf.cast(inside, 'float32')]);
         return {
           value,
-          gradFunc: (dy: tf.Tensor, [w, mask]: tf.Tensor[]) => {
+          gradFunc: (dy, [w, mask]) => {
             const g = tf.div(tf.expandDims(tf.mul(dy, mask as tf.Tensor), -1), w as tf.Tensor);
             return [tf.zerosLike(v), reduceToShape(g, lo.shape), reduceToShape(tf.neg(g), hi.shape)];
           },
         };
-      }) as unknown as Parameters<typeof tf.customGrad>[0]);
+      });
       return op(y, this.low, this.high);
     });
   }

@@ -59,7 +59,7 @@ export async function sineAblation(): Promise<void> {
       inputDim: 1,
       outputDim: 1,
       components: K,
-      ensembleSize: members,
+      members,
       hiddenUnits: hidden,
       normalizeOutputs: false,
       seed: K,
@@ -126,7 +126,7 @@ export async function saddleSweep(): Promise<void> {
       inputDim: 1,
       outputDim: 20,
       components: 15,
-      ensembleSize: members,
+      members,
       hiddenUnits: hidden,
       seed: n,
     });

@@ -54,7 +54,7 @@ async function fitMs(w: Workload, path: FitPath, seconds: number): Promise<numbe
     inputDim: w.inputDim,
     outputDim: w.outputDim,
     components: w.components,
-    ensembleSize: w.members,
+    members: w.members,
     hiddenUnits: w.hidden,
     seed: 0,
   });

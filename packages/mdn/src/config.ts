@@ -1,7 +1,10 @@
 import { ACTIVATIONS, type Activation, type StandardizerJSON, type WeightShape } from '@polymodal/nn';
 import { assertNumber, assertOneOf, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
 import type { BackboneFactory } from './backbone.js';
-import type { CovarianceType, ScaleParam } from './head.js';
+import type { CovarianceType, HeadLayout, ScaleParam } from './head.js';
+
+/** The default number of mixture components K, in one place (the CLI and docs read it here). */
+export const DEFAULT_COMPONENTS = 5;
 
 /** Options of {@link MixtureDensityNetwork}. */
 export interface MixtureDensityNetworkConfig {
@@ -9,10 +12,13 @@ export interface MixtureDensityNetworkConfig {
   inputDim: number;
   /** Output dimension D of the modelled `p(y | x)`. */
   outputDim: number;
-  /** Mixture components K (≥ 1). Choose above the expected number of modes (the paper: 1.3–3×). Default 5. */
+  /**
+   * Mixture components K (≥ 1). Choose above the expected number of modes (the paper: 1.3–3×).
+   * Default {@link DEFAULT_COMPONENTS} (5).
+   */
   components?: number;
   /** Independently initialised members E trained together on shared minibatches. Default 1. */
-  ensembleSize?: number;
+  members?: number;
   /** Hidden widths of the default MLP trunk. Default `[128, 128, 128]`. */
   hiddenUnits?: number[];
   /** Hidden activation of the default trunk. Default `'gelu'` (the paper's). */
@@ -59,6 +65,17 @@ export interface MdnNormalization {
 const COVARIANCES = ['diag', 'isotropic', 'full'] as const;
 const SCALE_PARAMS = ['variance', 'std'] as const;
 
+/** Models saved before 0.1 named the ensemble size `ensembleSize`; read it as `members`. */
+function legacyMembers(config: object): number | undefined {
+  return 'ensembleSize' in config && !('members' in config) ? (config.ensembleSize as number) : undefined;
+}
+
+/** The head layout a config describes. */
+export function headLayoutOf(cfg: ResolvedMdnConfig): HeadLayout {
+  const { components, outputDim, covariance, scaleParam, minStd } = cfg;
+  return { components, outputDim, covariance, scaleParam, minStd };
+}
+
 /** Validates a config (user-given or loaded) and fills in the defaults. @throws ValueError */
 export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnConfig): ResolvedMdnConfig {
   if (config == null || typeof config !== 'object')
@@ -66,8 +83,8 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
   const r: ResolvedMdnConfig = {
     inputDim: config.inputDim,
     outputDim: config.outputDim,
-    components: config.components ?? 5,
-    ensembleSize: config.ensembleSize ?? 1,
+    components: config.components ?? DEFAULT_COMPONENTS,
+    members: config.members ?? legacyMembers(config) ?? 1,
     hiddenUnits: config.hiddenUnits ?? [128, 128, 128],
     activation: config.activation ?? 'gelu',
     covariance: config.covariance ?? 'diag',
@@ -82,7 +99,7 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
   assertPositiveInteger(r.outputDim, 'outputDim');
   if (!Number.isInteger(r.components) || r.components < 1)
     throw new ValueError(`components (K) must be an integer ≥ 1, got ${r.components}.`);
-  assertPositiveInteger(r.ensembleSize, 'ensembleSize');
+  assertPositiveInteger(r.members, 'members');
   if (!Array.isArray(r.hiddenUnits)) throw new ValueError('hiddenUnits must be an array of widths.');
   for (const [i, u] of r.hiddenUnits.entries()) assertPositiveInteger(u, `hiddenUnits[${i}]`);
   r.hiddenUnits = [...r.hiddenUnits];

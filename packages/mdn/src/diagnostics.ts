@@ -24,7 +24,7 @@ export interface CollapseReport {
   warnings: string[];
 }
 
-/** Collapse statistics of raw head outputs `[E, N, headSize]`. */
+/** Collapse statistics of raw head outputs `[E, N, headWidth]`. */
 export async function collapseReport(
   raw: tf.Tensor3D,
   layout: HeadLayout,

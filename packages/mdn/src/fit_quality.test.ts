@@ -133,7 +133,7 @@ describe('options beyond the default', () => {
       inputDim: 1,
       outputDim: 1,
       components: 3,
-      ensembleSize: 2,
+      members: 2,
       backbone: factory,
       seed: 0,
     });
@@ -154,13 +154,14 @@ describe('options beyond the default', () => {
       inputDim: 1,
       outputDim: 1,
       components: 3,
-      ensembleSize: 2,
+      members: 2,
       hiddenUnits: [4],
       seed: 0,
     });
-    const bias = mdn.trainableVariables[3] as tf.Variable; // member 0's head bias
-    bias.assign(tf.tensor1d([12, 0, 0, -1, 0, 1, 0, 0, 0])); // one dominant logit
-    (mdn.trainableVariables[7] as tf.Variable).assign(tf.tensor1d([0, 0, 0, -1, 0, 1, 0, 0, 0])); // member 1: healthy
+    // Head biases [logits 3 | means 3 | scales 3]: member 0 has one dominant logit, member 1 is healthy.
+    const headBias = (e: number) => mdn.namedVariables.get(`member_${e}/dense_1/bias`) as tf.Variable;
+    headBias(0).assign(tf.tensor1d([12, 0, 0, -1, 0, 1, 0, 0, 0]));
+    headBias(1).assign(tf.tensor1d([0, 0, 0, -1, 0, 1, 0, 0, 0]));
     const report = await mdn.diagnose(tf.randomNormal([64, 1], 0, 0.01, 'float32', 0));
     expect(report.maxMeanWeight[0]).toBeGreaterThan(0.99);
     expect(report.warnings.some((w) => w.startsWith('member 0: one component'))).toBe(true);

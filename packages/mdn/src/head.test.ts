@@ -3,7 +3,7 @@ import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mdnFixture } from '../test/fixtures.js';
-import { type HeadLayout, headNll, headSize } from './head.js';
+import { type HeadLayout, headNll, headWidth } from './head.js';
 import { hostHeadNll } from './host_loss.js';
 
 beforeAll(async () => {
@@ -167,8 +167,8 @@ describe('hostHeadNll (the fast paths’ loss)', () => {
   );
 
   it('sizes the head K(1 + D + S)', () => {
-    expect(headSize({ components: 15, outputDim: 20, covariance: 'diag' })).toBe(15 * 41);
-    expect(headSize({ components: 3, outputDim: 2, covariance: 'isotropic' })).toBe(12);
-    expect(headSize({ components: 2, outputDim: 3, covariance: 'full' })).toBe(2 * 10);
+    expect(headWidth({ components: 15, outputDim: 20, covariance: 'diag' })).toBe(15 * 41);
+    expect(headWidth({ components: 3, outputDim: 2, covariance: 'isotropic' })).toBe(12);
+    expect(headWidth({ components: 2, outputDim: 3, covariance: 'full' })).toBe(2 * 10);
   });
 });

@@ -36,7 +36,7 @@ export const PRECISION_DIAGONAL_FLOOR = 1e-4;
 /** The reference's jitter inside `log(var + 1e-8)` and `(y − μ)² / (var + 1e-8)`. */
 export const VARIANCE_JITTER = 1e-8;
 
-/** Raw scale outputs per component. */
+/** Raw scale outputs per component S: D (diag), 1 (isotropic) or D(D + 1)/2 (full). */
 export function scaleWidth(layout: Pick<HeadLayout, 'outputDim' | 'covariance'>): number {
   const D = layout.outputDim;
   if (layout.covariance === 'diag') return D;
@@ -45,11 +45,42 @@ export function scaleWidth(layout: Pick<HeadLayout, 'outputDim' | 'covariance'>)
 }
 
 /**
- * Width of the head: `K (1 + D + S)`, laid out as `[logits K | means K·D | scales K·S]` (the
- * reference's `(K, 1 + 2D)` for diagonal components, same parameter count).
+ * Where each mixture parameter sits in a row of raw head outputs, laid out as
+ * `[logits K | means K·D | scales K·S]` (the reference's `(K, 1 + 2D)` for diagonal components,
+ * same parameter count). The one description of the layout: the tfjs reader, the host loss, the
+ * k-means initialisation and the tests all index through it.
  */
-export function headSize(layout: Pick<HeadLayout, 'components' | 'outputDim' | 'covariance'>): number {
-  return layout.components * (1 + layout.outputDim + scaleWidth(layout));
+export interface HeadOffsets {
+  /** Outputs per row, `K (1 + D + S)`. */
+  readonly width: number;
+  /** Raw scale outputs per component, S. */
+  readonly scaleWidth: number;
+  /** Index of component k's logit. */
+  logit(k: number): number;
+  /** Index of component k's mean in dimension d. */
+  mean(k: number, d: number): number;
+  /** Index of component k's j-th raw scale output. */
+  scale(k: number, j: number): number;
+}
+
+/** The {@link HeadOffsets} of a layout. */
+export function headOffsets(
+  layout: Pick<HeadLayout, 'components' | 'outputDim' | 'covariance'>,
+): HeadOffsets {
+  const { components: K, outputDim: D } = layout;
+  const S = scaleWidth(layout);
+  return {
+    width: K * (1 + D + S),
+    scaleWidth: S,
+    logit: (k) => k,
+    mean: (k, d) => K + k * D + d,
+    scale: (k, j) => K + K * D + k * S + j,
+  };
+}
+
+/** Width of the head, `K (1 + D + S)`: the output width of the network under it. */
+export function headWidth(layout: Pick<HeadLayout, 'components' | 'outputDim' | 'covariance'>): number {
+  return headOffsets(layout).width;
 }
 
 /** Mixture parameters in normalised units, read from raw network outputs. */
@@ -76,15 +107,16 @@ function triangularScatter(D: number): tf.Tensor2D {
   return tf.tensor2d(m, [S, D * D]);
 }
 
-/** Splits raw outputs `[..., headSize]` into mixture parameters (normalised units). */
+/** Splits raw outputs `[..., headWidth]` into mixture parameters (normalised units). */
 export function readHead(out: tf.Tensor, layout: HeadLayout): HeadParameters {
   const { components: K, outputDim: D } = layout;
-  const S = scaleWidth(layout);
+  const at = headOffsets(layout);
+  const S = at.scaleWidth;
   const lead = out.shape.slice(0, -1);
   const zeros = lead.map(() => 0);
-  const logits = tf.slice(out, [...zeros, 0], [...lead, K]);
-  const means = tf.reshape(tf.slice(out, [...zeros, K], [...lead, K * D]), [...lead, K, D]);
-  const raw = tf.reshape(tf.slice(out, [...zeros, K + K * D], [...lead, K * S]), [...lead, K, S]);
+  const logits = tf.slice(out, [...zeros, at.logit(0)], [...lead, K]);
+  const means = tf.reshape(tf.slice(out, [...zeros, at.mean(0, 0)], [...lead, K * D]), [...lead, K, D]);
+  const raw = tf.reshape(tf.slice(out, [...zeros, at.scale(0, 0)], [...lead, K * S]), [...lead, K, S]);
   if (layout.covariance === 'full') {
     const isDiag = new Float32Array(S);
     for (let i = 0, p = 0; i < D; i++) for (let j = i; j < D; j++, p++) isDiag[p] = i === j ? 1 : 0;
@@ -106,7 +138,7 @@ export function readHead(out: tf.Tensor, layout: HeadLayout): HeadParameters {
 }
 
 /**
- * Per-row negative log-likelihood of `y [..., D]` under the raw outputs `[..., headSize]`, in the
+ * Per-row negative log-likelihood of `y [..., D]` under the raw outputs `[..., headWidth]`, in the
  * network's (normalised) units, exactly the reference's `mdn_loss_func`: log-softmax logits,
  * `½ log(σ² + 1e-8)` log-stds, max-shifted logsumexps over dimensions and components: `[...]`.
  */

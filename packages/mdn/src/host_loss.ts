@@ -1,12 +1,12 @@
 import type { HostLoss } from '@polymodal/nn';
-import { type HeadLayout, scaleWidth, VARIANCE_JITTER } from './head.js';
+import { type HeadLayout, headOffsets, VARIANCE_JITTER } from './head.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * The training loss of {@link headNll} with its hand-written gradient over host arrays, for
  * `fit()`'s TypeScript and hybrid paths (diagonal and isotropic components): outputs
- * `[E, B, headSize]`, batch columns `[x, y, weights, bootstrap counts [B, E]?]`; returns
+ * `[E, B, headWidth]`, batch columns `[x, y, weights, bootstrap counts [B, E]?]`; returns
  * `Σ_e Σ_b w_b c_be NLL_eb / B` (c = 1 without counts), the same
  * quantity as the tfjs loss. Gradients (γ the responsibilities, s = σ² + 1e-8):
  * `∂/∂logit_k = π_k − γ_k`, `∂/∂μ_kd = −γ_k (y_d − μ_kd)/s_kd`,
@@ -15,8 +15,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
 export function hostHeadNll(layout: HeadLayout): HostLoss {
   const { components: K, outputDim: D, minStd } = layout;
   if (layout.covariance === 'full') throw new Error('hostHeadNll: full covariance has no host loss.');
-  const S = scaleWidth(layout);
-  const width = K * (1 + D + S);
+  const at = headOffsets(layout);
+  const { width, scaleWidth: S } = at;
   const std = layout.scaleParam === 'std';
   const floor2 = minStd * minStd;
   const logPi = new Float64Array(K);
@@ -35,14 +35,14 @@ export function hostHeadNll(layout: HeadLayout): HostLoss {
         const weight =
           ((w[r] as number) * (counts === undefined ? 1 : (counts[r * members + e] as number))) / rows;
         let maxLogit = -Infinity;
-        for (let k = 0; k < K; k++) maxLogit = Math.max(maxLogit, out[o + k] as number);
+        for (let k = 0; k < K; k++) maxLogit = Math.max(maxLogit, out[o + at.logit(k)] as number);
         let z = 0;
-        for (let k = 0; k < K; k++) z += Math.exp((out[o + k] as number) - maxLogit);
+        for (let k = 0; k < K; k++) z += Math.exp((out[o + at.logit(k)] as number) - maxLogit);
         const logZ = maxLogit + Math.log(z);
         let maxW = -Infinity;
         for (let k = 0; k < K; k++) {
           for (let j = 0; j < S; j++) {
-            const raw = out[o + K + K * D + k * S + j] as number;
+            const raw = out[o + at.scale(k, j)] as number;
             const sp = Math.max(raw, 0) + Math.log1p(Math.exp(-Math.abs(raw)));
             const sig = 1 / (1 + Math.exp(-raw));
             const v = std ? (sp + minStd) ** 2 : sp + floor2;
@@ -53,10 +53,10 @@ export function hostHeadNll(layout: HeadLayout): HostLoss {
           let ln = -0.5 * D * LOG_2PI;
           for (let d = 0; d < D; d++) {
             const s = (variance[k * D + d] as number) + VARIANCE_JITTER;
-            const diff = (y[r * D + d] as number) - (out[o + K + k * D + d] as number);
+            const diff = (y[r * D + d] as number) - (out[o + at.mean(k, d)] as number);
             ln -= 0.5 * ((diff * diff) / s + Math.log(s));
           }
-          logPi[k] = (out[o + k] as number) - logZ;
+          logPi[k] = (out[o + at.logit(k)] as number) - logZ;
           logW[k] = (logPi[k] as number) + ln;
           maxW = Math.max(maxW, logW[k] as number);
         }
@@ -65,16 +65,16 @@ export function hostHeadNll(layout: HeadLayout): HostLoss {
         total -= weight * (maxW + Math.log(zw));
         for (let k = 0; k < K; k++) {
           const gamma = Math.exp((logW[k] as number) - maxW) / zw;
-          gradOut[o + k] = weight * (Math.exp(logPi[k] as number) - gamma);
-          for (let j = 0; j < S; j++) gradOut[o + K + K * D + k * S + j] = 0;
+          gradOut[o + at.logit(k)] = weight * (Math.exp(logPi[k] as number) - gamma);
+          for (let j = 0; j < S; j++) gradOut[o + at.scale(k, j)] = 0;
           for (let d = 0; d < D; d++) {
             const s = (variance[k * D + d] as number) + VARIANCE_JITTER;
-            const diff = (y[r * D + d] as number) - (out[o + K + k * D + d] as number);
-            gradOut[o + K + k * D + d] = (-weight * gamma * diff) / s;
+            const diff = (y[r * D + d] as number) - (out[o + at.mean(k, d)] as number);
+            gradOut[o + at.mean(k, d)] = (-weight * gamma * diff) / s;
             const j = S === 1 ? 0 : d;
             const dS = 0.5 * gamma * (1 / s - (diff * diff) / (s * s));
-            const at = o + K + K * D + k * S + j;
-            gradOut[at] = (gradOut[at] as number) + weight * dS * (dVar[k * S + j] as number);
+            const scaleAt = o + at.scale(k, j);
+            gradOut[scaleAt] = (gradOut[scaleAt] as number) + weight * dS * (dVar[k * S + j] as number);
           }
         }
       }

@@ -13,13 +13,20 @@ export {
   type LayerVariableLike,
   type SymbolicOutputLike,
 } from './backbone.js';
-export type { MdnNormalization, MixtureDensityNetworkConfig, ResolvedMdnConfig } from './config.js';
+export {
+  DEFAULT_COMPONENTS,
+  type MdnNormalization,
+  type MixtureDensityNetworkConfig,
+  type ResolvedMdnConfig,
+} from './config.js';
 export type { CollapseReport, DiagnoseOptions } from './diagnostics.js';
 export {
   type CovarianceType,
   type HeadLayout,
+  type HeadOffsets,
   headNll,
-  headSize,
+  headOffsets,
+  headWidth,
   type ScaleParam,
 } from './head.js';
 export {

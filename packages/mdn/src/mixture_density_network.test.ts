@@ -10,7 +10,8 @@ import {
 import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { headNll } from './head.js';
+import type { MdnNormalization } from './config.js';
+import { headNll, headOffsets } from './head.js';
 import { MixtureDensityNetwork } from './mixture_density_network.js';
 
 beforeAll(async () => {
@@ -44,9 +45,16 @@ const small = (over: Partial<ConstructorParameters<typeof MixtureDensityNetwork>
     ...over,
   });
 
+/** Sets a one-member model's weights to member `e` of `ensemble` (by saved names). */
+function startFromMember(alone: MixtureDensityNetwork, ensemble: MixtureDensityNetwork, e: number): void {
+  const source = ensemble.namedVariables;
+  for (const [name, v] of alone.namedVariables)
+    v.assign(source.get(name.replace('member_0/', `member_${e}/`)) as tf.Variable);
+}
+
 describe('MixtureDensityNetwork: units and ensembles', () => {
   it('reports log densities in original units: normalised NLL plus Σ log s_d, equal to the predicted mixture', async () => {
-    const mdn = small({ ensembleSize: 3 });
+    const mdn = small({ members: 3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });
     const { normalization } = mdn.config;
     const s = normalization?.y.std as number[];
@@ -99,20 +107,19 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
   });
 
   it('trains members independently: member e equals a one-member model with e’s seed', async () => {
-    const ens = small({ ensembleSize: 2, seed: 5 });
+    const ens = small({ members: 2, seed: 5 });
     await ens.fit(x, y, { iterations: 30, seed: 2, path: 'device' });
-    // A one-member model starting from member 1's initial weights (6 variables per member).
+    // A one-member model starting from member 1's initial weights.
     const alone = small({ seed: 0 });
-    const fresh = small({ ensembleSize: 2, seed: 5 });
-    for (const [i, v] of alone.trainableVariables.entries())
-      v.assign(fresh.trainableVariables[6 + i] as tf.Tensor);
+    const fresh = small({ members: 2, seed: 5 });
+    startFromMember(alone, fresh, 1);
     await alone.fit(x, y, { iterations: 30, seed: 2, path: 'device' });
     expectClose(take(ens.logProb(x, y, { member: 1 })), take(alone.logProb(x, y)), 1e-4, 1e-4);
     for (const m of [ens, alone, fresh]) m.dispose();
   });
 
   it('bootstrap: member e trains on its own resample, i.e. with its multinomial counts as row weights', async () => {
-    const ens = small({ ensembleSize: 2, seed: 5 });
+    const ens = small({ members: 2, seed: 5 });
     const r = await ens.fit(x, y, { iterations: 30, seed: 2, path: 'device', bootstrap: true });
     expect(r.path).toBe('device');
     // The counts of member 1: N draws with replacement from the fit seed's 'bootstrap' stream.
@@ -122,13 +129,12 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(N);
     expect(counts.filter((c) => c === 0).length / N).toBeGreaterThan(0.3); // ≈ e⁻¹ of rows left out
     const alone = small({ seed: 0 });
-    const fresh = small({ ensembleSize: 2, seed: 5 });
-    for (const [i, v] of alone.trainableVariables.entries())
-      v.assign(fresh.trainableVariables[6 + i] as tf.Tensor);
+    const fresh = small({ members: 2, seed: 5 });
+    startFromMember(alone, fresh, 1);
     await alone.fit(x, y, { iterations: 30, seed: 2, path: 'device', sampleWeights: counts });
     expectClose(take(ens.logProb(x, y, { member: 1 })), take(alone.logProb(x, y)), 1e-4, 1e-4);
     // The TypeScript loss kernel applies the same counts.
-    const hybrid = small({ ensembleSize: 2, seed: 5 });
+    const hybrid = small({ members: 2, seed: 5 });
     const rh = await hybrid.fit(x, y, {
       iterations: 30,
       seed: 2,
@@ -136,7 +142,7 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
       bootstrap: true,
       checkEvery: 10,
     });
-    const dev = small({ ensembleSize: 2, seed: 5 });
+    const dev = small({ members: 2, seed: 5 });
     const rd = await dev.fit(x, y, {
       iterations: 30,
       seed: 2,
@@ -146,14 +152,20 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
     });
     expect(rh.path).toBe('hybrid');
     expectClose(rh.history.loss, rd.history.loss, 1e-4, 1e-4);
-    // Validation losses ignore the counts (separate validation data gets none).
+    // Validation losses ignore the counts (separate validation data gets none): the last one, taken
+    // on the final weights, is the plain per-member mean NLL in normalised units.
     const v = await dev.fit(x, y, { iterations: 4, validateEvery: 2, bootstrap: true, validation: { x, y } });
-    expect(v.bestValLoss).toBeTypeOf('number');
+    expect(v.history.valIteration.at(-1)).toBe(4);
+    const lpAll = take(dev.logProb(x, y, { member: 'all' }));
+    const { std } = (dev.config.normalization as MdnNormalization).y;
+    const logDetJ = -std.reduce((a, s) => a + Math.log(s), 0);
+    const expected = -lpAll.reduce((a, b) => a + b, 0) / lpAll.length + logDetJ;
+    expectClose([v.history.valLoss.at(-1) as number], [expected], 1e-4, 1e-4);
     for (const m of [ens, alone, fresh, hybrid, dev]) m.dispose();
   });
 
   it('splits variance into aleatoric and epistemic parts (law of total variance)', async () => {
-    const mdn = small({ ensembleSize: 3 });
+    const mdn = small({ members: 3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });
     await expectNoLeak(() => tf.dispose(Object.values(mdn.moments(x))));
     const m = mdn.moments(x);
@@ -352,7 +364,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
   });
 
   it('round-trips through save/load with its normalisation statistics, and validates the file', async () => {
-    const mdn = small({ ensembleSize: 2, scaleParam: 'std', minStd: 1e-3 });
+    const mdn = small({ members: 2, scaleParam: 'std', minStd: 1e-3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });
     const artifacts = await toMemory(mdn);
     const loaded = await MixtureDensityNetwork.load(tf.io.fromMemory(artifacts));
@@ -374,7 +386,14 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
         (h.config.normalization as { x: object }).x = { mean: [0, 0], std: [1, 1] };
       }),
     ).rejects.toThrow(/normalisation statistics/);
-    for (const m of [mdn, loaded]) m.dispose();
+    // Files written before the rename call the ensemble size `ensembleSize`.
+    const legacy = await tamper((h) => {
+      h.config.ensembleSize = h.config.members;
+      delete h.config.members;
+    });
+    expect(legacy.config.members).toBe(2);
+    expect(take(legacy.logProb(x, y))).toEqual(take(mdn.logProb(x, y)));
+    for (const m of [mdn, loaded, legacy]) m.dispose();
   });
 
   it('weights rows by sampleWeights, and early-stops on a validation split', async () => {
@@ -402,8 +421,11 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
       validateEvery: 20,
       earlyStopping: { patience: 5 },
     });
-    expect(result.bestValLoss).toBeDefined();
-    expect(['early-stopping', 'completed']).toContain(result.stopReason);
+    // Patience 5 at one validation per 20 updates: training stops 100 updates after the best one.
+    expect(result.stopReason).toBe('early-stopping');
+    expect(result.iterations).toBeLessThan(600);
+    expect(result.bestIteration).toBe(result.iterations - 5 * 20);
+    expect(result.bestValLoss).toBe(Math.min(...result.history.valLoss));
     // At x = 0.8 the upper branch is (0.8, 1.6)·50 + 7 = (47, 87), the lower (−33, −73).
     const s = take(mdn.sample([[0.8]], 2000, { seed: 0 }));
     const lower = s.filter((_, i) => i % 2 === 0).filter((v) => v < 7).length;
@@ -413,15 +435,19 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
   });
 
   it("meanInit 'kmeans' puts each member's mean biases on the target clusters, and undoes it if fit rejects", async () => {
-    const mdn = small({ components: 2, ensembleSize: 2, meanInit: 'kmeans' });
+    const mdn = small({ components: 2, members: 2, meanInit: 'kmeans' });
     const before = mdn.trainableVariables.map((v) => rows(v));
     await expect(mdn.fit(x, y, { iterations: 0, validation: { split: 1.5 } })).rejects.toThrow(ValueError);
+    expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
+    // Optimiser options are checked before the means are touched.
+    for (const bad of [{ learningRate: -1 }, { weightDecay: -1 }, { clip: { agc: -1 } }])
+      await expect(mdn.fit(x, y, { iterations: 1, ...bad })).rejects.toThrow(ValueError);
     expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
     expect(mdn.isFitted).toBe(false);
     await mdn.fit(x, y, { iterations: 0 });
     // y = ±(x, 2x)·50 + 7 fills a segment; in normalised units it runs along (1, 1), and two-means
     // splits it at its mean. The centres of the two halves:
-    const { mean, std } = mdn.config.normalization?.y as { mean: number[]; std: number[] };
+    const { mean, std } = (mdn.config.normalization as MdnNormalization).y;
     const yv = rows(y);
     const xv = rows(x);
     const centre = (sign: number) =>
@@ -437,9 +463,11 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
         return (picked.reduce((a, b) => a + b, 0) / picked.length - (mean[d] as number)) / (std[d] as number);
       });
     const expected = [centre(1), centre(-1)].sort((a, b) => (a[0] as number) - (b[0] as number));
+    const at = headOffsets({ components: 2, outputDim: 2, covariance: 'diag' });
     for (const e of [0, 1]) {
-      const bias = rows(mdn.trainableVariables[6 * e + 5] as tf.Variable); // [logits 2 | means 2×2 | scales 2×2]
-      const got = [bias.slice(2, 4), bias.slice(4, 6)].sort((a, b) => (a[0] as number) - (b[0] as number));
+      const bias = rows(mdn.namedVariables.get(`member_${e}/dense_2/bias`) as tf.Variable); // the head's bias
+      const meanOf = (k: number) => bias.slice(at.mean(k, 0), at.mean(k, 0) + 2);
+      const got = [meanOf(0), meanOf(1)].sort((a, b) => (a[0] as number) - (b[0] as number));
       expectClose(got.flat(), expected.flat(), 0, 0.05);
     }
     mdn.dispose();
@@ -458,7 +486,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
   it('agrees across the device and hybrid training paths', async () => {
     const losses: number[][] = [];
     for (const path of ['device', 'hybrid'] as const) {
-      const mdn = small({ ensembleSize: 2, covariance: 'isotropic' });
+      const mdn = small({ members: 2, covariance: 'isotropic' });
       const r = await mdn.fit(x, y, { iterations: 40, seed: 3, checkEvery: 10, path });
       expect(r.path).toBe(path);
       losses.push(r.history.loss);
@@ -468,7 +496,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
   });
 
   it('leaks no tensors in fit, predict, logProb, sample, modes and diagnose', async () => {
-    const mdn = small({ ensembleSize: 2 });
+    const mdn = small({ members: 2 });
     await mdn.fit(x, y, { iterations: 5, seed: 0 }); // statistics are now held by the model
     await expectNoLeak(async () => {
       await mdn.fit(x, y, { iterations: 5, seed: 0, validation: { split: 0.2 } });

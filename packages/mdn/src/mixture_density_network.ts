@@ -1,6 +1,5 @@
 import { GaussianMixture, type Mode, type ModeOptions } from '@polymodal/distributions';
 import {
-  type FitOptions,
   type FitProgress,
   fit,
   loadModel,
@@ -10,7 +9,6 @@ import {
   saveModel,
 } from '@polymodal/nn';
 import {
-  assertFinite,
   assertPositiveInteger,
   logSoftmax,
   logSumExp,
@@ -19,19 +17,31 @@ import {
   SerializationError,
   ShapeError,
   type TensorInput,
-  toFloat32,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneFactory } from './backbone.js';
-import { type MixtureDensityNetworkConfig, type ResolvedMdnConfig, resolveConfig } from './config.js';
+import {
+  headLayoutOf,
+  type MixtureDensityNetworkConfig,
+  type ResolvedMdnConfig,
+  resolveConfig,
+} from './config.js';
 import { type CollapseReport, collapseReport, type DiagnoseOptions } from './diagnostics.js';
-import { type HeadLayout, headNll, headSize, readHead } from './head.js';
+import { type HeadLayout, headNll, headWidth, readHead } from './head.js';
 import { hostHeadNll } from './host_loss.js';
-import { kMeans } from './kmeans.js';
+import { mdnLoss } from './loss.js';
+import { initMeansByKMeans } from './mean_init.js';
 import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes, type NetworkSpec } from './network.js';
 import { controlledLogits, type MdnSampleOptions, resolveControls, sampleDiagonal } from './sampling.js';
 import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveIterations } from './training.js';
+import {
+  checkedRows,
+  disposeStatistics,
+  fitStatistics,
+  type MdnStatistics,
+  prepareTrainingData,
+} from './training_data.js';
 
 /** Which mixture a prediction describes. */
 export interface MemberOptions {
@@ -69,7 +79,7 @@ export interface LoadOptions {
  *
  * @example
  * ```ts
- * const mdn = new MixtureDensityNetwork({ inputDim: 1, outputDim: 1, components: 5, ensembleSize: 4, seed: 0 });
+ * const mdn = new MixtureDensityNetwork({ inputDim: 1, outputDim: 1, components: 5, members: 4, seed: 0 });
  * await mdn.fit(x, y, { iterations: 3000, onProgress: (p) => console.log(p.iteration, p.loss) });
  * const lp = mdn.logProb(x, y);       // [N] ensemble-mixture log densities
  * const draws = mdn.sample(x, 100);   // [100, N, 1]
@@ -78,14 +88,17 @@ export interface LoadOptions {
  */
 export class MixtureDensityNetwork {
   private cfg: ResolvedMdnConfig;
+  /** How the network's outputs are read: components, dimension, covariance, scales. */
+  private readonly layout: HeadLayout;
   private readonly network: MdnNetwork;
-  private stats: { x: Standardizer; y: Standardizer } | undefined;
+  private stats: MdnStatistics | undefined;
 
   /**
    * @throws ValueError on an invalid config (K < 1, unknown covariance, ...).
    */
   constructor(config: MixtureDensityNetworkConfig) {
     this.cfg = resolveConfig(config);
+    this.layout = headLayoutOf(this.cfg);
     this.network = buildNetwork(this.cfg, config.backbone);
     if (config.backbone !== undefined) this.cfg.customWeights = this.network.weightShapes();
   }
@@ -103,14 +116,19 @@ export class MixtureDensityNetwork {
     return this.network.trainableVariables;
   }
 
+  /**
+   * The trainable variables by the names they are saved under, in order: `member_e/dense_l/kernel`
+   * and `…/bias` for the MLP trunk (the last layer is the mixture head), `member_e/backbone_i` and
+   * `member_e/head/…` for a custom backbone.
+   */
+  get namedVariables(): Map<string, tf.Variable> {
+    const variables = this.network.trainableVariables;
+    return new Map(this.network.weightShapes().map((w, i) => [w.name, variables[i] as tf.Variable]));
+  }
+
   /** Whether {@link MixtureDensityNetwork.fit} has set the normalisation statistics. */
   get isFitted(): boolean {
     return this.stats !== undefined;
-  }
-
-  private get layout(): HeadLayout {
-    const { components, outputDim, covariance, scaleParam, minStd } = this.cfg;
-    return { components, outputDim, covariance, scaleParam, minStd };
   }
 
   /**
@@ -119,174 +137,101 @@ export class MixtureDensityNetwork {
    * state changes. A non-finite loss stops training with a `NonFiniteError`, the weights restored to
    * the last checked finite state.
    *
+   * The recipe: prepare the data (`training_data.ts`), initialise the means (`mean_init.ts`),
+   * minimise the loss (`loss.ts`) with the paper's optimiser (`training.ts`) through nn's `fit()`,
+   * then diagnose collapse.
+   *
    * @param x inputs `[N, inputDim]`; @param y targets `[N, outputDim]` (finite, N ≥ 1).
    * @throws ShapeError / ValueError / NonFiniteError on bad data or options.
    */
   async fit(x: TensorInput, y: TensorInput, options: MdnFitOptions = {}): Promise<MdnFitResult> {
-    const { inputDim, outputDim, ensembleSize: E } = this.cfg;
-    const owned: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      owned.push(t);
-      return t;
-    };
+    const { members } = this.cfg;
+    const iterations = resolveIterations(options);
+    if (options.bootstrap !== undefined && typeof options.bootstrap !== 'boolean')
+      throw new ValueError('bootstrap must be a boolean.');
+    const seed = options.seed ?? Rng.randomSeed();
+    const firstFit = this.stats === undefined;
+    const prepared = prepareTrainingData(
+      x,
+      y,
+      {
+        sampleWeights: options.sampleWeights,
+        validation: options.validation,
+        bootstrap: options.bootstrap ? new Rng(seed).fold('bootstrap') : undefined,
+      },
+      this.cfg,
+      (xs, ys) =>
+        this.stats ??
+        fitStatistics(xs, ys, { inputs: this.cfg.normalizeInputs, outputs: this.cfg.normalizeOutputs }),
+    );
+    const { stats } = prepared;
+    let optimizer: ReturnType<typeof makeOptimizer> | undefined;
+    let meanInit: ReturnType<typeof initMeansByKMeans> | undefined;
+    let trained = false;
     try {
-      const xs = keep(this.checkedRows(x, 'x', inputDim));
-      const ys = keep(this.checkedRows(y, 'y', outputDim));
-      const n = xs.shape[0] as number;
-      if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
-      const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
-      const iterations = resolveIterations(options);
-      if (options.bootstrap !== undefined && typeof options.bootstrap !== 'boolean')
-        throw new ValueError('bootstrap must be a boolean.');
-      const seed = options.seed ?? Rng.randomSeed();
-      const counts = options.bootstrap
-        ? keep(bootstrapCounts(n, E, new Rng(seed).fold('bootstrap')))
-        : undefined;
-      let validation: FitOptions['validation'];
-      const v = options.validation;
-      const stats = this.stats ?? {
-        x: this.cfg.normalizeInputs ? Standardizer.fit(xs) : identityStandardizer(inputDim),
-        y: this.cfg.normalizeOutputs ? Standardizer.fit(ys) : identityStandardizer(outputDim),
-      };
-      const ownsStats = this.stats === undefined;
-      let trained = false;
-      let initialBiases: tf.Tensor[] | undefined; // to undo the k-means init if fit() rejects its options
-      try {
-        const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
-        if (v !== undefined && 'x' in v) {
-          const vx = keep(this.checkedRows(v.x, 'validation.x', inputDim));
-          const vy = keep(this.checkedRows(v.y, 'validation.y', outputDim));
-          if (vy.shape[0] !== vx.shape[0])
-            throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
-          const m = vx.shape[0] as number;
-          const vw = keep(checkedWeights(v.sampleWeights, m, 'validation.sampleWeights'));
-          validation = {
-            data: [norm(stats.x, vx), norm(stats.y, vy), vw, ...(counts ? [keep(tf.ones([m, E]))] : [])],
-          };
-        } else if (v !== undefined) {
-          validation = { split: v.split };
-        }
-        const data = [norm(stats.x, xs), norm(stats.y, ys), w, ...(counts ? [counts] : [])];
-        const layout = this.layout;
-        if (ownsStats && this.cfg.meanInit === 'kmeans')
-          initialBiases = this.initMeansByKMeans(data[1] as tf.Tensor2D);
-        const lossWith = (useCounts: boolean) => (batch: tf.Tensor[]) =>
-          tf.tidy(() => {
-            const [xb, yb, wb, cb] = batch as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D?];
-            const nll = headNll(this.network.apply(xb), yb, layout); // [E, B]
-            const weights = useCounts && cb ? tf.mul(wb, tf.transpose(cb)) : wb; // [B] or [E, B]
-            return tf.sum(tf.mean(tf.mul(nll, weights), -1)) as tf.Scalar; // Σ_e mean_b: members train as if alone
-          });
-        const loss = lossWith(true);
-        const { optimizer, owned: ownsOptimizer } = makeOptimizer(options, iterations);
-        const perMember = (l: number) => l / E;
-        try {
-          const result = await fit({
-            loss,
-            validationLoss: lossWith(false),
-            variables: this.network.trainableVariables,
-            data,
-            optimizer,
-            iterations,
-            ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-            ...(validation !== undefined ? { validation } : {}),
-            ...(options.validateEvery !== undefined ? { validateEvery: options.validateEvery } : {}),
-            ...(options.earlyStopping !== undefined ? { earlyStopping: options.earlyStopping } : {}),
-            ...(options.checkEvery !== undefined ? { checkEvery: options.checkEvery } : {}),
-            ...(options.signal !== undefined ? { signal: options.signal } : {}),
-            seed,
-            onProgress: async (p: FitProgress) => {
-              trained = true;
-              await options.onProgress?.({
-                ...p,
-                loss: perMember(p.loss),
-                ...(p.valLoss !== undefined ? { valLoss: perMember(p.valLoss) } : {}),
-                ...(p.bestValLoss !== undefined ? { bestValLoss: perMember(p.bestValLoss) } : {}),
-              });
-            },
-            ...(this.network.mlp !== undefined && this.cfg.covariance !== 'full'
-              ? { host: { model: this.network.mlp, loss: hostHeadNll(layout), path: options.path ?? 'auto' } }
-              : {}),
-          });
+      optimizer = makeOptimizer(options, iterations);
+      if (firstFit && this.cfg.meanInit === 'kmeans')
+        meanInit = initMeansByKMeans(
+          prepared.data[1] as tf.Tensor2D,
+          this.network.headBiases(),
+          this.layout,
+          this.cfg.seed,
+        );
+      const perMember = (l: number) => l / members;
+      const apply = (xb: tf.Tensor2D) => this.network.apply(xb);
+      const result = await fit({
+        loss: mdnLoss(apply, this.layout, true),
+        validationLoss: mdnLoss(apply, this.layout, false),
+        variables: this.network.trainableVariables,
+        data: prepared.data,
+        optimizer: optimizer.optimizer,
+        iterations,
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(prepared.validation !== undefined ? { validation: prepared.validation } : {}),
+        ...(options.validateEvery !== undefined ? { validateEvery: options.validateEvery } : {}),
+        ...(options.earlyStopping !== undefined ? { earlyStopping: options.earlyStopping } : {}),
+        ...(options.checkEvery !== undefined ? { checkEvery: options.checkEvery } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        seed,
+        onProgress: async (p: FitProgress) => {
           trained = true;
-          this.stats = stats;
-          const history = {
-            ...result.history,
-            loss: result.history.loss.map(perMember),
-            valLoss: result.history.valLoss.map(perMember),
-          };
-          const sample = n > 1000 ? keep(tf.slice(xs, 0, 1000)) : xs;
-          const report = await this.diagnose(sample);
-          return {
-            ...result,
-            history,
-            ...(result.bestValLoss !== undefined ? { bestValLoss: perMember(result.bestValLoss) } : {}),
-            warnings: report.warnings,
-          };
-        } catch (error) {
-          if (error instanceof NonFiniteError || trained)
-            this.stats = stats; // the weights moved in these units
-          else if (initialBiases !== undefined)
-            initialBiases.forEach((b, e) => {
-              this.network.headBias(e).assign(b);
-            });
-          throw error;
-        } finally {
-          if (ownsOptimizer) optimizer.dispose();
-          tf.dispose(initialBiases ?? []);
-        }
-      } finally {
-        if (ownsStats && this.stats !== stats) {
-          stats.x.dispose();
-          stats.y.dispose();
-        }
-      }
-    } finally {
-      tf.dispose(owned);
-    }
-  }
-
-  /**
-   * Sets every member's mean biases to k-means centres of the normalised targets (≤ 5000 rows,
-   * k-means++ seeded per member from the model seed); returns the previous biases.
-   */
-  private initMeansByKMeans(yn: tf.Tensor2D): tf.Tensor[] {
-    const { components: K, outputDim: D, ensembleSize: E } = this.cfg;
-    const rng = new Rng(this.cfg.seed).fold('kmeans');
-    const n = Math.min(yn.shape[0], 5000);
-    const idx = rng.permutation(yn.shape[0]).subarray(0, n);
-    const rows = tf.tidy(() => tf.gather(yn, tf.tensor1d(idx, 'int32')));
-    const values = rows.dataSync() as Float32Array;
-    rows.dispose();
-    return Array.from({ length: E }, (_, e) => {
-      const bias = this.network.headBias(e);
-      const previous = tf.clone(bias);
-      const b = Float32Array.from(bias.dataSync());
-      const centres = kMeans(values, n, D, Math.min(K, n), rng.fold(e));
-      // With fewer rows than components, the extra components reuse centres cyclically.
-      for (let k = 0; k < K; k++)
-        for (let d = 0; d < D; d++) b[K + k * D + d] = centres[(k % Math.min(K, n)) * D + d] as number;
-      tf.tidy(() => bias.assign(tf.tensor1d(b)));
-      return previous;
-    });
-  }
-
-  /** Validated float32 rows `[N, dim]`, N ≥ 1, finite. */
-  private checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
-    const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
-    try {
-      if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
-      assertFinite(t, name);
-      return t;
+          await options.onProgress?.(perMemberProgress(p, perMember));
+        },
+        // The loss with its hand-written gradient; fit() takes a fast path where the network declares one.
+        ...(this.cfg.covariance !== 'full'
+          ? { host: { model: this.network, loss: hostHeadNll(this.layout), path: options.path ?? 'auto' } }
+          : {}),
+      });
+      trained = true;
+      this.stats = stats;
+      const sample = tf.slice(prepared.x, 0, Math.min(1000, prepared.x.shape[0]));
+      const report = await this.diagnose(sample).finally(() => sample.dispose());
+      return {
+        ...result,
+        history: {
+          ...result.history,
+          loss: result.history.loss.map(perMember),
+          valLoss: result.history.valLoss.map(perMember),
+        },
+        ...(result.bestValLoss !== undefined ? { bestValLoss: perMember(result.bestValLoss) } : {}),
+        warnings: report.warnings,
+      };
     } catch (error) {
-      t.dispose();
+      if (error instanceof NonFiniteError || trained)
+        this.stats = stats; // the weights moved in these units
+      else meanInit?.undo();
       throw error;
+    } finally {
+      if (optimizer?.owned) optimizer.optimizer.dispose();
+      meanInit?.release();
+      if (firstFit && this.stats !== stats) disposeStatistics(stats);
+      prepared.dispose();
     }
   }
 
-  /** Normalised raw head outputs of the chosen members: `[E', N, headSize]`. */
+  /** Normalised raw head outputs of the chosen members: `[E', N, headWidth]`. */
   private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture'): tf.Tensor3D {
-    const xs = this.checkedRows(x, 'x', this.cfg.inputDim);
+    const xs = checkedRows(x, 'x', this.cfg.inputDim);
     try {
       return tf.tidy(() => {
         const xn = this.stats ? this.stats.x.transform(xs) : xs;
@@ -302,9 +247,9 @@ export class MixtureDensityNetwork {
   private checkMember(member: unknown): number | 'all' | 'mixture' {
     const m = member ?? 'mixture';
     if (m === 'all' || m === 'mixture') return m;
-    if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m >= this.cfg.ensembleSize)
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m >= this.cfg.members)
       throw new ValueError(
-        `member must be 'mixture', 'all' or an integer in [0, ${this.cfg.ensembleSize}), got ${String(member)}.`,
+        `member must be 'mixture', 'all' or an integer in [0, ${this.cfg.members}), got ${String(member)}.`,
       );
     return m;
   }
@@ -372,7 +317,7 @@ export class MixtureDensityNetwork {
    */
   logProb(x: TensorInput, y: TensorInput, options: MemberOptions = {}): tf.Tensor {
     const member = this.checkMember(options.member);
-    const ys = this.checkedRows(y, 'y', this.cfg.outputDim);
+    const ys = checkedRows(y, 'y', this.cfg.outputDim);
     let raw: tf.Tensor3D | undefined;
     try {
       raw = this.rawOutputs(x, member);
@@ -384,7 +329,7 @@ export class MixtureDensityNetwork {
         const lp = tf.add(tf.neg(headNll(out, yn, this.layout)), this.stats?.y.logDetJacobian ?? 0); // [E', N]
         if (member === 'all') return lp;
         if (typeof member === 'number') return tf.squeeze(lp, [0]);
-        return tf.sub(logSumExp(lp, 0), Math.log(this.cfg.ensembleSize));
+        return tf.sub(logSumExp(lp, 0), Math.log(this.cfg.members));
       });
     } finally {
       ys.dispose();
@@ -522,7 +467,7 @@ export class MixtureDensityNetwork {
       throw error;
     }
     const { normalization: _n, ...cfg } = config;
-    Object.assign(mdn, { cfg, network, stats });
+    Object.assign(mdn, { cfg, layout: headLayoutOf(cfg), network, stats });
     return mdn;
   }
 
@@ -538,8 +483,8 @@ export class MixtureDensityNetwork {
 function networkSpec(cfg: ResolvedMdnConfig): NetworkSpec {
   return {
     inputDim: cfg.inputDim,
-    headSize: headSize(cfg),
-    members: cfg.ensembleSize,
+    headWidth: headWidth(cfg),
+    members: cfg.members,
     hiddenUnits: cfg.hiddenUnits,
     activation: cfg.activation,
     seed: cfg.seed,
@@ -555,34 +500,14 @@ function buildNetwork(
   return backbone === undefined ? mlpNetwork(spec, weights) : customNetwork(spec, backbone, weights);
 }
 
-/** Bootstrap counts `[n, members]`: column e counts how often row i is drawn in n draws with replacement. */
-function bootstrapCounts(n: number, members: number, rng: Rng): tf.Tensor2D {
-  const c = new Float32Array(n * members);
-  for (let e = 0; e < members; e++) {
-    const r = rng.fold(e);
-    for (let k = 0; k < n; k++) {
-      const i = r.int(n);
-      c[i * members + e] = (c[i * members + e] as number) + 1;
-    }
-  }
-  return tf.tensor2d(c, [n, members]);
-}
-
-/** A standardizer that leaves columns unchanged (normalisation switched off). */
-function identityStandardizer(dim: number): Standardizer {
-  return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
-}
-
-/** Row weights `[N]`: given ones validated (finite, ≥ 0, some > 0), or all 1. */
-function checkedWeights(value: TensorInput | undefined, n: number, name: string): tf.Tensor1D {
-  if (value === undefined) return tf.ones([n]);
-  const w = toFloat32(value, name, [n]) as tf.Tensor1D;
-  const v = w.dataSync();
-  if (!v.every((x) => Number.isFinite(x) && x >= 0) || !v.some((x) => x > 0)) {
-    w.dispose();
-    throw new ValueError(`${name} must be finite and ≥ 0 with at least one > 0.`);
-  }
-  return w;
+/** Progress with the losses reported per member (fit() sees their sum). */
+function perMemberProgress(p: FitProgress, perMember: (l: number) => number): FitProgress {
+  return {
+    ...p,
+    loss: perMember(p.loss),
+    ...(p.valLoss !== undefined ? { valLoss: perMember(p.valLoss) } : {}),
+    ...(p.bestValLoss !== undefined ? { bestValLoss: perMember(p.bestValLoss) } : {}),
+  };
 }
 
 const MDN_SCHEMA: ModelSchema<ResolvedMdnConfig> = {

@@ -1,8 +1,10 @@
 import {
   type Activation,
   type DenseLayer,
+  type DenseStack,
   EnsembleMlp,
   type EnsembleMlpConfig,
+  type FastPathNetwork,
   Mlp,
   type WeightShape,
 } from '@polymodal/nn';
@@ -10,24 +12,28 @@ import { Rng, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone, BackboneFactory } from './backbone.js';
 
-/** The E networks of an MDN: raw head outputs `[E, B, headSize]` from normalised inputs. */
-export interface MdnNetwork {
+/**
+ * The E networks of an MDN: raw head outputs `[E, B, headWidth]` from normalised inputs. The
+ * default MLP network declares its dense stacks (`FastPathNetwork`), which gives it `fit()`'s
+ * fast paths; a custom backbone does not.
+ */
+export interface MdnNetwork extends FastPathNetwork {
   apply(x: tf.Tensor2D): tf.Tensor3D;
-  /** Member e alone: `[B, headSize]`. */
+  /** Member e alone: `[B, headWidth]`. */
   applyMember(e: number, x: tf.Tensor2D): tf.Tensor2D;
   readonly trainableVariables: tf.Variable[];
-  /** The bias of member e's head (the last layer), `[headSize]`. */
-  headBias(e: number): tf.Variable;
+  /** The biases of every member's head (the last layer), `[headWidth]` each. */
+  headBiases(): tf.Variable[];
   /** Names and shapes of the variables, in order (for saving). */
   weightShapes(): WeightShape[];
-  /** The plain MLP ensemble, when the default trunk is used (enables fit's fast paths). */
-  readonly mlp: EnsembleMlp | undefined;
   dispose(): void;
 }
 
+/** What the network builders need: the trunk and the head's width. */
 export interface NetworkSpec {
   inputDim: number;
-  headSize: number;
+  /** Outputs per member: the mixture head's width (see `headWidth`). */
+  headWidth: number;
   members: number;
   hiddenUnits: number[];
   activation: Activation;
@@ -39,7 +45,7 @@ function ensembleConfig(spec: NetworkSpec): EnsembleMlpConfig {
   return {
     members: spec.members,
     inputDim: spec.inputDim,
-    outputDim: spec.headSize,
+    outputDim: spec.headWidth,
     hiddenUnits: spec.hiddenUnits,
     activation: spec.activation,
     seed: spec.seed,
@@ -55,13 +61,13 @@ export function mlpNetworkShapes(spec: NetworkSpec): WeightShape[] {
 export function mlpNetwork(spec: NetworkSpec, weights?: readonly tf.Tensor[]): MdnNetwork {
   const mlp = new EnsembleMlp(ensembleConfig(spec), weights);
   return {
-    mlp,
     apply: (x) => mlp.apply(x),
     applyMember: (e, x) => mlp.applyMember(e, x),
+    denseStacks: (): DenseStack[] => mlp.denseStacks(),
     get trainableVariables() {
       return mlp.trainableVariables;
     },
-    headBias: (e) => (mlp.members[e]?.layers.at(-1) as DenseLayer).bias,
+    headBiases: () => mlp.members.map((m) => (m.layers.at(-1) as DenseLayer).bias),
     weightShapes: () => mlpNetworkShapes(spec),
     dispose: () => mlp.dispose(),
   };
@@ -82,7 +88,7 @@ export function customNetwork(
       const b = factory({ member: e, inputDim: spec.inputDim, seed: member.seed() });
       backbones.push(b);
       heads.push(
-        new Mlp({ inputDim: b.featureDim, outputDim: spec.headSize, hiddenUnits: [], seed: member.seed() }),
+        new Mlp({ inputDim: b.featureDim, outputDim: spec.headWidth, hiddenUnits: [], seed: member.seed() }),
       );
     }
   } catch (cause) {
@@ -95,18 +101,17 @@ export function customNetwork(
   const applyMember = (e: number, x: tf.Tensor2D) =>
     tf.tidy(() => (heads[e] as Mlp).apply((backbones[e] as Backbone).apply(x)));
   const network: MdnNetwork = {
-    mlp: undefined,
     apply: (x) => tf.tidy(() => tf.stack(backbones.map((_, e) => applyMember(e, x))) as tf.Tensor3D),
     applyMember,
     get trainableVariables() {
       return variables();
     },
-    headBias: (e) => ((heads[e] as Mlp).layers[0] as DenseLayer).bias,
+    headBiases: () => heads.map((h) => (h.layers[0] as DenseLayer).bias),
     weightShapes: () =>
       backbones.flatMap((b, e) => [
         ...b.trainableVariables.map((v, i) => ({ name: `member_${e}/backbone_${i}`, shape: [...v.shape] })),
-        { name: `member_${e}/head/kernel`, shape: [b.featureDim, spec.headSize] },
-        { name: `member_${e}/head/bias`, shape: [spec.headSize] },
+        { name: `member_${e}/head/kernel`, shape: [b.featureDim, spec.headWidth] },
+        { name: `member_${e}/head/bias`, shape: [spec.headWidth] },
       ]),
     dispose: () => {
       for (const b of backbones) b.dispose?.();

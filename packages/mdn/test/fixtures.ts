@@ -2,7 +2,7 @@
 import { readFixture } from '@polymodal/test-utils';
 import type { CovarianceType, ScaleParam } from '../src/index.js';
 
-/** One raw-output case: rows `out [B, headSize]`, targets `y [B, D]` and the expected per-row NLL. */
+/** One raw-output case: rows `out [B, headWidth]`, targets `y [B, D]` and the expected per-row NLL. */
 export interface HeadCase {
   name: string;
   K: number;

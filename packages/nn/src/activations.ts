@@ -1,3 +1,4 @@
+import { customOp } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -13,14 +14,14 @@ export const ACTIVATIONS: readonly Activation[] = ['gelu', 'silu', 'tanh', 'relu
 // XNNPACK's vectorised kernel (~1 ns/element), so both nonlinearities are written through sigmoid.
 // tanh(x) = 2σ(2x) − 1 (absolute error ~6e-8, ample for an activation); its gradient 1 − y²
 // reuses the output.
-const tanhViaSigmoid = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const tanhViaSigmoid = customOp<[tf.Tensor]>(([x], save) => {
   const y = tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
   save([y]);
   return {
     value: y,
-    gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => tf.mul(dy, tf.sub(1, tf.square(ys as tf.Tensor))),
+    gradFunc: (dy, [ys]) => tf.mul(dy, tf.sub(1, tf.square(ys as tf.Tensor))),
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+});
 
 // GELU's tanh form, exactly: ½x(1 + tanh(z)) = x·σ(2z) with z = √(2/π)(x + 0.044715x³).
 const GELU_SCALE = 2 * Math.sqrt(2 / Math.PI);
@@ -28,13 +29,13 @@ const GELU_CUBIC = 0.044715;
 // Its derivative s + x·s(1 − s)·c(1 + 3a x²) (s the sigmoid, c the scale, a the cubic
 // coefficient) written out: 9 elementwise kernels where autodiff records about 15, each a
 // dispatch on wasm.
-const geluViaSigmoid = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const geluViaSigmoid = customOp<[tf.Tensor]>(([x], save) => {
   const cubic = tf.mul(tf.mul(tf.square(x), x), GELU_CUBIC);
   const s = tf.sigmoid(tf.mul(tf.add(x, cubic), GELU_SCALE));
   save([x, s]);
   return {
     value: tf.mul(x, s),
-    gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => {
+    gradFunc: (dy, [xs, ss]) => {
       const xt = xs as tf.Tensor;
       const st = ss as tf.Tensor;
       const slope = tf.add(tf.mul(tf.square(xt), 3 * GELU_CUBIC * GELU_SCALE), GELU_SCALE);
@@ -42,7 +43,7 @@ const geluViaSigmoid = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
       return tf.mul(dy, tf.add(st, ds));
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+});
 
 /** Applies an activation elementwise. */
 export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {

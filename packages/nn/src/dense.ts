@@ -1,3 +1,4 @@
+import { customOp } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -15,24 +16,28 @@ export function preferredDenseGradient(backend: string = tf.getBackend()): Dense
   return backend === 'wasm' ? 'explicit-transpose' : 'autodiff';
 }
 
-const denseExplicit = tf.customGrad(((
-  x: tf.Tensor2D,
-  w: tf.Tensor2D,
-  b: tf.Tensor1D,
-  save: tf.GradSaveFunc,
-) => {
+const denseExplicit = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]>(([x, w, b], save) => {
   save([x, w]);
   return {
     value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+    gradFunc: (dy, saved) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
       // The bias gradient Σ_rows dy as ones · dy: an XNNPACK matMul beats wasm's sum(axis 0) 2×.
-      const ones = tf.ones([1, dy.shape[0]]);
-      const db = tf.reshape(tf.matMul(ones, dy), [dy.shape[1]]);
-      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy), db];
+      const ones = tf.ones([1, g.shape[0]]);
+      const db = tf.reshape(tf.matMul(ones, g), [g.shape[1]]);
+      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g), db];
     },
   };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+});
+
+/** One dense layer's variables. */
+export interface DenseLayer {
+  /** `[in, out]` weights. */
+  kernel: tf.Variable<tf.Rank.R2>;
+  /** `[out]` bias. */
+  bias: tf.Variable<tf.Rank.R1>;
+}
 
 /**
  * `x W + b` for `x [B, in]`, `W [in, out]`, `b [out]`, with the gradient computed as `mode` says.

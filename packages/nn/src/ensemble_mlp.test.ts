@@ -3,9 +3,9 @@ import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleMlp } from './ensemble_mlp.js';
-import { fit } from './fit.js';
 import { Mlp } from './mlp.js';
 import { adamw } from './optimizers.js';
+import { fit } from './training/fit.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

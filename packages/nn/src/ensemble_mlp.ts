@@ -1,6 +1,7 @@
 import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
+import type { DenseStack, DenseStackNetwork } from './dense_stack.js';
 import { stackLeading } from './kernels/stack_kernel.js';
 import { Mlp, type MlpConfig, mlpWeightShapes, type ResolvedMlpConfig, resolveMlpConfig } from './mlp.js';
 import {
@@ -57,7 +58,7 @@ function resolveEnsembleConfig(config: EnsembleMlpConfig): ResolvedEnsembleMlpCo
  * ens.apply(x); // [5, B, 3]
  * ```
  */
-export class EnsembleMlp {
+export class EnsembleMlp implements DenseStackNetwork {
   /** The config with defaults filled in. */
   readonly config: ResolvedEnsembleMlpConfig;
   /** The members. */
@@ -154,6 +155,11 @@ export class EnsembleMlp {
   /** All members' variables, member by member. */
   get trainableVariables(): tf.Variable[] {
     return this.members.flatMap((m) => m.trainableVariables);
+  }
+
+  /** One dense stack per member, in member order: what gives the ensemble `fit()`'s fast paths. */
+  denseStacks(): DenseStack[] {
+    return this.members.flatMap((m) => m.denseStacks());
   }
 
   /** Copies of all weights in {@link EnsembleMlp.trainableVariables} order. */

@@ -8,32 +8,16 @@
  */
 export { ACTIVATIONS, type Activation, activate } from './activations.js';
 export { adaptiveClip, clipByGlobalNorm, type GradientClipping } from './clipping.js';
-export { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
+export { type DenseGradient, type DenseLayer, dense, preferredDenseGradient } from './dense.js';
+export type { DenseStack, DenseStackNetwork, FastPathNetwork } from './dense_stack.js';
 export {
   EnsembleMlp,
   type EnsembleMlpConfig,
   type EnsembleStrategy,
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
-export {
-  type EarlyStoppingOptions,
-  type FitHistory,
-  type FitOptions,
-  type FitProgress,
-  type FitResult,
-  fit,
-  type ValidationData,
-  type ValidationSplit,
-} from './fit.js';
-export {
-  type FitPath,
-  HOST_PATH_MAX_WORK,
-  type HostLoss,
-  type HostProblem,
-  HYBRID_MAX_OUTPUTS,
-} from './host/host_fit.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
-export { type DenseLayer, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
+export { Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
 export {
   type AdamOptions,
   type AdamWOptions,
@@ -61,3 +45,14 @@ export {
   type WeightShape,
 } from './serialization.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './standardizer.js';
+export { fit } from './training/fit.js';
+export type { FitPath, HostLoss, HostProblem } from './training/host_loss.js';
+export type {
+  EarlyStoppingOptions,
+  FitHistory,
+  FitOptions,
+  FitProgress,
+  FitResult,
+  ValidationData,
+  ValidationSplit,
+} from './training/options.js';

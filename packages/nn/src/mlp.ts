@@ -1,7 +1,8 @@
 import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from './activations.js';
-import { type DenseGradient, dense, preferredDenseGradient } from './dense.js';
+import { type DenseGradient, type DenseLayer, dense, preferredDenseGradient } from './dense.js';
+import type { DenseStack, DenseStackNetwork } from './dense_stack.js';
 import { INITIALIZERS, type Initializer, initKernel } from './init.js';
 import {
   loadModel,
@@ -31,14 +32,6 @@ export interface MlpConfig {
 
 /** An {@link MlpConfig} with every default filled in. */
 export type ResolvedMlpConfig = Required<MlpConfig>;
-
-/** One dense layer's variables. */
-export interface DenseLayer {
-  /** `[in, out]` weights. */
-  kernel: tf.Variable<tf.Rank.R2>;
-  /** `[out]` bias. */
-  bias: tf.Variable<tf.Rank.R1>;
-}
 
 /** Validates an MLP config and fills in the defaults. @throws ValueError */
 export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
@@ -93,7 +86,7 @@ export function mlpWeightShapes(config: ResolvedMlpConfig, prefix = ''): WeightS
  * const y = net.apply(tf.zeros([8, 1])); // [8, 2]
  * ```
  */
-export class Mlp {
+export class Mlp implements DenseStackNetwork {
   /** The config with defaults filled in (including the seed used). */
   readonly config: ResolvedMlpConfig;
   /** The dense layers, input to output. */
@@ -151,6 +144,12 @@ export class Mlp {
   /** The variables an optimiser updates, kernel then bias per layer. */
   get trainableVariables(): tf.Variable[] {
     return this.layers.flatMap((l) => [l.kernel, l.bias]);
+  }
+
+  /** The network as one dense stack: what gives it `fit()`'s fast training paths. */
+  denseStacks(): DenseStack[] {
+    const { activation, outputActivation } = this.config;
+    return [{ layers: this.layers, activation, outputActivation }];
   }
 
   /** Number of scalar parameters. */

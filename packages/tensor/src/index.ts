@@ -24,9 +24,14 @@ export {
   ShapeError,
   ValueError,
 } from './errors.js';
+export { ensureHostKernel, type KernelArrays, supportsHostKernels } from './host_kernels.js';
 export { type SampleCategoricalOptions, sampleCategorical } from './numerics/categorical.js';
 export { mapChunked } from './numerics/chunked.js';
-export { reduceToShape } from './numerics/custom_gradient.js';
+export {
+  type CustomOpResult,
+  customOp,
+  reduceToShape,
+} from './numerics/custom_gradient.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';

@@ -1,5 +1,5 @@
+import { ensureHostKernel } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureHostKernel } from './backend_memory.js';
 
 /**
  * A fused Adam/AdamW update as one tfjs kernel on the wasm and cpu backends.

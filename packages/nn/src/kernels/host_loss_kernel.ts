@@ -1,24 +1,14 @@
+import { customOp, ensureHostKernel, supportsHostKernels } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { HostLoss } from '../host/host_fit.js';
-import { ensureHostKernel, supportsHostKernels } from './backend_memory.js';
+import { hostLosses } from './host_loss_registry.js';
 
 /**
- * A loss with a hand-written gradient (a {@link HostLoss}) as one tfjs kernel on wasm and cpu:
+ * A loss with a hand-written gradient (a `HostLoss`) as one tfjs kernel on wasm and cpu:
  * the network stays in tfjs (XNNPACK matMuls), while the loss and `∂loss/∂out` — usually a long
  * chain of small elementwise ops — run in a single TypeScript loop over the backend's memory.
+ * The loss itself is looked up by id in {@link hostLosses}.
  */
 const KERNEL = 'PolymodalHostLoss';
-
-// Kernel attributes are plain data, so losses are passed by id while a fit() is running.
-const losses = new Map<number, HostLoss>();
-let nextId = 0;
-
-/** Makes `loss` callable from the kernel until the returned function is called. */
-export function registerHostLoss(loss: HostLoss): { id: number; unregister: () => void } {
-  const id = nextId++;
-  losses.set(id, loss);
-  return { id, unregister: () => losses.delete(id) };
-}
 
 const inputNames = (attrs: tf.NamedAttrMap) => [
   'out',
@@ -31,7 +21,7 @@ function ensureKernel(): boolean {
     inputNames,
     ([out]) => [[1], [...(out as tf.TensorInfo).shape]],
     ({ inputs, outputs }, attrs) => {
-      const loss = losses.get(attrs.lossId as number);
+      const loss = hostLosses.get(attrs.lossId as number);
       if (loss === undefined) throw new Error(`${KERNEL}: loss ${attrs.lossId} is not registered.`);
       const [value, gradOut] = outputs as [Float32Array, Float32Array];
       gradOut.fill(0); // wasm outputs are not zeroed
@@ -46,14 +36,12 @@ export function hostLossAvailable(): boolean {
 }
 
 /**
- * The registered loss `id` of network outputs `out` (`[members, rows, outputDim]` in memory) and
+ * The loss registered as `id` (see {@link hostLosses}) of network outputs `out` (`[members, rows, outputDim]` in memory) and
  * the minibatch columns, as a differentiable scalar: its gradient flows into `out` only.
  */
 export function hostLossOp(id: number, out: tf.Tensor, batch: readonly tf.Tensor[]): tf.Scalar {
   const rows = batch[0]?.shape[0] as number;
-  const op = tf.customGrad(((...args: unknown[]) => {
-    const save = args.pop() as tf.GradSaveFunc;
-    const inputs = args as tf.Tensor[];
+  const op = customOp((inputs, save) => {
     const named: tf.NamedTensorMap = { out: inputs[0] as tf.Tensor };
     inputs.slice(1).forEach((b, i) => {
       named[`b${i}`] = b;
@@ -64,11 +52,11 @@ export function hostLossOp(id: number, out: tf.Tensor, batch: readonly tf.Tensor
     save([gradOut as tf.Tensor]);
     return {
       value: tf.reshape(value as tf.Tensor, []),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      gradFunc: (dy, saved) => [
         tf.mul(dy, saved[0] as tf.Tensor),
         ...inputs.slice(1).map((b) => tf.zerosLike(b)),
       ],
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return op(out, ...batch) as tf.Scalar;
 }

@@ -1,5 +1,5 @@
+import { customOp, ensureHostKernel } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureHostKernel } from './backend_memory.js';
 
 /**
  * `tf.stack` along a new leading axis whose gradient splits `dy` with one TypeScript kernel on
@@ -32,11 +32,11 @@ export function unstackLeading(x: tf.Tensor): tf.Tensor[] {
   return tf.engine().runKernel(KERNEL, { x }) as tf.Tensor[];
 }
 
-// Built once: customGrad takes any number of inputs (the save function comes last).
-const stackOp = tf.customGrad(((...args: unknown[]) => {
-  args.pop(); // the save function: nothing to save
-  return { value: tf.stack(args as tf.Tensor[]), gradFunc: (dy: tf.Tensor) => unstackLeading(dy) };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+// Built once: the op takes any number of inputs.
+const stackOp = customOp((tensors) => ({
+  value: tf.stack(tensors),
+  gradFunc: (dy) => unstackLeading(dy),
+}));
 
 /** `tf.stack(tensors)` (new leading axis) with {@link unstackLeading} as its gradient. */
 export function stackLeading(tensors: readonly tf.Tensor[]): tf.Tensor {

@@ -4,7 +4,37 @@ import * as tf from '@tensorflow/tfjs-core';
 // forward pass selects with `tf.where` on data-dependent conditions cannot be differentiated by
 // the tape. These helpers run such a forward pass untaped and attach an analytic gradient.
 
-type CustomGradFn = Parameters<typeof tf.customGrad>[0];
+/** What the function given to {@link customOp} returns: the op's value and its gradient. */
+export interface CustomOpResult {
+  /** The forward value. */
+  value: tf.Tensor;
+  /** `dy` and the saved tensors → one gradient per input (a single tensor for one input). */
+  gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[];
+}
+
+/**
+ * `tf.customGrad` with typed, variadic tensor inputs: `forward(inputs, save)` computes the value
+ * and returns its gradient function. tfjs types the wrapped function as taking the save function
+ * among its tensor arguments, a cast every caller otherwise repeats; it lives here once.
+ *
+ * @example
+ * ```ts
+ * const square = customOp(([x], save) => {
+ *   save([x]);
+ *   return { value: tf.square(x), gradFunc: (dy, [xs]) => tf.mul(dy, tf.mul(2, xs)) };
+ * });
+ * ```
+ */
+export function customOp<I extends tf.Tensor[] = tf.Tensor[]>(
+  forward: (inputs: I, save: tf.GradSaveFunc) => CustomOpResult,
+): (...inputs: I) => tf.Tensor {
+  // tfjs calls the function with the inputs followed by the save function.
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    return forward(args as I, save);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (...inputs) => op(...inputs);
+}
 
 /**
  * An elementwise function with an analytic derivative: `dy · derivative(x, y)`.
@@ -14,15 +44,14 @@ export function elementwise(
   forward: (x: tf.Tensor) => tf.Tensor,
   derivative: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
 ): (x: tf.Tensor) => tf.Tensor {
-  const op = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>(([x], save) => {
     const y = forward(x);
     save([x, y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.mul(dy, derivative(saved[0] as tf.Tensor, saved[1] as tf.Tensor)),
+      gradFunc: (dy, saved) => tf.mul(dy, derivative(saved[0] as tf.Tensor, saved[1] as tf.Tensor)),
     };
-  }) as unknown as CustomGradFn);
+  });
   return (x) => op(x);
 }
 
@@ -48,17 +77,17 @@ export function binary(
   forward: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
   partials: (a: tf.Tensor, b: tf.Tensor, y: tf.Tensor) => [tf.Tensor, tf.Tensor],
 ): (a: tf.Tensor, b: tf.Tensor) => tf.Tensor {
-  const op = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor, tf.Tensor]>(([a, b], save) => {
     const y = forward(a, b);
     save([a, b, y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const [sa, sb, sy] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const [da, db] = partials(sa, sb, sy);
         return [reduceToShape(tf.mul(dy, da), sa.shape), reduceToShape(tf.mul(dy, db), sb.shape)];
       },
     };
-  }) as unknown as CustomGradFn);
+  });
   return (a, b) => op(a, b);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { binary } from './custom_gradient.js';
+import { binary, customOp } from './custom_gradient.js';
 import { log1pRaw } from './special.js';
 
 function normalizeAxis(axis: number, rank: number): number {
@@ -17,8 +17,7 @@ function normalizeAxis(axis: number, rank: number): number {
  */
 export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor {
   const ax = normalizeAxis(axis, x.rank);
-  // tfjs types customGrad's arguments as a union of tensors and the save function.
-  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>(([input], save) => {
     const m = tf.max(input, ax, true);
     const shift = tf.where(tf.isFinite(m), m, tf.zerosLike(m));
     // Saving the max-shifted exponentials (not x − lse) keeps the softmax exact for |x| ≫ 1.
@@ -29,7 +28,7 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
     save([e, total]);
     return {
       value: keepDims ? lseKeep : tf.squeeze(lseKeep, [ax]),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const [ex, sum] = saved as [tf.Tensor, tf.Tensor];
         const dyKeep = keepDims ? dy : tf.expandDims(dy, ax);
         // A fully masked row has sum 0: its gradient is 0, not 0/0.
@@ -37,7 +36,7 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
         return tf.mul(dyKeep, tf.div(ex, safeSum));
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return op(x);
 }
 
@@ -47,16 +46,15 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
  */
 export function logSoftmax(x: tf.Tensor, axis = -1): tf.Tensor {
   const ax = normalizeAxis(axis, x.rank);
-  const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+  const op = customOp<[tf.Tensor]>(([input], save) => {
     const lse = logSumExp(input, ax, true);
     const value = tf.where(tf.equal(lse, -Infinity), tf.fill(input.shape, -Infinity), tf.sub(input, lse));
     save([value]);
     return {
       value,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.sub(dy, tf.mul(tf.exp(saved[0] as tf.Tensor), tf.sum(dy, ax, true))),
+      gradFunc: (dy, saved) => tf.sub(dy, tf.mul(tf.exp(saved[0] as tf.Tensor), tf.sum(dy, ax, true))),
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  });
   return op(x);
 }
 

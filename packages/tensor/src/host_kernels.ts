@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-// Direct access to a synchronous CPU-side backend's tensor memory, for kernels written in
-// TypeScript: the wasm backend's heap and the cpu backend's arrays. Nothing is copied back to the
-// host (there is no device boundary on these backends) and inputs are never mutated.
+// Kernels written in TypeScript, with direct access to a synchronous CPU-side backend's tensor
+// memory: the wasm backend's heap and the cpu backend's arrays. Nothing is copied back to the host
+// (there is no device boundary on these backends) and inputs are never mutated. This is backend
+// plumbing, so it lives in the one package that knows tfjs backends; nn's fused kernels use it.
 
 /** Float32 views of a kernel's inputs and freshly allocated outputs. */
 export interface KernelArrays {

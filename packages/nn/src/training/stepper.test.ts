@@ -2,11 +2,15 @@ import { initBackend, NonFiniteError } from '@polymodal/tensor';
 import { expectClose, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FastPathNetwork } from '../dense_stack.js';
 import { EnsembleMlp } from '../ensemble_mlp.js';
-import { type FitOptions, fit } from '../fit.js';
+import { hostLosses } from '../kernels/host_loss_registry.js';
 import { Mlp } from '../mlp.js';
 import { adamw } from '../optimizers.js';
-import { choosePath, type HostLoss, HYBRID_MAX_OUTPUTS } from './host_fit.js';
+import { fit } from './fit.js';
+import type { HostLoss } from './host_loss.js';
+import type { FitOptions } from './options.js';
+import { choosePath, HYBRID_MAX_OUTPUTS } from './path_choice.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -147,6 +151,54 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     expect(error).toBeInstanceOf(NonFiniteError);
     expect((error as Error).message).toMatch(/loss was NaN at iteration 25.*restored to iteration 20/);
     expect(weights(m)).toEqual(at20);
+    m.dispose();
+  });
+
+  it('the path follows the capability a network declares, not its class', async () => {
+    const mlp = new Mlp(config);
+    // A wrapper that is no Mlp but declares the same dense stack gets the host path ...
+    const declared: FastPathNetwork = {
+      apply: (xb) => mlp.apply(xb),
+      denseStacks: () => mlp.denseStacks(),
+    };
+    const opt = adamw();
+    const problem = (model: FastPathNetwork, path?: 'auto' | 'hybrid') => ({
+      model,
+      loss: hostMse,
+      ...(path ? { path } : {}),
+    });
+    expect(choosePath(problem(declared), mlp.trainableVariables, opt, 32)).toBe('host');
+    // ... one that declares only a forward pass can run the hybrid loss when asked, never 'auto'.
+    const opaque: FastPathNetwork = { apply: (xb) => mlp.apply(xb) };
+    expect(choosePath(problem(opaque), mlp.trainableVariables, opt, 32)).toBe('device');
+    expect(choosePath(problem(opaque, 'hybrid'), mlp.trainableVariables, opt, 32)).toBe('hybrid');
+    const twin = new Mlp(config);
+    const r = await fit({ ...options(mlp, 'host'), host: { model: declared, loss: hostMse } });
+    await fit(options(twin, 'device'));
+    expect(r.path).toBe('host');
+    expectClose(weights(mlp), weights(twin), 0, 2e-4);
+    // A declared stack whose variables are not the trained ones cannot take the host path.
+    expect(choosePath(problem(declared), twin.trainableVariables, opt, 32)).toBe('hybrid');
+    for (const d of [mlp, twin, opt]) d.dispose();
+  });
+
+  it('the hybrid stepper registers its loss only while it runs', async () => {
+    const m = new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
+    let seen = -1;
+    const r = await fit({
+      ...options(m, 'hybrid'),
+      onProgress: () => {
+        seen = hostLosses.size;
+      },
+    });
+    expect(r.path).toBe('hybrid');
+    expect(seen).toBe(1);
+    expect(hostLosses.size).toBe(0);
+    const failing: HostLoss = () => Number.NaN;
+    await expect(
+      fit({ ...options(m, 'hybrid'), host: { model: m, loss: failing, path: 'hybrid' } }),
+    ).rejects.toThrow(NonFiniteError);
+    expect(hostLosses.size).toBe(0);
     m.dispose();
   });
 });

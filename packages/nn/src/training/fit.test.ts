@@ -2,9 +2,10 @@ import { initBackend, NonFiniteError, ShapeError, ValueError } from '@polymodal/
 import { take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FitOptions, type FitProgress, fit } from './fit.js';
-import { Mlp } from './mlp.js';
-import { adam } from './optimizers.js';
+import { Mlp } from '../mlp.js';
+import { adam } from '../optimizers.js';
+import { fit } from './fit.js';
+import type { FitOptions, FitProgress } from './options.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

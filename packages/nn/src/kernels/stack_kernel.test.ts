@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { stackLeading, unstackLeading } from './stack_kernel.js';
 
-describe.each(['wasm', 'cpu'] as const)('TypeScript kernels on %s', (backend) => {
+describe.each(['wasm', 'cpu'] as const)('stackLeading on %s', (backend) => {
   it('stackLeading stacks like tf.stack and its gradient splits dy like tf.unstack', async () => {
     await initBackend({ backend });
     const parts = [0, 1, 2].map((i) => tf.randomNormal([4, 5], 0, 1, 'float32', i));
@@ -16,7 +16,7 @@ describe.each(['wasm', 'cpu'] as const)('TypeScript kernels on %s', (backend) =>
         tf.sum(tf.mul(stack(t), w));
     const ours = tf.grads(f(stackLeading))(parts);
     const theirs = tf.grads(f((t) => tf.stack(t)))(parts);
-    ours.forEach((g, i) => expect(take(g)).toEqual(take(theirs[i] as tf.Tensor)));
+    for (const [i, g] of ours.entries()) expect(take(g)).toEqual(take(theirs[i] as tf.Tensor));
     expect(unstackLeading(w).map((t) => t.shape)).toEqual([
       [4, 5],
       [4, 5],

@@ -1,0 +1,162 @@
+import { type FitOptions, Standardizer } from '@polymodal/nn';
+import {
+  assertFinite,
+  type Rng,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { MdnValidationData } from './training.js';
+
+/** Validated float32 rows `[N, dim]`, N ≥ 1, finite (caller disposes). @throws ShapeError / NonFiniteError */
+export function checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
+  const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
+  try {
+    if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
+    assertFinite(t, name);
+    return t;
+  } catch (error) {
+    t.dispose();
+    throw error;
+  }
+}
+
+/** Row weights `[N]`: given ones validated (finite, ≥ 0, some > 0), or all 1. @throws ValueError */
+export function checkedWeights(value: TensorInput | undefined, n: number, name: string): tf.Tensor1D {
+  if (value === undefined) return tf.ones([n]);
+  const w = toFloat32(value, name, [n]) as tf.Tensor1D;
+  const v = w.dataSync();
+  if (!v.every((x) => Number.isFinite(x) && x >= 0) || !v.some((x) => x > 0)) {
+    w.dispose();
+    throw new ValueError(`${name} must be finite and ≥ 0 with at least one > 0.`);
+  }
+  return w;
+}
+
+/** Bootstrap counts `[n, members]`: column e counts how often row i is drawn in n draws with replacement. */
+export function bootstrapCounts(n: number, members: number, rng: Rng): tf.Tensor2D {
+  const c = new Float32Array(n * members);
+  for (let e = 0; e < members; e++) {
+    const r = rng.fold(e);
+    for (let k = 0; k < n; k++) {
+      const i = r.int(n);
+      c[i * members + e] = (c[i * members + e] as number) + 1;
+    }
+  }
+  return tf.tensor2d(c, [n, members]);
+}
+
+/** The z-scoring statistics of a model. */
+export interface MdnStatistics {
+  x: Standardizer;
+  y: Standardizer;
+}
+
+/** A standardizer that leaves columns unchanged (normalisation switched off). */
+function identityStandardizer(dim: number): Standardizer {
+  return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
+}
+
+/** The statistics a first fit sets: z-scoring from the training rows, or the identity. */
+export function fitStatistics(
+  xs: tf.Tensor2D,
+  ys: tf.Tensor2D,
+  normalize: { inputs: boolean; outputs: boolean },
+): MdnStatistics {
+  return {
+    x: normalize.inputs ? Standardizer.fit(xs) : identityStandardizer(xs.shape[1]),
+    y: normalize.outputs ? Standardizer.fit(ys) : identityStandardizer(ys.shape[1]),
+  };
+}
+
+/** Frees a pair of statistics. */
+export function disposeStatistics(stats: MdnStatistics | undefined): void {
+  stats?.x.dispose();
+  stats?.y.dispose();
+}
+
+/**
+ * The tensors an MDN fit trains on, all in normalised units: `data` is
+ * `[x, y, sample weights [N], bootstrap counts [N, E]?]` (the loss's batch layout), and
+ * `validation` the same for the validation rows (counts all 1: validation ignores them).
+ */
+export interface MdnTrainingData {
+  data: tf.Tensor[];
+  validation: FitOptions['validation'];
+  /** Raw inputs (original units), for the post-training diagnosis. */
+  x: tf.Tensor2D;
+  /** Frees every tensor here. */
+  dispose(): void;
+}
+
+/** What {@link prepareTrainingData} needs to know about the model. */
+export interface DataShape {
+  inputDim: number;
+  outputDim: number;
+  members: number;
+}
+
+/**
+ * Validates and converts a fit's data (rows, weights, validation) and normalises it with
+ * `stats` (or statistics fitted to it, returned as `fitted`); `counts` adds bagging counts.
+ * Nothing is left allocated when it throws. @throws ShapeError / ValueError / NonFiniteError
+ */
+export function prepareTrainingData(
+  x: TensorInput,
+  y: TensorInput,
+  options: {
+    sampleWeights: TensorInput | undefined;
+    validation: { split: number } | MdnValidationData | undefined;
+    bootstrap: Rng | undefined;
+  },
+  shape: DataShape,
+  statistics: (xs: tf.Tensor2D, ys: tf.Tensor2D) => MdnStatistics,
+): MdnTrainingData & { stats: MdnStatistics } {
+  const owned: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    owned.push(t);
+    return t;
+  };
+  try {
+    const xs = keep(checkedRows(x, 'x', shape.inputDim));
+    const ys = keep(checkedRows(y, 'y', shape.outputDim));
+    const n = xs.shape[0];
+    if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
+    const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
+    const counts = options.bootstrap ? keep(bootstrapCounts(n, shape.members, options.bootstrap)) : undefined;
+    // Validation rows are checked before the statistics exist, so a rejection allocates nothing.
+    const v = options.validation;
+    let raw: [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] | undefined;
+    if (v !== undefined && 'x' in v) {
+      const vx = keep(checkedRows(v.x, 'validation.x', shape.inputDim));
+      const vy = keep(checkedRows(v.y, 'validation.y', shape.outputDim));
+      if (vy.shape[0] !== vx.shape[0])
+        throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
+      raw = [vx, vy, keep(checkedWeights(v.sampleWeights, vx.shape[0], 'validation.sampleWeights'))];
+    }
+    const stats = statistics(xs, ys);
+    const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
+    let validation: FitOptions['validation'];
+    if (raw !== undefined) {
+      const [vx, vy, vw] = raw;
+      const m = vx.shape[0];
+      validation = {
+        data: [
+          norm(stats.x, vx),
+          norm(stats.y, vy),
+          vw,
+          ...(counts ? [keep(tf.ones([m, shape.members]))] : []),
+        ],
+      };
+    } else if (v !== undefined) {
+      validation = { split: (v as { split: number }).split };
+    }
+    const data = [norm(stats.x, xs), norm(stats.y, ys), w, ...(counts ? [counts] : [])];
+    return { data, validation, x: xs, stats, dispose: () => tf.dispose(owned) };
+  } catch (error) {
+    tf.dispose(owned);
+    throw error;
+  }
+}

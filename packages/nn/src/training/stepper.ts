@@ -1,0 +1,38 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Optimizer } from '../optimizers.js';
+import { deviceStepper } from './device_stepper.js';
+import type { FitPath } from './host_loss.js';
+import { hostStepper } from './host_stepper.js';
+import { hybridStepper } from './hybrid_stepper.js';
+import type { FitOptions } from './options.js';
+import { choosePath } from './path_choice.js';
+
+/**
+ * How a fit() loop takes steps: one execution path (device, hybrid or host) behind the same four
+ * calls, so the loop, its checks and snapshots never know which one runs.
+ */
+export interface Stepper {
+  /** The execution path. */
+  readonly path: FitPath;
+  /** One update on the rows `indices` (all rows when undefined). */
+  step(indices: Int32Array | undefined): void;
+  /** Makes the variables current and hands over the losses recorded since the last drain. */
+  drain(): { tensors: tf.Scalar[]; numbers: number[] };
+  /** Frees what the stepper holds (pending losses, a registered host loss). */
+  dispose(): void;
+}
+
+/** The stepper for a fit: the path the problem's network and the backend allow (see `choosePath`). */
+export function createStepper(
+  options: Pick<FitOptions, 'loss' | 'host'>,
+  data: readonly tf.Tensor[],
+  variables: tf.Variable[],
+  optimizer: Optimizer,
+  batchSize: number,
+): Stepper {
+  const { host } = options;
+  const path = host === undefined ? 'device' : choosePath(host, variables, optimizer, batchSize);
+  if (host !== undefined && path === 'host') return hostStepper(host, data, variables, optimizer);
+  if (host !== undefined && path === 'hybrid') return hybridStepper(host, data, variables, optimizer);
+  return deviceStepper('device', options.loss, data, variables, optimizer);
+}

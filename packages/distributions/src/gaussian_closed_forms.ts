@@ -1,10 +1,8 @@
-import { assertNumber } from '@polymodal/tensor';
+import { assertNumber, diagGaussianLogProb } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 // Closed forms between diagonal Gaussians, vectorised; arguments broadcast, the last axis is the
 // event dimension D. All results are in nats.
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** `KL(N(μ₀, σ²₀) ‖ N(μ₁, σ²₁)) = ½ Σ_d [log(σ²₁/σ²₀) + (σ²₀ + (μ₀ − μ₁)²)/σ²₁ − 1]`. */
 export function klDiagonal(mu0: tf.Tensor, var0: tf.Tensor, mu1: tf.Tensor, var1: tf.Tensor): tf.Tensor {
@@ -24,11 +22,7 @@ export function logProductIntegralDiagonal(
   mu1: tf.Tensor,
   var1: tf.Tensor,
 ): tf.Tensor {
-  return tf.tidy(() => {
-    const v = tf.add(var0, var1);
-    const quad = tf.div(tf.square(tf.sub(mu0, mu1)), v);
-    return tf.mul(-0.5, tf.sum(tf.add(tf.add(quad, tf.log(v)), LOG_2PI), -1));
-  });
+  return tf.tidy(() => diagGaussianLogProb(mu0, mu1, tf.add(var0, var1)));
 }
 
 /**

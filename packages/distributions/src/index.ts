@@ -14,16 +14,12 @@ export {
   klDiagonal,
   logProductIntegralDiagonal,
 } from './gaussian_closed_forms.js';
-export {
-  type EntropyBounds,
-  GaussianMixture,
-  type GaussianMixtureParameters,
-  type Interval,
-  type Mode,
-  type ModeOptions,
-} from './gaussian_mixture.js';
+export type { GaussianComponents } from './gaussian_components.js';
+export { GaussianMixture, type GaussianMixtureParameters, type Interval } from './gaussian_mixture.js';
+export type { EntropyBounds } from './mixture_entropy.js';
 export { hersheyOlsenKl } from './mixture_kl.js';
 export { mixtureMmd } from './mixture_mmd.js';
+export type { Mode, ModeOptions } from './mixture_modes.js';
 export { MultivariateNormal, type MultivariateNormalParameters } from './multivariate_normal.js';
 export { Normal, type NormalParameters } from './normal.js';
 export { SkewNormal, type SkewNormalParameters } from './skew_normal.js';

@@ -11,7 +11,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { precisionFactorFromCovariance } from './linalg.js';
 import { parameters, withEvent } from './parameters.js';
-import { covarianceFromPrecisionFactor, logDetPrecisionFactor, solveUpper } from './triangular.js';
+import {
+  covarianceFromPrecisionFactor,
+  logDetPrecisionFactor,
+  solveUpper,
+  whitenedGaussianLogProb,
+} from './triangular.js';
 
 /** Parameters of {@link MultivariateNormal}. */
 export interface MultivariateNormalParameters extends DistributionOptions {
@@ -23,8 +28,6 @@ export interface MultivariateNormalParameters extends DistributionOptions {
    */
   precisionFactor: TensorInput;
 }
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * A batch of Gaussians with full covariance, parameterised by the upper-triangular precision
@@ -110,11 +113,9 @@ export class MultivariateNormal implements Distribution, HasMoments {
 
   logProb(value: TensorInput): tf.Tensor {
     return withEvent(value, this.eventShape, 'MultivariateNormal.logProb value', (y) => {
-      const D = this.eventShape[0] as number;
       return tf.tidy(() => {
         const z = tf.squeeze(tf.matMul(this.precisionFactor, tf.expandDims(tf.sub(y, this.loc), -1)), [-1]);
-        const logDet = logDetPrecisionFactor(this.precisionFactor); // Σ log U_dd
-        return tf.sub(tf.sub(logDet, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * D * LOG_2PI);
+        return whitenedGaussianLogProb(z, this.precisionFactor);
       });
     });
   }

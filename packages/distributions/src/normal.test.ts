@@ -76,3 +76,14 @@ describe('Normal (diagonal)', () => {
     });
   });
 });
+
+describe('Normal.klDivergence', () => {
+  it('equals the closed form (float64 NumPy) and is ≥ 0, = 0 for identical Gaussians', () => {
+    const { m0, v0, m1, v1, kl } = fixture.kl;
+    const p = new Normal({ loc: m0, scale: v0.map((r) => r.map(Math.sqrt)) });
+    const q = new Normal({ loc: m1, scale: v1.map((r) => r.map(Math.sqrt)) });
+    expectClose(take(p.klDivergence(q)), kl, 1e-5, 1e-6);
+    expectClose(take(p.klDivergence(p)), [0, 0, 0, 0], 0, 1e-6);
+    for (const d of [p, q]) d.dispose();
+  });
+});

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { cholesky, precisionFactorFromCovariance } from './linalg.js';
 import { parameters, withEvent } from './parameters.js';
+import { whitenedGaussianLogProb } from './triangular.js';
 
 /** Parameters of {@link SkewNormal}. */
 export interface SkewNormalParameters extends DistributionOptions {
@@ -133,11 +134,9 @@ export class SkewNormal implements Distribution, HasMoments {
 
   logProb(value: TensorInput): tf.Tensor {
     return withEvent(value, this.eventShape, 'SkewNormal.logProb value', (y) => {
-      const d = this.eventShape[0] as number;
       return tf.tidy(() => {
         const { u, z } = this.residuals(y);
-        const logDetU = tf.sum(tf.log(tf.sum(tf.linalg.bandPart(this.precisionFactor, 0, 0), -1)), -1);
-        const logPhiD = tf.sub(tf.sub(logDetU, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * d * LOG_2PI);
+        const logPhiD = whitenedGaussianLogProb(z, this.precisionFactor);
         return tf.add(tf.add(logPhiD, Math.LN2), logNdtr(u));
       });
     });

@@ -40,3 +40,17 @@ export function covarianceFromPrecisionFactor(u: tf.Tensor): tf.Tensor {
 export function logDetPrecisionFactor(u: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.sum(tf.log(tf.sum(tf.linalg.bandPart(u, 0, 0), -1)), -1));
 }
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * The Gaussian log density from the whitened residual `z = U (x − μ)` `[..., D]` and the precision
+ * factor U `[..., D, D]`: `Σ_d log U_dd − ½‖z‖² − (D/2) log 2π`, `[...]`. The one full-covariance
+ * log density of the package (MultivariateNormal, SkewNormal and mixture components use it).
+ */
+export function whitenedGaussianLogProb(z: tf.Tensor, u: tf.Tensor): tf.Tensor {
+  const D = z.shape.at(-1) as number;
+  return tf.tidy(() =>
+    tf.sub(tf.sub(logDetPrecisionFactor(u), tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * D * LOG_2PI),
+  );
+}

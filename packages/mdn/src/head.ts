@@ -1,4 +1,4 @@
-import { logSoftmax, logSumExp, softplus } from '@polymodal/tensor';
+import { diagGaussianLogProb, logSoftmax, logSumExp, softplus } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -146,17 +146,15 @@ export function headNll(out: tf.Tensor, y: tf.Tensor, layout: HeadLayout): tf.Te
   return tf.tidy(() => {
     const p = readHead(out, layout);
     const D = layout.outputDim;
-    const diff = tf.sub(tf.expandDims(y, -2), p.means); // [..., K, D]
+    const yk = tf.expandDims(y, -2); // [..., 1, D] against the components [..., K, D]
     let logN: tf.Tensor;
     if (p.precisionFactors !== undefined) {
-      const z = tf.sum(tf.mul(p.precisionFactors, tf.expandDims(diff, -2)), -1); // U (y − μ)
+      const z = tf.sum(tf.mul(p.precisionFactors, tf.expandDims(tf.sub(yk, p.means), -2)), -1); // U (y − μ)
       const logDet = tf.sum(tf.log(tf.sum(tf.mul(p.precisionFactors, tf.eye(D)), -1)), -1);
-      logN = tf.sub(logDet, tf.mul(0.5, tf.sum(tf.square(z), -1)));
+      logN = tf.sub(tf.sub(logDet, tf.mul(0.5, tf.sum(tf.square(z), -1))), 0.5 * D * Math.log(2 * Math.PI));
     } else {
-      const v = tf.add(p.variances as tf.Tensor, VARIANCE_JITTER);
-      logN = tf.mul(-0.5, tf.sum(tf.add(tf.div(tf.square(diff), v), tf.log(v)), -1));
+      logN = diagGaussianLogProb(yk, p.means, tf.add(p.variances as tf.Tensor, VARIANCE_JITTER));
     }
-    logN = tf.sub(logN, 0.5 * D * Math.log(2 * Math.PI));
     return tf.neg(logSumExp(tf.add(logSoftmax(p.logits, -1), logN), -1));
   });
 }

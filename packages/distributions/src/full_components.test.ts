@@ -112,6 +112,19 @@ describe('GaussianMixture with full-covariance components (precision factors)', 
     for (const d of [gm, m, cond]) d.dispose();
   });
 
+  it('condition broadcasts the observed values over the batch, as the diagonal form does', () => {
+    const gm = full();
+    const one = [0.3, -0.7]; // the same observation of dims [2, 0] for both batch members
+    const broadcast = gm.condition([2, 0], [one]); // [1, 2] against batch [2]
+    const explicit = gm.condition([2, 0], [one, one]);
+    const yu = [[0.4], [-1.1]];
+    const got = take(broadcast.logProb(yu));
+    expect(got.every(Number.isFinite)).toBe(true);
+    expectClose(got, take(explicit.logProb(yu)), 1e-6, 1e-6);
+    expect(() => gm.condition([2, 0], [[1, 2, 3]])).toThrow(ShapeError);
+    for (const d of [gm, broadcast, explicit]) d.dispose();
+  });
+
   it('methods that need sums of covariances say so; bad factors are rejected', () => {
     const gm = full();
     expect(() => gm.entropyBounds()).toThrow(/diagonal components only/);

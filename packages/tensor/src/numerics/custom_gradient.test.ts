@@ -1,7 +1,8 @@
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
+import { customOp } from './custom_gradient.js';
 import { logAddExp, logSoftmax, logSumExp } from './log_sum_exp.js';
 import { inverseSoftplus, log1mexp, softplus } from './softplus.js';
 import { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './special.js';
@@ -135,5 +136,32 @@ describe.each(['cpu', 'wasm'] as const)('gradients on %s', (backend) => {
       1e-7,
     );
     tf.dispose([l, mu]);
+  });
+});
+
+describe('customOp', () => {
+  it('passes typed, variadic inputs and returns one gradient per input', async () => {
+    await initBackend({ backend: 'cpu' });
+    // f(a, b, c) = Σ a·b + c² with its gradient written by hand, against tfjs autodiff.
+    const f = customOp<[tf.Tensor, tf.Tensor, tf.Tensor]>(([a, b, c], save) => {
+      save([a, b, c]);
+      return {
+        value: tf.add(tf.sum(tf.mul(a, b)), tf.sum(tf.square(c))),
+        gradFunc: (dy, [sa, sb, sc]) => [
+          tf.mul(dy, sb as tf.Tensor),
+          tf.mul(dy, sa as tf.Tensor),
+          tf.mul(dy, tf.mul(2, sc as tf.Tensor)),
+        ],
+      };
+    });
+    const inputs = [tf.tensor1d([1, -2, 3]), tf.tensor1d([0.5, 4, -1]), tf.tensor1d([2, -3])];
+    const [a, b, c] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor];
+    expect(take(f(a, b, c))).toEqual([1 * 0.5 - 8 - 3 + 4 + 9]);
+    const ours = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => f(x, y, z))(inputs);
+    const auto = tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+      tf.add(tf.sum(tf.mul(x, y)), tf.sum(tf.square(z))),
+    )(inputs);
+    for (const [i, g] of ours.entries()) expect(take(g)).toEqual(take(auto[i] as tf.Tensor));
+    tf.dispose(inputs);
   });
 });

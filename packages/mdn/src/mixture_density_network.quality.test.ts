@@ -1,11 +1,9 @@
 import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
 import { warmupExponentialDecay } from '@polymodal/nn';
 import { initBackend } from '@polymodal/tensor';
-import { take, toMemory } from '@polymodal/test-utils';
-import * as tfl from '@tensorflow/tfjs';
+import { take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backboneFromLayers } from './backbone.js';
 import { MixtureDensityNetwork } from './mixture_density_network.js';
 
 beforeAll(async () => {
@@ -70,9 +68,7 @@ describe('fitting the sine inverse problem (reduced scale)', () => {
   });
 });
 
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-
-describe('options beyond the default', () => {
+describe('fitting with full covariance', () => {
   it('full covariance learns a correlated 2-D conditional', async () => {
     // y | x ~ N((x, −x), Σ) with correlation −0.8: a diagonal model cannot represent it.
     const n = 1024;
@@ -112,61 +108,5 @@ describe('options beyond the default', () => {
     expect(fits.full).toBeLessThan(-0.081 + 0.05);
     expect((fits.diag as number) - (fits.full as number)).toBeGreaterThan(0.35);
     tf.dispose([x, y]);
-  });
-
-  it('trains a tfjs-layers backbone, saves it and loads it back with the same factory', async () => {
-    const data = sineInverse(256, { seed: 3 });
-    const factory = ({ inputDim, seed }: { inputDim: number; seed: number }) =>
-      backboneFromLayers(
-        tfl.sequential({
-          layers: [
-            tfl.layers.dense({
-              inputShape: [inputDim],
-              units: 16,
-              activation: 'tanh',
-              kernelInitializer: tfl.initializers.glorotUniform({ seed }),
-            }),
-          ],
-        }),
-      );
-    const mdn = new MixtureDensityNetwork({
-      inputDim: 1,
-      outputDim: 1,
-      components: 3,
-      members: 2,
-      backbone: factory,
-      seed: 0,
-    });
-    const r = await mdn.fit(data.x, data.y, { iterations: 300, seed: 0, learningRate: 3e-3 });
-    expect(r.path).toBe('device');
-    expect(r.history.loss.at(-1)).toBeLessThan((r.history.loss[0] as number) - 0.1);
-    const saved = await toMemory(mdn);
-    await expect(MixtureDensityNetwork.load(tf.io.fromMemory(saved))).rejects.toThrow(/custom backbone/);
-    const loaded = await MixtureDensityNetwork.load(tf.io.fromMemory(saved), {
-      backbone: factory,
-    });
-    expect(take(loaded.logProb(data.x, data.y))).toEqual(take(mdn.logProb(data.x, data.y)));
-    for (const d of [data, mdn, loaded]) d.dispose();
-  });
-
-  it('diagnoses a collapsed member', async () => {
-    const mdn = new MixtureDensityNetwork({
-      inputDim: 1,
-      outputDim: 1,
-      components: 3,
-      members: 2,
-      hiddenUnits: [4],
-      seed: 0,
-    });
-    // Head biases [logits 3 | means 3 | scales 3]: member 0 has one dominant logit, member 1 is healthy.
-    const headBias = (e: number) => mdn.namedVariables.get(`member_${e}/dense_1/bias`) as tf.Variable;
-    headBias(0).assign(tf.tensor1d([12, 0, 0, -1, 0, 1, 0, 0, 0]));
-    headBias(1).assign(tf.tensor1d([0, 0, 0, -1, 0, 1, 0, 0, 0]));
-    const report = await mdn.diagnose(tf.randomNormal([64, 1], 0, 0.01, 'float32', 0));
-    expect(report.maxMeanWeight[0]).toBeGreaterThan(0.99);
-    expect(report.warnings.some((w) => w.startsWith('member 0: one component'))).toBe(true);
-    expect(report.warnings.some((w) => w.startsWith('member 1'))).toBe(false);
-    expect(report.effectiveComponents[1]).toBeGreaterThan(1.5);
-    mdn.dispose();
   });
 });

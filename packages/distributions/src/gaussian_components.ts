@@ -1,5 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+/** A component family's scale parameter: diagonal variances or full precision factors. */
+export type ComponentScale =
+  | {
+      /** Variances `[...batch, K, D]`. */
+      variances: tf.Tensor;
+    }
+  | {
+      /** Upper-triangular precision factors `[...batch, K, D, D]`. */
+      precisionFactors: tf.Tensor;
+    };
+
 /**
  * The component family of a {@link GaussianMixture}: K Gaussians per batch member with event shape
  * `[D]`, in the role of TensorFlow Probability's `components_distribution` of
@@ -17,7 +28,7 @@ export interface GaussianComponents {
   /** Precision factors `[...batch, K, D, D]` (`Σ_k⁻¹ = U_kᵀU_k`); undefined when diagonal. */
   readonly precisionFactors: tf.Tensor | undefined;
   /** The scale parameter as a `GaussianMixture` takes it. */
-  readonly scale: { variances: tf.Tensor } | { precisionFactors: tf.Tensor };
+  readonly scale: ComponentScale;
   /** `log N(y; μ_k, Σ_k)` for `y [..., K, D]` (broadcast against the components): `[..., K]`. */
   logProb(y: tf.Tensor): tf.Tensor;
   /** `Σ_k⁻¹ v` for `v [..., K, D]`. */

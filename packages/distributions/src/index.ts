@@ -14,7 +14,7 @@ export {
   klDiagonal,
   logProductIntegralDiagonal,
 } from './gaussian_closed_forms.js';
-export type { GaussianComponents } from './gaussian_components.js';
+export type { ComponentScale, GaussianComponents } from './gaussian_components.js';
 export { GaussianMixture, type GaussianMixtureParameters, type Interval } from './gaussian_mixture.js';
 export type { EntropyBounds } from './mixture_entropy.js';
 export { hersheyOlsenKl } from './mixture_kl.js';

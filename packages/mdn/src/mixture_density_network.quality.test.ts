@@ -21,6 +21,8 @@ const gridModes = (t: number[], p: number[], minDensity: number) =>
       (p[i] as number) > (p[i + 1] as number),
   );
 
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
 describe('fitting the sine inverse problem (reduced scale)', () => {
   it('gets within 0.2 nats of the exact conditional NLL and puts modes on the true branches', async () => {
     const train = sineInverse(1000, { seed: 1 });

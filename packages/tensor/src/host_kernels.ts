@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Float32 views of a kernel's inputs and freshly allocated outputs. */
 export interface KernelArrays {
+  /** The inputs' memory, read-only, in `inputNames` order. */
   inputs: Float32Array[];
+  /** The outputs' memory, to be filled (not zeroed on wasm). */
   outputs: Float32Array[];
   /** The outputs as tensor infos, to return from the kernel. */
   infos: tf.TensorInfo[];

@@ -4,15 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { sampleCategorical } from './categorical.js';
 
-function _moments(v: ArrayLike<number>): { mean: number; variance: number } {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] as number;
-  const mean = s / v.length;
-  let q = 0;
-  for (let i = 0; i < v.length; i++) q += ((v[i] as number) - mean) ** 2;
-  return { mean, variance: q / (v.length - 1) };
-}
-
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
 });

@@ -1,10 +1,9 @@
 import { expectClose, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tensorOf as t } from '../../test/fixtures.js';
 import { initBackend } from '../backend.js';
 import { diagGaussianLogProb, pairwiseSquaredDistances } from './gaussian.js';
-
-const t = (v: number[] | number[][]) => tf.tensor(v as number[]);
 
 describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (backend) => {
   beforeAll(async () => {

@@ -1,30 +1,9 @@
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { numericsFixture as fx } from '../../test/fixtures.js';
 import { initBackend } from '../backend.js';
 import { gaussianKernelMean } from './kernel_mean.js';
-
-interface Fixture {
-  truncnorm: {
-    low: number | null;
-    high: number | null;
-    mean: number;
-    std: number;
-    tmean: number;
-    tvar: number;
-  }[];
-  kernel_mean: { z: number[][]; x: number[][]; a: number; b: number; m: number[][] };
-}
-const fx = readFixture<Fixture>(new URL('../../test/fixtures/numerics.json', import.meta.url));
-
-function _moments(v: ArrayLike<number>): { mean: number; variance: number } {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] as number;
-  const mean = s / v.length;
-  let q = 0;
-  for (let i = 0; i < v.length; i++) q += ((v[i] as number) - mean) ** 2;
-  return { mean, variance: q / (v.length - 1) };
-}
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });

@@ -1,30 +1,9 @@
-import { expectClose, expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { numericsFixture as fx, tensorOf as t } from '../../test/fixtures.js';
 import { initBackend } from '../backend.js';
 import { logAddExp, logSoftmax, logSumExp } from './log_sum_exp.js';
-
-interface Fixture {
-  logsumexp: { x: number[][]; axis1: number[]; softmax_finite_rows: number[][] };
-  special_x: number[];
-  erfc: number[];
-  log_ndtr: number[];
-  ndtr: number[];
-  ndtri_p: number[];
-  ndtri: number[];
-  log1p_x: number[];
-  log1p: number[];
-  expm1: number[];
-  softplus_x: number[];
-  softplus: number[];
-  inverse_softplus_y: number[];
-  inverse_softplus: number[];
-  log1mexp_x: number[];
-  log1mexp: number[];
-}
-
-const fx = readFixture<Fixture>(new URL('../../test/fixtures/numerics.json', import.meta.url));
-const t = (v: number[] | number[][]) => tf.tensor(v as number[]);
 
 describe.each(['cpu', 'wasm'] as const)('numerics on %s (vs SciPy fixtures)', (backend) => {
   beforeAll(async () => {

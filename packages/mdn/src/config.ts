@@ -1,23 +1,35 @@
-import { ACTIVATIONS, type Activation, type StandardizerJSON, type WeightShape } from '@polymodal/nn';
+import {
+  ACTIVATIONS,
+  type Activation,
+  MAX_HIDDEN_WIDTH,
+  MAX_MEMBERS,
+  MAX_WIDTH,
+  type StandardizerJSON,
+  type WeightShape,
+} from '@polymodal/nn';
 import { assertNumber, assertOneOf, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
 import type { BackboneFactory } from './backbone.js';
-import type { CovarianceType, HeadLayout, ScaleParam } from './head.js';
+import { type CovarianceType, type HeadLayout, headWidth, type ScaleParam } from './head.js';
 
 /** The default number of mixture components K, in one place (the CLI and docs read it here). */
 export const DEFAULT_COMPONENTS = 5;
+/** Largest number of components K. */
+export const MAX_COMPONENTS = 4096;
+/** Largest output dimension D. */
+export const MAX_OUTPUT_DIM = 4096;
 
 /** Options of {@link MixtureDensityNetwork}. */
 export interface MixtureDensityNetworkConfig {
   /** Input features. */
   inputDim: number;
-  /** Output dimension D of the modelled `p(y | x)`. */
+  /** Output dimension D of the modelled `p(y | x)` (≤ 4096). */
   outputDim: number;
   /**
    * Mixture components K (≥ 1). Choose above the expected number of modes (the paper: 1.3–3×).
    * Default {@link DEFAULT_COMPONENTS} (5).
    */
   components?: number;
-  /** Independently initialised members E trained together on shared minibatches. Default 1. */
+  /** Independently initialised members E (≤ 1024) trained together on shared minibatches. Default 1. */
   members?: number;
   /** Hidden widths of the default MLP trunk. Default `[128, 128, 128]`. */
   hiddenUnits?: number[];
@@ -95,19 +107,25 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
     meanInit: config.meanInit ?? 'zero',
     seed: config.seed ?? Rng.randomSeed(),
   };
-  assertPositiveInteger(r.inputDim, 'inputDim');
-  assertPositiveInteger(r.outputDim, 'outputDim');
-  if (!Number.isInteger(r.components) || r.components < 1)
-    throw new ValueError(`components (K) must be an integer ≥ 1, got ${r.components}.`);
-  assertPositiveInteger(r.members, 'members');
-  if (!Array.isArray(r.hiddenUnits)) throw new ValueError('hiddenUnits must be an array of widths.');
-  for (const [i, u] of r.hiddenUnits.entries()) assertPositiveInteger(u, `hiddenUnits[${i}]`);
+  assertPositiveInteger(r.inputDim, 'inputDim', MAX_WIDTH);
+  assertPositiveInteger(r.outputDim, 'outputDim', MAX_OUTPUT_DIM);
+  if (!Number.isInteger(r.components) || r.components < 1 || r.components > MAX_COMPONENTS)
+    throw new ValueError(`components (K) must be an integer in [1, ${MAX_COMPONENTS}], got ${r.components}.`);
+  assertPositiveInteger(r.members, 'members', MAX_MEMBERS);
+  if (!Array.isArray(r.hiddenUnits) || r.hiddenUnits.length > 64)
+    throw new ValueError('hiddenUnits must be an array of at most 64 widths.');
+  for (const [i, u] of r.hiddenUnits.entries())
+    assertPositiveInteger(u, `hiddenUnits[${i}]`, MAX_HIDDEN_WIDTH);
   r.hiddenUnits = [...r.hiddenUnits];
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
   assertOneOf(r.covariance, COVARIANCES, 'covariance');
   assertOneOf(r.scaleParam, SCALE_PARAMS, 'scaleParam');
   assertOneOf(r.meanInit, ['zero', 'kmeans'] as const, 'meanInit');
   assertNumber(r.minStd, 'minStd', { min: 0 });
+  if (headWidth(r) > MAX_WIDTH)
+    throw new ValueError(
+      `The mixture head would have ${headWidth(r)} outputs (K(1 + D + S)); at most ${MAX_WIDTH}: lower components or outputDim.`,
+    );
   if (r.covariance === 'full' && r.minStd > 0)
     throw new ValueError(
       'minStd applies to diag and isotropic components; full components use a precision factor.',

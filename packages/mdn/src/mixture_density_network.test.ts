@@ -322,7 +322,8 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     }
     expect(mdn.isFitted).toBe(false);
     expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
-    expect(() => small({ components: 0 })).toThrow(/components \(K\) must be an integer ≥ 1/);
+    expect(() => small({ components: 0 })).toThrow(/components \(K\) must be an integer in \[1, 4096\]/);
+    expect(() => small({ components: 1e7 })).toThrow(/components \(K\) must be an integer in \[1, 4096\]/);
     expect(() => small({ covariance: 'banana' as 'diag' })).toThrow(ValueError);
     expect(() => small({ covariance: 'full', minStd: 0.1 })).toThrow(ValueError);
     expect(() =>
@@ -378,9 +379,12 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     };
     await expect(tamper((h) => (h.config.components = 4))).rejects.toThrow(SerializationError);
     await expect(tamper((h) => (h.config.covariance = 'tri'))).rejects.toThrow(SerializationError);
+    // A valid normalization.x with an invalid .y: rejected, and the x statistics are not leaked.
+    const tensorsBefore = tf.memory().numTensors;
     await expect(
       tamper((h) => ((h.config.normalization as { y: { std: number[] } }).y.std = [1, -1])),
     ).rejects.toThrow(SerializationError);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     await expect(
       tamper((h) => {
         (h.config.normalization as { x: object }).x = { mean: [0, 0], std: [1, 1] };

@@ -451,19 +451,21 @@ export class MixtureDensityNetwork {
   private static restore(config: ResolvedMdnConfig, weights: tf.Tensor[], backbone?: BackboneFactory) {
     const mdn = Object.create(MixtureDensityNetwork.prototype) as MixtureDensityNetwork;
     const network = buildNetwork(config, backbone, weights);
-    let stats: MixtureDensityNetwork['stats'];
+    let stats: MdnStatistics | undefined;
+    let sx: Standardizer | undefined;
+    let sy: Standardizer | undefined;
     try {
       if (config.normalization !== undefined) {
-        const sx = Standardizer.fromJSON(config.normalization.x);
-        const sy = Standardizer.fromJSON(config.normalization.y);
-        stats = { x: sx, y: sy };
+        sx = Standardizer.fromJSON(config.normalization.x);
+        sy = Standardizer.fromJSON(config.normalization.y);
         if (sx.dim !== config.inputDim || sy.dim !== config.outputDim)
           throw new SerializationError('The normalisation statistics do not match inputDim/outputDim.');
+        stats = { x: sx, y: sy };
       }
     } catch (error) {
       network.dispose();
-      stats?.x.dispose();
-      stats?.y.dispose();
+      sx?.dispose();
+      sy?.dispose();
       throw error;
     }
     const { normalization: _n, ...cfg } = config;

@@ -22,9 +22,12 @@ import {
  */
 export type EnsembleStrategy = 'auto' | 'separate' | 'batched';
 
+/** Largest ensemble (members). */
+export const MAX_MEMBERS = 1024;
+
 /** Options of {@link EnsembleMlp}: an {@link MlpConfig} plus the number of members. */
 export interface EnsembleMlpConfig extends MlpConfig {
-  /** Number of independently initialised members E (≥ 1). */
+  /** Number of independently initialised members E (1 to {@link MAX_MEMBERS}). */
   members: number;
   /** Evaluation strategy. Default `'auto'`. */
   strategy?: EnsembleStrategy;
@@ -41,7 +44,7 @@ export interface ResolvedEnsembleMlpConfig extends ResolvedMlpConfig {
 function resolveEnsembleConfig(config: EnsembleMlpConfig): ResolvedEnsembleMlpConfig {
   if (config == null || typeof config !== 'object')
     throw new ValueError('The ensemble config must be an object.');
-  assertPositiveInteger(config.members, 'members');
+  assertPositiveInteger(config.members, 'members', MAX_MEMBERS);
   const strategy = config.strategy ?? 'auto';
   assertOneOf(strategy, ['auto', 'separate', 'batched'] as const, 'strategy');
   return { ...resolveMlpConfig(config), members: config.members, strategy };

@@ -14,10 +14,11 @@ export {
   EnsembleMlp,
   type EnsembleMlpConfig,
   type EnsembleStrategy,
+  MAX_MEMBERS,
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
-export { Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
+export { MAX_HIDDEN_WIDTH, MAX_WIDTH, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
 export {
   type AdamOptions,
   type AdamWOptions,

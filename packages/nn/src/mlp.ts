@@ -14,11 +14,11 @@ import {
 
 /** Options of {@link Mlp}. */
 export interface MlpConfig {
-  /** Input features. */
+  /** Input features (≤ 2²⁰). */
   inputDim: number;
-  /** Output features. */
+  /** Output features (≤ 2²⁰). */
   outputDim: number;
-  /** Widths of the hidden layers. Default `[64, 64]`. */
+  /** Widths of the hidden layers (at most 64 layers of ≤ 2¹⁶). Default `[64, 64]`. */
   hiddenUnits?: number[];
   /** Hidden activation. Default `'gelu'` (tanh form). */
   activation?: Activation;
@@ -33,6 +33,12 @@ export interface MlpConfig {
 /** An {@link MlpConfig} with every default filled in. */
 export type ResolvedMlpConfig = Required<MlpConfig>;
 
+/** Largest input or output width of a network (2²⁰). */
+export const MAX_WIDTH = 1 << 20;
+/** Largest hidden-layer width (2¹⁶) and number of hidden layers (64). */
+export const MAX_HIDDEN_WIDTH = 1 << 16;
+const MAX_HIDDEN_LAYERS = 64;
+
 /** Validates an MLP config and fills in the defaults. @throws ValueError */
 export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   if (config == null || typeof config !== 'object') throw new ValueError('The MLP config must be an object.');
@@ -45,11 +51,12 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
     init: config.init ?? 'glorot-uniform',
     seed: config.seed ?? Rng.randomSeed(),
   };
-  assertPositiveInteger(resolved.inputDim, 'inputDim');
-  assertPositiveInteger(resolved.outputDim, 'outputDim');
-  if (!Array.isArray(resolved.hiddenUnits))
-    throw new ValueError('hiddenUnits must be an array of layer widths.');
-  for (const [i, u] of resolved.hiddenUnits.entries()) assertPositiveInteger(u, `hiddenUnits[${i}]`);
+  assertPositiveInteger(resolved.inputDim, 'inputDim', MAX_WIDTH);
+  assertPositiveInteger(resolved.outputDim, 'outputDim', MAX_WIDTH);
+  if (!Array.isArray(resolved.hiddenUnits) || resolved.hiddenUnits.length > MAX_HIDDEN_LAYERS)
+    throw new ValueError(`hiddenUnits must be an array of at most ${MAX_HIDDEN_LAYERS} layer widths.`);
+  for (const [i, u] of resolved.hiddenUnits.entries())
+    assertPositiveInteger(u, `hiddenUnits[${i}]`, MAX_HIDDEN_WIDTH);
   resolved.hiddenUnits = [...resolved.hiddenUnits];
   assertOneOf(resolved.activation, ACTIVATIONS, 'activation');
   assertOneOf(resolved.outputActivation, ACTIVATIONS, 'outputActivation');

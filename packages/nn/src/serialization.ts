@@ -28,9 +28,33 @@ interface Header {
   formatVersion: number;
   kind: string;
   config: unknown;
+  /** SHA-256 of the weight data (hex), so an edit that keeps the shapes is still detected. */
+  weightsSha256?: string;
 }
 
-/** A tfjs IO handler that writes `model.json` and `weights.bin` into a directory (Node only). */
+/** Hex SHA-256 of `data`, or undefined where Web Crypto is missing (an insecure browser context). */
+async function sha256(data: ArrayBuffer): Promise<string | undefined> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle === undefined) return undefined;
+  const digest = new Uint8Array(await subtle.digest('SHA-256', data));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Largest `model.json` a file handler reads (a header and a manifest, never weights). */
+export const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Bytes per element of the dtypes a polymodal file may hold. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4 };
+
+/**
+ * A tfjs IO handler that writes `model.json` and `weights.bin` into a directory (Node only).
+ *
+ * Loading treats the folder as untrusted input: `model.json` must be a regular file of at most
+ * {@link MAX_MODEL_JSON_BYTES}; every weight path in its manifest must resolve (symlinks
+ * followed) to a regular file inside the folder — no absolute paths, no `..` out of it, no
+ * devices or FIFOs; quantized or non-float32 weights are rejected; and each group's files must
+ * together hold exactly the bytes its weight specs describe, checked before anything is read.
+ */
 export function fileSystemHandler(directory: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
@@ -50,30 +74,168 @@ export function fileSystemHandler(directory: string): tf.io.IOHandler {
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<tf.io.ModelArtifacts> {
-      const { readFile } = await import('node:fs/promises');
-      const { join } = await import('node:path');
-      let json: tf.io.ModelJSON;
-      try {
-        json = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      } catch (cause) {
-        throw new SerializationError(
-          `Cannot read ${join(directory, 'model.json')}: ${(cause as Error).message}`,
-        );
+      const folder = await modelFolder(directory);
+      const json = parseModelJson(await readInside(folder, 'model.json', { maxBytes: MAX_MODEL_JSON_BYTES }));
+      const groups = checkedManifest(json.weightsManifest);
+      // Every file is checked (inside, regular, sizes add up) before any weight byte is read.
+      const files = await Promise.all(
+        groups.map(async (g) => {
+          const opened = await Promise.all(g.paths.map((p) => openInside(folder, p)));
+          const size = opened.reduce((n, f) => n + f.size, 0);
+          if (size !== g.bytes) {
+            await Promise.all(opened.map((f) => f.handle.close()));
+            throw new SerializationError(
+              `The weight files [${g.paths.join(', ')}] hold ${size} bytes; their manifest describes ${g.bytes}.`,
+            );
+          }
+          return opened;
+        }),
+      );
+      const buffers: ArrayBuffer[] = [];
+      for (const f of files.flat()) {
+        try {
+          const bytes = new Uint8Array(f.size);
+          const { bytesRead } = await f.handle.read(bytes, 0, f.size, 0);
+          if (bytesRead !== f.size) throw new SerializationError(`${f.path} changed while it was read.`);
+          buffers.push(bytes.buffer);
+        } finally {
+          await f.handle.close();
+        }
       }
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = await Promise.all(
-          manifest
-            .flatMap((group) => group.paths)
-            .map(async (p) => {
-              const bytes = await readFile(join(directory, p));
-              return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-            }),
-        );
-        return [specs, tf.io.concatenateArrayBuffers(buffers)];
-      });
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => [
+        manifest.flatMap((group) => group.weights),
+        tf.io.concatenateArrayBuffers(buffers),
+      ]);
     },
   };
+}
+
+/** The real path of a model folder, which must be a directory. */
+async function modelFolder(directory: string): Promise<string> {
+  const { realpath, stat } = await import('node:fs/promises');
+  let real: string;
+  try {
+    real = await realpath(directory);
+  } catch (cause) {
+    throw new SerializationError(`Cannot open the model folder ${directory}: ${(cause as Error).message}`);
+  }
+  if (!(await stat(real)).isDirectory()) throw new SerializationError(`${directory} is not a folder.`);
+  return real;
+}
+
+interface InsideFile {
+  path: string;
+  size: number;
+  handle: import('node:fs/promises').FileHandle;
+}
+
+/**
+ * Opens `relativePath` for reading only if it resolves (symlinks followed) to a regular file inside
+ * `folder`. Opens without blocking (a FIFO would otherwise hang the open) and checks the opened
+ * file itself, so a swap after the check cannot smuggle in something else. Errors never describe
+ * what lies outside the folder.
+ */
+async function openInside(folder: string, relativePath: unknown): Promise<InsideFile> {
+  const { open, realpath } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const { isAbsolute, relative, resolve, sep } = await import('node:path');
+  if (typeof relativePath !== 'string' || relativePath === '' || relativePath.includes('\0'))
+    throw new SerializationError(`Invalid weight path ${JSON.stringify(relativePath)} in model.json.`);
+  const refuse = () =>
+    new SerializationError(
+      `Weight path ${JSON.stringify(relativePath)} in model.json leads outside the model folder; ` +
+        'a model may only read files inside its own folder.',
+    );
+  if (isAbsolute(relativePath)) throw refuse();
+  let real: string;
+  try {
+    real = await realpath(resolve(folder, relativePath));
+  } catch {
+    // Missing: say so only for paths that stay inside, so nothing outside is probed.
+    const lexical = relative(folder, resolve(folder, relativePath));
+    if (lexical.startsWith('..') || isAbsolute(lexical)) throw refuse();
+    throw new SerializationError(`Weight file ${relativePath} is missing from the model folder.`);
+  }
+  if (real !== folder && !real.startsWith(folder + sep)) throw refuse();
+  const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const info = await handle.stat();
+  if (!info.isFile()) {
+    await handle.close();
+    throw new SerializationError(`Weight path ${relativePath} is not a regular file.`);
+  }
+  return { path: relativePath, size: info.size, handle };
+}
+
+/** Reads a small file inside the folder, bounded by `maxBytes`. */
+async function readInside(folder: string, name: string, options: { maxBytes: number }): Promise<string> {
+  const f = await openInside(folder, name).catch((cause: unknown) => {
+    throw new SerializationError(
+      `Cannot read ${name} in the model folder: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  });
+  try {
+    if (f.size > options.maxBytes)
+      throw new SerializationError(`${name} has ${f.size} bytes; at most ${options.maxBytes} are read.`);
+    const bytes = new Uint8Array(f.size);
+    await f.handle.read(bytes, 0, f.size, 0);
+    return new TextDecoder().decode(bytes);
+  } finally {
+    await f.handle.close();
+  }
+}
+
+function parseModelJson(text: string): tf.io.ModelJSON {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new SerializationError(
+      `Cannot read model.json: it is not valid JSON (${(cause as Error).message}).`,
+    );
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new SerializationError('model.json must hold an object.');
+  return json as tf.io.ModelJSON;
+}
+
+/** The manifest's groups with the bytes each must hold; rejects anything polymodal never writes. */
+function checkedManifest(manifest: unknown): { paths: string[]; bytes: number }[] {
+  if (!Array.isArray(manifest) || manifest.length > 1024)
+    throw new SerializationError('model.json: weightsManifest must be an array of at most 1024 groups.');
+  return manifest.map((group: unknown, g) => {
+    const { paths, weights } = (group ?? {}) as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || paths.length > 4096 || !Array.isArray(weights))
+      throw new SerializationError(`model.json: weightsManifest[${g}] needs paths and weights arrays.`);
+    const bytes = weights.reduce(
+      (n: number, w: unknown, i) => n + specBytes(w, `weightsManifest[${g}].weights[${i}]`),
+      0,
+    );
+    return { paths: paths as string[], bytes };
+  });
+}
+
+/** Bytes of one weight spec; rejects quantization, other dtypes and malformed shapes. */
+function specBytes(spec: unknown, where: string): number {
+  const s = (spec ?? {}) as Partial<tf.io.WeightsManifestEntry>;
+  if (s.quantization !== undefined)
+    throw new SerializationError(
+      `model.json: ${where} is quantized; polymodal files hold plain float32 weights.`,
+    );
+  const size = DTYPE_BYTES[s.dtype as string];
+  if (size === undefined)
+    throw new SerializationError(
+      `model.json: ${where} has dtype ${JSON.stringify(s.dtype)}; expected float32.`,
+    );
+  if (
+    !Array.isArray(s.shape) ||
+    s.shape.length > 8 ||
+    !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+  )
+    throw new SerializationError(`model.json: ${where} has an invalid shape.`);
+  const elements = s.shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(elements * size))
+    throw new SerializationError(`model.json: ${where} is too large.`);
+  return elements * size;
 }
 
 function resolve(location: ModelLocation, direction: 'save' | 'load'): tf.io.IOHandler {
@@ -129,7 +291,14 @@ export async function saveModel<C>(
   const { data, specs } = await tf.io.encodeWeights(
     weights.map((tensor, i) => ({ name: (shapes[i] as WeightShape).name, tensor })),
   );
-  const header: Header = { format: FORMAT, formatVersion: FORMAT_VERSION, kind: schema.kind, config };
+  const weightsSha256 = await sha256(tf.io.CompositeArrayBuffer.join(data));
+  const header: Header = {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    kind: schema.kind,
+    config,
+    ...(weightsSha256 !== undefined ? { weightsSha256 } : {}),
+  };
   return (handler.save as NonNullable<tf.io.IOHandler['save']>)({
     modelTopology: header as unknown as object,
     format: FORMAT,
@@ -142,8 +311,9 @@ export async function saveModel<C>(
 
 /**
  * Loads and validates a model saved by {@link saveModel}: format, version, kind, config, every
- * weight's name, dtype and shape, the byte length of the weight data, and that every weight is
- * finite. Anything else is rejected with a `SerializationError` before any model is built.
+ * weight's name, dtype and shape (quantized weights are rejected), the byte length of the weight
+ * data, its SHA-256 against the one in the header (files written before the checksum have none),
+ * and that every weight is finite. Anything else is rejected with a `SerializationError` before any model is built.
  *
  * @param build makes the model from the validated config and weights (in schema order); the
  *   weights are disposed afterwards, so it must copy them (as `tf.variable` does).
@@ -181,8 +351,13 @@ export async function loadModel<C, M>(
   } catch (cause) {
     throw new SerializationError(`Invalid ${schema.kind} config in the file: ${(cause as Error).message}`);
   }
-  const expected = schema.weightShapes(config);
   const specs = artifacts.weightSpecs ?? [];
+  const quantized = specs.find((s) => s.quantization !== undefined);
+  if (quantized !== undefined)
+    throw new SerializationError(
+      `Weight ${quantized.name} is quantized; polymodal files hold plain float32 weights.`,
+    );
+  const expected = schema.weightShapes(config);
   const described = (s: { name: string; shape: number[] }) => `${s.name} [${s.shape.join(', ')}]`;
   if (
     specs.length !== expected.length ||
@@ -207,6 +382,13 @@ export async function loadModel<C, M>(
     throw new SerializationError(
       `Weight data has ${data.byteLength} bytes; the config needs ${bytes}. The file is truncated or corrupted.`,
     );
+  }
+  if (typeof header.weightsSha256 === 'string') {
+    const actual = await sha256(data);
+    if (actual !== undefined && actual !== header.weightsSha256)
+      throw new SerializationError(
+        'The weight data does not match the checksum in model.json: the weights were modified or corrupted.',
+      );
   }
   const decoded = tf.io.decodeWeights(data, specs);
   const weights = expected.map((e) => decoded[e.name] as tf.Tensor);

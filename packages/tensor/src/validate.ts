@@ -150,9 +150,13 @@ export function assertNumber(
   if (constraints.lessThan !== undefined && v >= constraints.lessThan) fail(`< ${constraints.lessThan}`);
 }
 
-/** Asserts a positive integer (a count, a size). @throws ValueError */
-export function assertPositiveInteger(value: unknown, name: string): asserts value is number {
-  assertNumber(value, name, { integer: true, min: 1 });
+/**
+ * Asserts a positive integer (a count, a size), at most `max` when given: sizes take documented
+ * upper bounds so that an absurd but "valid" size fails at once instead of running until killed.
+ * @throws ValueError
+ */
+export function assertPositiveInteger(value: unknown, name: string, max?: number): asserts value is number {
+  assertNumber(value, name, { integer: true, min: 1, ...(max !== undefined ? { max } : {}) });
 }
 
 /**

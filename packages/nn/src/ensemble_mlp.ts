@@ -1,9 +1,24 @@
-import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
+import {
+  assertOneOf,
+  assertPositiveInteger,
+  checkOptions,
+  optionKeys,
+  Rng,
+  ShapeError,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations.js';
 import type { DenseStack, DenseStackNetwork } from './dense_stack.js';
 import { stackLeading } from './kernels/stack_kernel.js';
-import { Mlp, type MlpConfig, mlpWeightShapes, type ResolvedMlpConfig, resolveMlpConfig } from './mlp.js';
+import {
+  MLP_KEYS,
+  Mlp,
+  type MlpConfig,
+  mlpWeightShapes,
+  type ResolvedMlpConfig,
+  resolveMlpConfig,
+} from './mlp.js';
 import {
   loadModel,
   type ModelLocation,
@@ -41,13 +56,16 @@ export interface ResolvedEnsembleMlpConfig extends ResolvedMlpConfig {
   strategy: EnsembleStrategy;
 }
 
+const ENSEMBLE_KEYS = optionKeys<EnsembleMlpConfig>()([...MLP_KEYS, 'members', 'strategy']);
+
 function resolveEnsembleConfig(config: EnsembleMlpConfig): ResolvedEnsembleMlpConfig {
-  if (config == null || typeof config !== 'object')
-    throw new ValueError('The ensemble config must be an object.');
-  assertPositiveInteger(config.members, 'members', MAX_MEMBERS);
-  const strategy = config.strategy ?? 'auto';
+  if (config === undefined)
+    throw new ValueError('EnsembleMlp: a config { members, inputDim, outputDim, ... } is required.');
+  checkOptions(config, ENSEMBLE_KEYS, 'EnsembleMlp config');
+  const { members, strategy = 'auto', ...mlp } = config;
+  assertPositiveInteger(members, 'members', MAX_MEMBERS);
   assertOneOf(strategy, ['auto', 'separate', 'batched'] as const, 'strategy');
-  return { ...resolveMlpConfig(config), members: config.members, strategy };
+  return { ...resolveMlpConfig(mlp), members, strategy };
 }
 
 /**

@@ -1,4 +1,13 @@
-import { assertOneOf, assertPositiveInteger, Rng, ShapeError, ValueError } from '@polymodal/tensor';
+import {
+  assertOneOf,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  optionKeys,
+  Rng,
+  ShapeError,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from './activations.js';
 import { type DenseGradient, type DenseLayer, dense, preferredDenseGradient } from './dense.js';
@@ -39,9 +48,21 @@ export const MAX_WIDTH = 1 << 20;
 export const MAX_HIDDEN_WIDTH = 1 << 16;
 const MAX_HIDDEN_LAYERS = 64;
 
+/** The keys of an {@link MlpConfig}. */
+export const MLP_KEYS = optionKeys<MlpConfig>()([
+  'inputDim',
+  'outputDim',
+  'hiddenUnits',
+  'activation',
+  'outputActivation',
+  'init',
+  'seed',
+]);
+
 /** Validates an MLP config and fills in the defaults. @throws ValueError */
 export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
-  if (config == null || typeof config !== 'object') throw new ValueError('The MLP config must be an object.');
+  if (config === undefined) throw new ValueError('Mlp: a config { inputDim, outputDim, ... } is required.');
+  checkOptions(config, MLP_KEYS, 'Mlp config');
   const resolved: ResolvedMlpConfig = {
     inputDim: config.inputDim,
     outputDim: config.outputDim,
@@ -61,8 +82,7 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   assertOneOf(resolved.activation, ACTIVATIONS, 'activation');
   assertOneOf(resolved.outputActivation, ACTIVATIONS, 'outputActivation');
   assertOneOf(resolved.init, INITIALIZERS, 'init');
-  if (!Number.isInteger(resolved.seed))
-    throw new ValueError(`seed must be an integer, got ${resolved.seed}.`);
+  assertSeed(resolved.seed);
   return resolved;
 }
 

@@ -79,7 +79,11 @@ describe('Adam and AdamW (vs PyTorch trajectories)', () => {
     expect(() => adam({ beta1: 1 })).toThrow(ValueError);
     expect(() => adamw({ weightDecay: -0.1 })).toThrow(ValueError);
     expect(() => adam({ clip: { agc: 0 } })).toThrow(ValueError);
-    expect(() => adam({ clip: { norm: 1 } as never })).toThrow("Unknown clip option 'norm'");
+    expect(() => adam({ clip: { norm: 1 } as never })).toThrow("clip: unknown option 'norm'");
+    expect(() => adamw({ learningrate: 1e-3 } as never)).toThrow("did you mean 'learningRate'");
+    expect(() => adam(null as never)).toThrow(/options must be a plain object/);
+    expect(() => adam({ beta1: null } as never)).toThrow(/'beta1' is null; omit it/);
+    expect(() => adam({ fused: 'yes' } as never)).toThrow(/fused must be true or false/);
   });
 });
 

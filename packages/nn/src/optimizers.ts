@@ -1,4 +1,4 @@
-import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
+import { assertBoolean, assertNumber, checkOptions, optionKeys, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { clipGradients, clipGradientsHost, type GradientClipping } from './clipping.js';
 import {
@@ -260,24 +260,28 @@ class AdamOptimizer implements Optimizer {
   }
 }
 
+const ADAM_KEYS = optionKeys<AdamOptions>()(['learningRate', 'beta1', 'beta2', 'epsilon', 'clip', 'fused']);
+const ADAMW_KEYS = optionKeys<AdamWOptions>()([...ADAM_KEYS, 'weightDecay']);
+const CLIP_KEYS = optionKeys<GradientClipping>()(['globalNorm', 'agc', 'agcEps']);
+
 function validateAdam(o: AdamOptions): void {
+  if (o.fused !== undefined) assertBoolean(o.fused, 'fused');
   if (typeof o.learningRate !== 'function') assertNumber(o.learningRate ?? 1e-3, 'learningRate', { min: 0 });
   assertNumber(o.beta1 ?? 0.9, 'beta1', { min: 0, lessThan: 1 });
   assertNumber(o.beta2 ?? 0.999, 'beta2', { min: 0, lessThan: 1 });
   assertNumber(o.epsilon ?? 1e-8, 'epsilon', { greaterThan: 0 });
   if (o.clip !== undefined) {
+    checkOptions(o.clip, CLIP_KEYS, 'clip');
     if (o.clip.globalNorm !== undefined)
       assertNumber(o.clip.globalNorm, 'clip.globalNorm', { greaterThan: 0 });
     if (o.clip.agc !== undefined) assertNumber(o.clip.agc, 'clip.agc', { greaterThan: 0 });
     if (o.clip.agcEps !== undefined) assertNumber(o.clip.agcEps, 'clip.agcEps', { greaterThan: 0 });
-    const known = new Set(['globalNorm', 'agc', 'agcEps']);
-    for (const key of Object.keys(o.clip))
-      if (!known.has(key)) throw new ValueError(`Unknown clip option '${key}'.`);
   }
 }
 
 /** Adam (Kingma & Ba), with PyTorch's update and defaults, and optional gradient clipping. */
-export function adam(options: AdamOptions = {}): Optimizer {
+export function adam(options?: AdamOptions): Optimizer {
+  options = checkOptions(options, ADAM_KEYS, 'adam');
   validateAdam(options);
   return new AdamOptimizer(
     options.beta1 ?? 0.9,
@@ -294,7 +298,8 @@ export function adam(options: AdamOptions = {}): Optimizer {
  * AdamW (Loshchilov & Hutter): Adam plus decoupled weight decay, identical to PyTorch's `AdamW`
  * and optax's `adamw` (decay applied to every variable). tfjs has no AdamW.
  */
-export function adamw(options: AdamWOptions = {}): Optimizer {
+export function adamw(options?: AdamWOptions): Optimizer {
+  options = checkOptions(options, ADAMW_KEYS, 'adamw');
   validateAdam(options);
   const weightDecay = options.weightDecay ?? 1e-2;
   assertNumber(weightDecay, 'weightDecay', { min: 0 });

@@ -1,4 +1,10 @@
-import { assertNumber, assertPositiveInteger } from '@polymodal/tensor';
+import {
+  assertBoolean,
+  assertNumber,
+  assertPositiveInteger,
+  checkOptions,
+  optionKeys,
+} from '@polymodal/tensor';
 
 /**
  * A learning-rate schedule: the rate used for the update with 0-based index `step` (the number
@@ -11,6 +17,23 @@ export function constantSchedule(learningRate: number): Schedule {
   assertNumber(learningRate, 'learningRate', { min: 0 });
   return () => learningRate;
 }
+
+const EXPONENTIAL_KEYS = optionKeys<WarmupExponentialDecayOptions>()([
+  'init',
+  'peak',
+  'warmupSteps',
+  'decayRate',
+  'decaySteps',
+  'staircase',
+  'end',
+]);
+const COSINE_KEYS = optionKeys<WarmupCosineDecayOptions>()([
+  'init',
+  'peak',
+  'warmupSteps',
+  'decaySteps',
+  'end',
+]);
 
 /** Options of {@link warmupExponentialDecay}. */
 export interface WarmupExponentialDecayOptions {
@@ -37,7 +60,16 @@ export interface WarmupExponentialDecayOptions {
  * steps, then ×0.9 every 2000 steps).
  */
 export function warmupExponentialDecay(options: WarmupExponentialDecayOptions): Schedule {
-  const { init = 0, peak, warmupSteps = 0, decayRate, decaySteps, staircase = true, end = 0 } = options;
+  const {
+    init = 0,
+    peak,
+    warmupSteps = 0,
+    decayRate,
+    decaySteps,
+    staircase = true,
+    end = 0,
+  } = checkOptions(options, EXPONENTIAL_KEYS, 'warmupExponentialDecay');
+  assertBoolean(staircase, 'staircase');
   assertNumber(init, 'init', { min: 0 });
   assertNumber(peak, 'peak', { min: 0 });
   assertNumber(warmupSteps, 'warmupSteps', { integer: true, min: 0 });
@@ -68,7 +100,13 @@ export interface WarmupCosineDecayOptions {
 
 /** Linear warm-up, then a half-cosine from `peak` to `end` (optax's `warmup_cosine_decay_schedule`). */
 export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
-  const { init = 0, peak, warmupSteps = 0, decaySteps, end = 0 } = options;
+  const {
+    init = 0,
+    peak,
+    warmupSteps = 0,
+    decaySteps,
+    end = 0,
+  } = checkOptions(options, COSINE_KEYS, 'warmupCosineDecay');
   assertNumber(init, 'init', { min: 0 });
   assertNumber(peak, 'peak', { min: 0 });
   assertNumber(warmupSteps, 'warmupSteps', { integer: true, min: 0 });

@@ -1,6 +1,7 @@
 import {
   assertFinite,
   assertNumber,
+  checkOptions,
   SerializationError,
   ShapeError,
   type TensorInput,
@@ -46,8 +47,8 @@ export class Standardizer {
    *
    * @throws ShapeError / NonFiniteError on bad data.
    */
-  static fit(x: TensorInput, options: StandardizerOptions = {}): Standardizer {
-    const epsilon = options.epsilon ?? 1e-6;
+  static fit(x: TensorInput, options?: StandardizerOptions): Standardizer {
+    const epsilon = checkOptions(options, ['epsilon'], 'Standardizer.fit').epsilon ?? 1e-6;
     assertNumber(epsilon, 'epsilon', { min: 0 });
     const data = toFloat32(x, 'x', [null, null]);
     try {

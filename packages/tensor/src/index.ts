@@ -40,6 +40,14 @@ export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
 export { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
 export { type TruncatedNormalOptions, truncatedNormal } from './numerics/truncated_normal.js';
 export { type OdeFunction, type OdeMethod, type OdeOptions, type OdeStepInfo, odeint } from './ode.js';
+export {
+  assertBoolean,
+  assertSeed,
+  checkOptions,
+  closestKey,
+  describeValue,
+  optionKeys,
+} from './options.js';
 export { Rng } from './rng.js';
 export {
   assertFinite,

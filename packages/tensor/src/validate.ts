@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteError, ShapeError, ValueError } from './errors.js';
+import { describeValue } from './options.js';
 
 /** Anything accepted at a public boundary where a tensor is meant: a tensor or nested numbers. */
 export type TensorInput =
@@ -138,7 +139,7 @@ export function assertNumber(
   constraints: NumberConstraints = {},
 ): asserts value is number {
   const fail = (what: string): never => {
-    throw new ValueError(`${name} must be ${what}, got ${String(value)}.`);
+    throw new ValueError(`${name} must be ${what}, got ${describeValue(value)}.`);
   };
   if (typeof value !== 'number' || !Number.isFinite(value)) fail('a finite number');
   const v = value as number;
@@ -171,7 +172,7 @@ export function assertOneOf<T extends string>(
 ): asserts value is T {
   if (!allowed.includes(value as T)) {
     throw new ValueError(
-      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}.`,
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}.`,
     );
   }
 }

@@ -183,4 +183,39 @@ describe('fit', () => {
     expect(weights(net)).toEqual(w0);
     short.dispose();
   });
+
+  it('rejects unknown, misspelt and null options, naming the closest valid key, and leaks nothing', async () => {
+    const w0 = weights(net);
+    const before = tf.memory().numTensors;
+    await expect(fit({ ...base(), iteration: 3 } as never)).rejects.toThrow(
+      "fit: unknown option 'iteration' (did you mean 'iterations'?)",
+    );
+    await expect(fit({ ...base(), path: 'bogus' } as never)).rejects.toThrow(/unknown option 'path'/);
+    // null is not "the default": a null optimiser once trained with a default Adam it never freed.
+    await expect(fit({ ...base(), optimizer: null } as never)).rejects.toThrow(/'optimizer' is null/);
+    await expect(fit({ ...base(), seed: Number.NaN })).rejects.toThrow(/seed must be an integer/);
+    await expect(fit({ ...base(), seed: 'abc' } as never)).rejects.toThrow(/seed must be an integer/);
+    await expect(fit({ ...base(), earlyStopping: { patience: 2, minDelat: 0 } } as never)).rejects.toThrow(
+      "did you mean 'minDelta'",
+    );
+    await expect(fit({ ...base(), validation: { split: 0.2, data: [x, y] } })).rejects.toThrow(/either/);
+    await expect(fit({ ...base(), validation: { split: 0.5 }, batchSize: 1000 })).rejects.toThrow(/exceeds/);
+    await expect(fit(null as never)).rejects.toThrow(/plain object/);
+    expect(tf.memory().numTensors).toBe(before); // the held-out split of the rejected fit is freed
+    expect(weights(net)).toEqual(w0);
+  });
+
+  it('rejects non-finite training or validation data before the first update', async () => {
+    const w0 = weights(net);
+    const bad = tf.tidy(() => tf.concat([tf.zeros([5, 1]), tf.fill([1, 1], Number.NaN), tf.zeros([250, 1])]));
+    let updates = 0;
+    const counting = { ...base(), onProgress: () => void updates++, checkEvery: 1 };
+    await expect(fit({ ...counting, data: [x, bad] })).rejects.toThrow(/data\[1\] holds NaN at row 5/);
+    await expect(fit({ ...counting, validation: { data: [x, bad] }, validateEvery: 1 })).rejects.toThrow(
+      /validation.data\[1\] holds NaN at row 5/,
+    );
+    expect(updates).toBe(0);
+    expect(weights(net)).toEqual(w0);
+    bad.dispose();
+  });
 });

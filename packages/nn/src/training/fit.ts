@@ -1,8 +1,20 @@
-import { assertNumber, assertPositiveInteger, NonFiniteError, Rng, ValueError } from '@polymodal/tensor';
+import {
+  assertNumber,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  describeValue,
+  NonFiniteError,
+  optionKeys,
+  Rng,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { adam } from '../optimizers.js';
 import { Checkpoints, EarlyStopping, nonFiniteTraining, readCheck } from './checkpoints.js';
 import { MinibatchSampler, planData, rowCount } from './data.js';
-import type { FitOptions, FitResult } from './options.js';
+import type { HostProblem } from './host_loss.js';
+import type { EarlyStoppingOptions, FitOptions, FitResult } from './options.js';
 import { createStepper } from './stepper.js';
 
 /**
@@ -22,16 +34,22 @@ import { createStepper } from './stepper.js';
  *   NonFiniteError when the loss or the weights become non-finite.
  */
 export async function fit(options: FitOptions): Promise<FitResult> {
+  if (options === undefined)
+    throw new ValueError('fit: options { loss, variables, data, ... } are required.');
+  checkFitOptions(options);
   const { loss, variables, data } = options;
-  if (typeof loss !== 'function') throw new ValueError('fit: loss must be a function (batch) => scalar.');
-  if (!Array.isArray(variables) || variables.length === 0)
-    throw new ValueError('fit: variables must be a non-empty array.');
   const n = rowCount(data, 'data');
   const seed = options.seed ?? Rng.randomSeed();
-  assertNumber(seed, 'seed', { integer: true });
   const rng = new Rng(seed);
   const checkEvery = options.checkEvery ?? 50;
   assertPositiveInteger(checkEvery, 'checkEvery');
+  // Non-finite data would only show as a NaN loss after the first updates: reject it up front.
+  await assertFiniteData(data, 'data');
+  const v = options.validation;
+  if (v !== undefined && 'data' in v) {
+    rowCount(v.data, 'validation.data');
+    await assertFiniteData(v.data, 'validation.data');
+  }
 
   const plan = planData(data, n, options.validation, rng.fold('validation'));
   let stepper: ReturnType<typeof createStepper> | undefined;
@@ -143,5 +161,90 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     checkpoints?.dispose();
     plan.dispose();
     if (ownsOptimizer) optimizer.dispose();
+  }
+}
+
+const FIT_KEYS = optionKeys<FitOptions>()([
+  'loss',
+  'variables',
+  'data',
+  'optimizer',
+  'iterations',
+  'epochs',
+  'batchSize',
+  'validation',
+  'validationLoss',
+  'validateEvery',
+  'earlyStopping',
+  'checkEvery',
+  'onProgress',
+  'signal',
+  'seed',
+  'host',
+]);
+const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>()(['patience', 'minDelta', 'restoreBest']);
+const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'input', 'path']);
+
+/** Option keys, types and the nested option objects of fit(), before anything else. @throws ValueError */
+function checkFitOptions(options: FitOptions): void {
+  checkOptions(options, FIT_KEYS, 'fit');
+  const fn = (value: unknown, name: string) => {
+    if (value !== undefined && typeof value !== 'function')
+      throw new ValueError(`fit: ${name} must be a function, got ${describeValue(value)}.`);
+  };
+  if (typeof options.loss !== 'function')
+    throw new ValueError('fit: loss must be a function (batch) => scalar.');
+  fn(options.validationLoss, 'validationLoss');
+  fn(options.onProgress, 'onProgress');
+  const { variables } = options;
+  if (
+    !Array.isArray(variables) ||
+    variables.length === 0 ||
+    !variables.every((v) => v instanceof tf.Variable)
+  )
+    throw new ValueError('fit: variables must be a non-empty array of tf.Variable.');
+  if (variables.some((v) => v.isDisposed)) throw new ValueError('fit: a variable has been disposed.');
+  if (options.seed !== undefined) assertSeed(options.seed);
+  const o = options.optimizer;
+  if (o !== undefined && (typeof o !== 'object' || typeof o.applyGradients !== 'function'))
+    throw new ValueError(`fit: optimizer must be one from adam() or adamw(), got ${describeValue(o)}.`);
+  const s = options.signal;
+  if (s !== undefined && (typeof s !== 'object' || typeof (s as AbortSignal).aborted !== 'boolean'))
+    throw new ValueError(`fit: signal must be an AbortSignal, got ${describeValue(s)}.`);
+  const v = options.validation;
+  if (v !== undefined) {
+    checkOptions(v, ['split', 'data'], 'fit validation');
+    if ('split' in v === 'data' in v)
+      throw new ValueError('fit: validation must be either { split } or { data }.');
+  }
+  if (options.earlyStopping !== undefined)
+    checkOptions(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit earlyStopping');
+  const h = options.host;
+  if (h !== undefined) {
+    checkOptions(h, HOST_KEYS, 'fit host');
+    if (typeof h.loss !== 'function') throw new ValueError('fit: host.loss must be a function.');
+    if (h.model === undefined || typeof h.model.apply !== 'function')
+      throw new ValueError('fit: host.model must be a network with apply().');
+    if (h.input !== undefined)
+      assertNumber(h.input, 'host.input', { integer: true, min: 0, max: (options.data?.length ?? 1) - 1 });
+    if (h.path !== undefined && !['auto', 'device', 'hybrid', 'host'].includes(h.path))
+      throw new ValueError(
+        `fit: host.path must be 'auto', 'device', 'hybrid' or 'host', got ${describeValue(h.path)}.`,
+      );
+  }
+}
+
+/** Rejects NaN or ±Infinity in float tensors (read asynchronously, once). @throws NonFiniteError */
+async function assertFiniteData(data: readonly tf.Tensor[], name: string): Promise<void> {
+  for (const [i, d] of data.entries()) {
+    if (d.dtype !== 'float32') continue;
+    const values = (await d.data()) as Float32Array;
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      const columns = d.size / (d.shape[0] as number);
+      throw new NonFiniteError(
+        `fit: ${name}[${i}] holds ${values[bad]} at row ${Math.floor(bad / columns)}; training data must be finite.`,
+      );
+    }
   }
 }

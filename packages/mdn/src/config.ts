@@ -7,7 +7,17 @@ import {
   type StandardizerJSON,
   type WeightShape,
 } from '@polymodal/nn';
-import { assertNumber, assertOneOf, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
+import {
+  assertBoolean,
+  assertNumber,
+  assertOneOf,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  optionKeys,
+  Rng,
+  ValueError,
+} from '@polymodal/tensor';
 import type { BackboneFactory } from './backbone.js';
 import { type CovarianceType, type HeadLayout, headWidth, type ScaleParam } from './head.js';
 
@@ -77,6 +87,30 @@ export interface MdnNormalization {
 const COVARIANCES = ['diag', 'isotropic', 'full'] as const;
 const SCALE_PARAMS = ['variance', 'std'] as const;
 
+const CONFIG_KEYS = optionKeys<MixtureDensityNetworkConfig>()([
+  'inputDim',
+  'outputDim',
+  'components',
+  'members',
+  'hiddenUnits',
+  'activation',
+  'covariance',
+  'scaleParam',
+  'minStd',
+  'normalizeInputs',
+  'normalizeOutputs',
+  'meanInit',
+  'backbone',
+  'seed',
+]);
+/** A saved config: the resolved keys, and `ensembleSize` from files written before the rename. */
+const FILE_KEYS = [
+  ...CONFIG_KEYS.filter((k) => k !== 'backbone'),
+  'customWeights',
+  'normalization',
+  'ensembleSize',
+];
+
 /** Models saved before 0.1 named the ensemble size `ensembleSize`; read it as `members`. */
 function legacyMembers(config: object): number | undefined {
   return 'ensembleSize' in config && !('members' in config) ? (config.ensembleSize as number) : undefined;
@@ -89,9 +123,13 @@ export function headLayoutOf(cfg: ResolvedMdnConfig): HeadLayout {
 }
 
 /** Validates a config (user-given or loaded) and fills in the defaults. @throws ValueError */
-export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnConfig): ResolvedMdnConfig {
-  if (config == null || typeof config !== 'object')
-    throw new ValueError('MixtureDensityNetwork: the config must be an object.');
+export function resolveConfig(
+  config: MixtureDensityNetworkConfig | ResolvedMdnConfig,
+  origin: 'user' | 'file' = 'user',
+): ResolvedMdnConfig {
+  if (config === undefined)
+    throw new ValueError('MixtureDensityNetwork: a config { inputDim, outputDim, ... } is required.');
+  checkOptions(config, origin === 'user' ? CONFIG_KEYS : FILE_KEYS, 'MixtureDensityNetwork config');
   const r: ResolvedMdnConfig = {
     inputDim: config.inputDim,
     outputDim: config.outputDim,
@@ -130,9 +168,11 @@ export function resolveConfig(config: MixtureDensityNetworkConfig | ResolvedMdnC
     throw new ValueError(
       'minStd applies to diag and isotropic components; full components use a precision factor.',
     );
-  for (const k of ['normalizeInputs', 'normalizeOutputs'] as const)
-    if (typeof r[k] !== 'boolean') throw new ValueError(`${k} must be a boolean.`);
-  assertNumber(r.seed, 'seed', { integer: true });
+  for (const k of ['normalizeInputs', 'normalizeOutputs'] as const) assertBoolean(r[k], k);
+  assertSeed(r.seed);
+  const backbone = (config as MixtureDensityNetworkConfig).backbone;
+  if (backbone !== undefined && typeof backbone !== 'function')
+    throw new ValueError('backbone must be a factory function ({ member, inputDim, seed }) => Backbone.');
   const loaded = config as Partial<ResolvedMdnConfig>;
   if (loaded.customWeights !== undefined) r.customWeights = loaded.customWeights;
   if (loaded.normalization !== undefined) r.normalization = loaded.normalization;

@@ -1,4 +1,5 @@
 import { nllFromLogProbs } from '@polymodal/metrics';
+import { adam } from '@polymodal/nn';
 import {
   initBackend,
   NonFiniteError,
@@ -230,6 +231,11 @@ describe('MixtureDensityNetwork: sampling controls', () => {
     const mdn = fixed();
     const cold = take(mdn.sample([[0]], 2000, { seed: 2, logitTemperature: 0 }));
     expect(cold.every((v) => v > 0)).toBe(true);
+    // A tiny positive τ is the same limit (it once sent every log-weight to −∞ and drew component 0).
+    for (const tau of [1e-3, 1e-300]) {
+      const near = take(mdn.sample([[0]], 2000, { seed: 2, logitTemperature: tau }));
+      expect(near.every((v) => v > 0)).toBe(true);
+    }
     const hot = take(mdn.sample([[0]], 20000, { seed: 3, logitTemperature: 1e6 }));
     expect(Math.abs(hot.filter((v) => v > 0).length / hot.length - 0.5)).toBeLessThan(0.012);
     const wide = stats(take(mdn.sample([[0]], 20000, { seed: 4, logitTemperature: 0, scaleTemperature: 2 })));
@@ -337,6 +343,51 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     ).toThrow(ShapeError);
     expect(() => mdn.predict([[0]], { member: 1 })).toThrow(ValueError);
     mdn.dispose();
+  });
+
+  it('rejects unknown, misspelt, null and mistyped options everywhere, changing nothing', async () => {
+    const mdn = small({ members: 2 });
+    const before = mdn.trainableVariables.map((v) => rows(v));
+    const tensors = tf.memory().numTensors;
+    expect(() => small({ member: 2 } as never)).toThrow("unknown option 'member' (did you mean 'members'?)");
+    expect(() => small({ ensembleSize: 2 } as never)).toThrow(/unknown option 'ensembleSize'/);
+    expect(() => small({ seed: Number.NaN })).toThrow(/seed must be an integer/);
+    expect(() => small({ normalizeOutputs: 'no' as never })).toThrow(/must be true or false/);
+    await expect(mdn.fit(x, y, { iteration: 3 } as never)).rejects.toThrow("did you mean 'iterations'");
+    await expect(mdn.fit(x, y, { learningRate: null } as never)).rejects.toThrow(/is null/);
+    await expect(mdn.fit(x, y, 5 as never)).rejects.toThrow(/plain object/);
+    await expect(mdn.fit(x, y, { bootstrap: 1 } as never)).rejects.toThrow(/bootstrap must be true or false/);
+    await expect(mdn.fit(x, y, { validation: { x, y, split: 0.1 } } as never)).rejects.toThrow(/\{ split \}/);
+    await expect(mdn.fit(x, y, { validation: { x } } as never)).rejects.toThrow(/\{ split \}/);
+    const ready = adam();
+    await expect(mdn.fit(x, y, { optimizer: ready, learningRate: 1 } as never)).rejects.toThrow(/ignored/);
+    ready.dispose();
+    expect(() => mdn.sample(x, 2, { truncateAt: '2' } as never)).toThrow(/truncateAt must be a number/);
+    expect(() => mdn.sample(x, 2, { seeds: 1 } as never)).toThrow("did you mean 'seed'");
+    expect(() => mdn.sample(x, 1e9)).toThrow(/n must be ≤/);
+    expect(() => mdn.predict(x, { members: 1 } as never)).toThrow("did you mean 'member'");
+    await expect(mdn.modes(x, { tolerence: 1 } as never)).rejects.toThrow("did you mean 'tolerance'");
+    await expect(mdn.diagnose(x, { maxweight: 1 } as never)).rejects.toThrow("did you mean 'maxWeight'");
+    expect(mdn.isFitted).toBe(false);
+    expect(mdn.trainableVariables.map((v) => rows(v))).toEqual(before);
+    expect(tf.memory().numTensors).toBe(tensors);
+    mdn.dispose();
+  });
+
+  it('refuses targets that would overflow float32 in the loss, and stays unfitted', async () => {
+    const raw = small({ normalizeOutputs: false });
+    const huge = tf.mul(y, 1e36);
+    await expect(raw.fit(x, huge, { iterations: 5 })).rejects.toThrow(/overflows in the loss/);
+    expect(raw.isFitted).toBe(false);
+    huge.dispose();
+    raw.dispose();
+  });
+
+  it('full-covariance sampling leaks nothing', async () => {
+    const full = small({ covariance: 'full' });
+    await full.fit(x, y, { iterations: 2, seed: 0 });
+    await expectNoLeak(() => tf.dispose(full.sample(x, 3, { seed: 1, scaleTemperature: 0.5 })));
+    full.dispose();
   });
 
   it('trains from logits of ±80 and near-zero variances without NaN', async () => {

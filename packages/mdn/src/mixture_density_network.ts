@@ -10,9 +10,12 @@ import {
 } from '@polymodal/nn';
 import {
   assertPositiveInteger,
+  assertSeed,
+  checkOptions,
   logSoftmax,
   logSumExp,
   NonFiniteError,
+  optionKeys,
   Rng,
   SerializationError,
   ShapeError,
@@ -34,7 +37,13 @@ import { mdnLoss } from './loss.js';
 import { initMeansByKMeans } from './mean_init.js';
 import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes, type NetworkSpec } from './network.js';
 import { controlledLogits, type MdnSampleOptions, resolveControls, sampleDiagonal } from './sampling.js';
-import { type MdnFitOptions, type MdnFitResult, makeOptimizer, resolveIterations } from './training.js';
+import {
+  checkFitOptions,
+  type MdnFitOptions,
+  type MdnFitResult,
+  makeOptimizer,
+  resolveIterations,
+} from './training.js';
 import {
   checkedRows,
   disposeStatistics,
@@ -144,11 +153,10 @@ export class MixtureDensityNetwork {
    * @param x inputs `[N, inputDim]`; @param y targets `[N, outputDim]` (finite, N ≥ 1).
    * @throws ShapeError / ValueError / NonFiniteError on bad data or options.
    */
-  async fit(x: TensorInput, y: TensorInput, options: MdnFitOptions = {}): Promise<MdnFitResult> {
+  async fit(x: TensorInput, y: TensorInput, options?: MdnFitOptions): Promise<MdnFitResult> {
+    options = checkFitOptions(options);
     const { members } = this.cfg;
     const iterations = resolveIterations(options);
-    if (options.bootstrap !== undefined && typeof options.bootstrap !== 'boolean')
-      throw new ValueError('bootstrap must be a boolean.');
     const seed = options.seed ?? Rng.randomSeed();
     const firstFit = this.stats === undefined;
     const prepared = prepareTrainingData(
@@ -163,6 +171,9 @@ export class MixtureDensityNetwork {
       (xs, ys) =>
         this.stats ??
         fitStatistics(xs, ys, { inputs: this.cfg.normalizeInputs, outputs: this.cfg.normalizeOutputs }),
+      (fresh) => {
+        if (fresh !== this.stats) disposeStatistics(fresh);
+      },
     );
     const { stats } = prepared;
     let optimizer: ReturnType<typeof makeOptimizer> | undefined;
@@ -279,8 +290,8 @@ export class MixtureDensityNetwork {
    * with E·K components and batch `[N]`; `{ member: e }` one member `[N]`; `{ member: 'all' }`
    * every member, batch `[E, N]`.
    */
-  predict(x: TensorInput, options: MemberOptions = {}): GaussianMixture {
-    const member = this.checkMember(options.member);
+  predict(x: TensorInput, options?: MemberOptions): GaussianMixture {
+    const member = this.checkMember(checkOptions(options, ['member'], 'predict').member);
     const p = this.memberParameters(x, member);
     try {
       const params = tf.tidy(() => {
@@ -315,8 +326,8 @@ export class MixtureDensityNetwork {
    * the ensemble mixture or one member, `[E, N]` for `{ member: 'all' }` (what the member-median and
    * member-mean NLL aggregations of `@polymodal/metrics` take).
    */
-  logProb(x: TensorInput, y: TensorInput, options: MemberOptions = {}): tf.Tensor {
-    const member = this.checkMember(options.member);
+  logProb(x: TensorInput, y: TensorInput, options?: MemberOptions): tf.Tensor {
+    const member = this.checkMember(checkOptions(options, ['member'], 'logProb').member);
     const ys = checkedRows(y, 'y', this.cfg.outputDim);
     let raw: tf.Tensor3D | undefined;
     try {
@@ -342,8 +353,10 @@ export class MixtureDensityNetwork {
    * original units: `[n, N, D]`. See {@link MdnSampleOptions} for the temperature and truncation
    * controls.
    */
-  sample(x: TensorInput, n: number, options: MdnSampleOptions = {}): tf.Tensor3D {
-    assertPositiveInteger(n, 'n');
+  sample(x: TensorInput, n: number, options?: MdnSampleOptions): tf.Tensor3D {
+    assertPositiveInteger(n, 'n', MAX_DRAWS);
+    options = checkOptions(options, SAMPLE_KEYS, 'sample');
+    if (options.seed !== undefined) assertSeed(options.seed);
     const controls = resolveControls(options);
     const member = options.member === undefined ? 'mixture' : this.checkMember(options.member);
     if (member === 'all') throw new ValueError("sample: member must be 'mixture' or an index.");
@@ -360,16 +373,14 @@ export class MixtureDensityNetwork {
         ]) as tf.Tensor3D;
       // Full components: tempered weights, and U/τ_σ scales every standard deviation by τ_σ.
       const logits = controlledLogits(gm.logits, controls);
+      const factors = tf.div(gm.precisionFactors as tf.Tensor, Math.max(controls.scaleTemperature, 1e-30));
       const tempered = new GaussianMixture({
         logits,
         means: gm.means,
-        precisionFactors: tf.div(
-          gm.precisionFactors as tf.Tensor,
-          Math.max(controls.scaleTemperature, 1e-30),
-        ),
+        precisionFactors: factors,
         validate: false,
       });
-      logits.dispose();
+      tf.dispose([logits, factors]); // the mixture keeps its own copies
       try {
         return tempered.sample(n, { seed: rng.seed() }) as tf.Tensor3D;
       } finally {
@@ -401,8 +412,8 @@ export class MixtureDensityNetwork {
   }
 
   /** The local maxima of each row's predicted density (ensemble mixture by default), best first. */
-  async modes(x: TensorInput, options: MemberOptions & ModeOptions = {}): Promise<Mode[][]> {
-    const { member, ...modeOptions } = options;
+  async modes(x: TensorInput, options?: MemberOptions & ModeOptions): Promise<Mode[][]> {
+    const { member, ...modeOptions } = checkOptions(options, MODES_KEYS, 'modes');
     if (member === 'all') throw new ValueError("modes: member must be 'mixture' or an index.");
     const gm = this.predict(x, member === undefined ? {} : { member });
     try {
@@ -417,7 +428,8 @@ export class MixtureDensityNetwork {
    * more than `maxWeight` of its mean mixture weight on one component, or when two components that
    * both carry weight have means closer than `meanTolerance` (normalised units).
    */
-  async diagnose(x: TensorInput, options: DiagnoseOptions = {}): Promise<CollapseReport> {
+  async diagnose(x: TensorInput, options?: DiagnoseOptions): Promise<CollapseReport> {
+    options = checkOptions(options, ['maxWeight', 'meanTolerance', 'minWeight'], 'diagnose');
     const raw = this.rawOutputs(x, 'all');
     try {
       return await collapseReport(raw, this.layout, options);
@@ -436,15 +448,16 @@ export class MixtureDensityNetwork {
    * the statistics and every weight. Models with a custom backbone need the same factory.
    * @throws SerializationError
    */
-  static async load(location: ModelLocation, options: LoadOptions = {}): Promise<MixtureDensityNetwork> {
+  static async load(location: ModelLocation, options?: LoadOptions): Promise<MixtureDensityNetwork> {
+    const { backbone } = checkOptions(options, ['backbone'], 'MixtureDensityNetwork.load');
     return loadModel(location, MDN_SCHEMA, (config, weights) => {
-      if ((config.customWeights !== undefined) !== (options.backbone !== undefined))
+      if ((config.customWeights !== undefined) !== (backbone !== undefined))
         throw new SerializationError(
           config.customWeights !== undefined
             ? 'This model has a custom backbone: pass the same factory as load(location, { backbone }).'
             : 'This model uses the MLP trunk; do not pass a backbone.',
         );
-      return MixtureDensityNetwork.restore(config, weights, options.backbone);
+      return MixtureDensityNetwork.restore(config, weights, backbone);
     });
   }
 
@@ -481,6 +494,23 @@ export class MixtureDensityNetwork {
   }
 }
 
+/** Largest number of draws per input row in one `sample` call. */
+const MAX_DRAWS = 1 << 24;
+const SAMPLE_KEYS = optionKeys<MdnSampleOptions>()([
+  'seed',
+  'member',
+  'minWeight',
+  'truncateAt',
+  'logitTemperature',
+  'scaleTemperature',
+]);
+const MODES_KEYS = optionKeys<MemberOptions & ModeOptions>()([
+  'member',
+  'maxIterations',
+  'tolerance',
+  'mergeTolerance',
+]);
+
 /** What the network builders need from a config. */
 function networkSpec(cfg: ResolvedMdnConfig): NetworkSpec {
   return {
@@ -515,7 +545,7 @@ function perMemberProgress(p: FitProgress, perMember: (l: number) => number): Fi
 const MDN_SCHEMA: ModelSchema<ResolvedMdnConfig> = {
   kind: 'MixtureDensityNetwork',
   parseConfig: (raw) => {
-    const config = resolveConfig(raw as ResolvedMdnConfig);
+    const config = resolveConfig(raw as ResolvedMdnConfig, 'file');
     const custom = config.customWeights;
     if (
       custom !== undefined &&

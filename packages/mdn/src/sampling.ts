@@ -1,5 +1,6 @@
 import {
   assertNumber,
+  describeValue,
   logSoftmax,
   oneHot,
   sampleCategorical,
@@ -30,13 +31,16 @@ export interface MdnSampleOptions {
    */
   truncateAt?: number;
   /**
-   * τ_π: components are drawn from `softmax(log π / τ_π)`. 0 always draws the most probable
+   * τ_π: components are drawn from `softmax(log π / τ_π)`. 0 (or anything below 1e-30) always draws the most probable
    * component, large values approach uniform. Default 1.
    */
   logitTemperature?: number;
   /** τ_σ multiplies every **standard deviation**: `y = μ_k + τ_σ σ_k ε`. Default 1. */
   scaleTemperature?: number;
 }
+
+/** Logit temperatures below this are the τ → 0 limit (argmax); float32 cannot divide by less. */
+const MIN_TEMPERATURE = 1e-30;
 
 /** Checked sampling controls. */
 export interface SamplingControls {
@@ -54,7 +58,11 @@ export function resolveControls(o: MdnSampleOptions): SamplingControls {
     scaleTemperature: o.scaleTemperature ?? 1,
   };
   assertNumber(c.minWeight, 'minWeight', { min: 0, max: 1 });
-  if (!(c.truncateAt > 0)) throw new ValueError(`truncateAt must be > 0, got ${c.truncateAt}.`);
+  // A number > 0, Infinity allowed (no truncation); a string such as '2' is not coerced.
+  if (typeof c.truncateAt !== 'number' || !(c.truncateAt > 0))
+    throw new ValueError(
+      `truncateAt must be a number > 0 (Infinity for none), got ${describeValue(c.truncateAt)}.`,
+    );
   assertNumber(c.logitTemperature, 'logitTemperature', { min: 0 });
   assertNumber(c.scaleTemperature, 'scaleTemperature', { min: 0 });
   return c;
@@ -70,9 +78,13 @@ export function controlledLogits(logits: tf.Tensor, c: SamplingControls): tf.Ten
       const drop = tf.logicalAnd(tf.less(lw, Math.log(c.minWeight)), tf.equal(best, 0));
       lw = tf.where(drop, tf.fill(lw.shape, Number.NEGATIVE_INFINITY), lw);
     }
-    if (c.logitTemperature === 0)
+    // Below float32's range τ rounds to 0 on the device: that is the τ → 0 limit, taken exactly.
+    if (c.logitTemperature < MIN_TEMPERATURE)
       return tf.where(tf.equal(best, 1), tf.zerosLike(lw), tf.fill(lw.shape, -Infinity));
-    return c.logitTemperature === 1 ? lw : tf.div(lw, c.logitTemperature);
+    if (c.logitTemperature === 1) return lw;
+    // Shifted so the heaviest component sits at 0 before dividing: softmax is unchanged, and a tiny
+    // τ sends the others to −∞ instead of sending every log-weight to −∞ (which drew component 0).
+    return tf.div(tf.sub(lw, tf.max(lw, -1, true)), c.logitTemperature);
   });
 }
 

@@ -10,7 +10,15 @@ import {
   type ValidationSplit,
   warmupExponentialDecay,
 } from '@polymodal/nn';
-import { assertNumber, type TensorInput } from '@polymodal/tensor';
+import {
+  assertBoolean,
+  assertNumber,
+  assertSeed,
+  checkOptions,
+  optionKeys,
+  type TensorInput,
+  ValueError,
+} from '@polymodal/tensor';
 
 /** Separate validation data for {@link MdnFitOptions.validation}. */
 export interface MdnValidationData {
@@ -102,4 +110,57 @@ export function resolveIterations(options: MdnFitOptions): number {
   const iterations = options.iterations ?? 5000;
   assertNumber(iterations, 'iterations', { integer: true, min: 0 });
   return iterations;
+}
+
+const FIT_KEYS = optionKeys<MdnFitOptions>()([
+  'validateEvery',
+  'earlyStopping',
+  'checkEvery',
+  'signal',
+  'seed',
+  'iterations',
+  'batchSize',
+  'learningRate',
+  'weightDecay',
+  'clip',
+  'optimizer',
+  'sampleWeights',
+  'bootstrap',
+  'validation',
+  'onProgress',
+  'path',
+]);
+const VALIDATION_KEYS = optionKeys<MdnValidationData>()(['x', 'y', 'sampleWeights']);
+
+/**
+ * The fit options, checked before anything is converted or changed: known keys (the closest valid
+ * one named otherwise), no nulls, typed flags and seed, a `validation` that is `{ split }` or
+ * `{ x, y, sampleWeights? }`, and no optimiser options beside a ready optimiser.
+ * The nested `earlyStopping` and `clip` objects are checked by nn. @throws ValueError
+ */
+export function checkFitOptions(options: MdnFitOptions | undefined): MdnFitOptions {
+  const o = checkOptions(options, FIT_KEYS, 'MixtureDensityNetwork.fit');
+  if (o.bootstrap !== undefined) assertBoolean(o.bootstrap, 'bootstrap');
+  if (o.seed !== undefined) assertSeed(o.seed);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw new ValueError('onProgress must be a function.');
+  if (o.path !== undefined && !['auto', 'device', 'hybrid', 'host'].includes(o.path))
+    throw new ValueError(`path must be 'auto', 'device', 'hybrid' or 'host', got ${String(o.path)}.`);
+  const v = o.validation;
+  if (v !== undefined) {
+    const keys = Object.keys(
+      checkOptions(v, ['split', ...VALIDATION_KEYS], 'MixtureDensityNetwork.fit validation'),
+    );
+    const split = keys.includes('split');
+    if (split ? keys.length !== 1 : !(keys.includes('x') && keys.includes('y')))
+      throw new ValueError('validation must be { split } or { x, y, sampleWeights? }.');
+  }
+  if (o.optimizer !== undefined) {
+    const extra = (['learningRate', 'weightDecay', 'clip'] as const).filter((k) => o[k] !== undefined);
+    if (extra.length > 0)
+      throw new ValueError(
+        `${extra.join(', ')} would be ignored beside a ready optimizer: give them to adamw() instead.`,
+      );
+  }
+  return o;
 }

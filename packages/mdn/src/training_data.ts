@@ -10,6 +10,9 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { MdnValidationData } from './training.js';
 
+/** Largest magnitude of a normalised input or target the loss can square in float32. */
+const MAX_NORMALISED = 1e15;
+
 /** Validated float32 rows `[N, dim]`, N ≥ 1, finite (caller disposes). @throws ShapeError / NonFiniteError */
 export function checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
   const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
@@ -100,8 +103,8 @@ export interface DataShape {
 
 /**
  * Validates and converts a fit's data (rows, weights, validation) and normalises it with
- * `stats` (or statistics fitted to it, returned as `fitted`); `counts` adds bagging counts.
- * Nothing is left allocated when it throws. @throws ShapeError / ValueError / NonFiniteError
+ * the statistics `statistics` gives (the model's, or fitted to this data); `counts` adds bagging
+ * counts. Nothing is left allocated when it throws (`release` frees statistics made for it). @throws ShapeError / ValueError / NonFiniteError
  */
 export function prepareTrainingData(
   x: TensorInput,
@@ -113,8 +116,10 @@ export function prepareTrainingData(
   },
   shape: DataShape,
   statistics: (xs: tf.Tensor2D, ys: tf.Tensor2D) => MdnStatistics,
+  release: (stats: MdnStatistics) => void,
 ): MdnTrainingData & { stats: MdnStatistics } {
   const owned: tf.Tensor[] = [];
+  let stats: MdnStatistics | undefined;
   const keep = <T extends tf.Tensor>(t: T): T => {
     owned.push(t);
     return t;
@@ -136,8 +141,20 @@ export function prepareTrainingData(
         throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
       raw = [vx, vy, keep(checkedWeights(v.sampleWeights, vx.shape[0], 'validation.sampleWeights'))];
     }
-    const stats = statistics(xs, ys);
+    stats = statistics(xs, ys);
     const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
+    // The loss squares normalised values: beyond ~1e15 float32 overflows (to a NaN model).
+    for (const [t, s, name] of [
+      [xs, stats.x, 'x'],
+      [ys, stats.y, 'y'],
+    ] as const) {
+      const largest = tf.tidy(() => tf.max(tf.abs(s.transform(t))).dataSync()[0] as number);
+      if (largest > MAX_NORMALISED)
+        throw new ValueError(
+          `${name} reaches ${largest.toExponential(2)} in the units the network trains in; above ${MAX_NORMALISED} ` +
+            'float32 overflows in the loss. Turn normalisation on or rescale the data.',
+        );
+    }
     let validation: FitOptions['validation'];
     if (raw !== undefined) {
       const [vx, vy, vw] = raw;
@@ -157,6 +174,7 @@ export function prepareTrainingData(
     return { data, validation, x: xs, stats, dispose: () => tf.dispose(owned) };
   } catch (error) {
     tf.dispose(owned);
+    if (stats !== undefined) release(stats);
     throw error;
   }
 }

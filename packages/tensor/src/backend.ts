@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ValueError } from './errors.js';
+import { checkOptions } from './options.js';
 import './register.js';
 
 /** The backends {@link initBackend} can select. `'tensorflow'` is tfjs-node(-gpu)'s native backend. */
@@ -160,7 +161,8 @@ function requestedBackend(options: InitBackendOptions): BackendName {
  * @throws ValueError for an unknown backend name; BackendError when the requested backend (or,
  *   for `'auto'`, every candidate) fails, or tfjs-core is duplicated.
  */
-export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+export async function initBackend(options?: InitBackendOptions): Promise<BackendInfo> {
+  options = checkOptions(options, ['backend', 'threads', 'wasmPaths'], 'initBackend');
   const requested = requestedBackend(options);
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new ValueError(`threads must be a positive integer, got ${options.threads}.`);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PolymodalError, ValueError } from './errors.js';
+import { checkOptions, optionKeys } from './options.js';
 import { assertNumber, assertOneOf, assertPositiveInteger } from './validate.js';
 
 /** The integration schemes of {@link odeint}. */
@@ -103,23 +104,40 @@ function rkStages(
   return ks;
 }
 
+/** Largest `steps` / `maxSteps` (10⁷): beyond it an integration is a mistake, not a plan. */
+const MAX_STEPS = 10_000_000;
+const ODE_KEYS = optionKeys<OdeOptions>()([
+  't0',
+  't1',
+  'method',
+  'steps',
+  'rtol',
+  'atol',
+  'firstStep',
+  'maxSteps',
+  'onStep',
+]);
+
 function validate(
   f: unknown,
   y0: tf.Tensor,
   options: OdeOptions,
 ): Required<Omit<OdeOptions, 'firstStep' | 'onStep'>> {
   if (typeof f !== 'function') throw new ValueError('odeint: f must be a function (t, y) => dy/dt.');
-  if (!(y0 instanceof tf.Tensor) || y0.dtype !== 'float32')
-    throw new ValueError('odeint: y0 must be a float32 tensor.');
+  if (!(y0 instanceof tf.Tensor) || y0.dtype !== 'float32' || y0.isDisposed)
+    throw new ValueError('odeint: y0 must be a live float32 tensor.');
+  checkOptions(options, ODE_KEYS, 'odeint');
+  if (options.onStep !== undefined && typeof options.onStep !== 'function')
+    throw new ValueError('odeint: onStep must be a function.');
   const { t0 = 0, t1 = 1, method = 'rk4', steps = 100, rtol = 1e-5, atol = 1e-6, maxSteps = 10000 } = options;
   assertNumber(t0, 't0');
   assertNumber(t1, 't1');
   assertOneOf(method, Object.keys(TABLEAUS) as OdeMethod[], 'method');
-  assertPositiveInteger(steps, 'steps');
+  assertPositiveInteger(steps, 'steps', MAX_STEPS);
   assertNumber(rtol, 'rtol', { min: 0 });
   assertNumber(atol, 'atol', { min: 0 });
   if (rtol === 0 && atol === 0) throw new ValueError('odeint: rtol and atol cannot both be 0.');
-  assertPositiveInteger(maxSteps, 'maxSteps');
+  assertPositiveInteger(maxSteps, 'maxSteps', MAX_STEPS);
   if (options.firstStep !== undefined) assertNumber(options.firstStep, 'firstStep', { greaterThan: 0 });
   return { t0, t1, method, steps, rtol, atol, maxSteps };
 }
@@ -139,7 +157,8 @@ function validate(
  * @throws ValueError on bad options; PolymodalError when `'dopri5'` exceeds `maxSteps` or the
  *   step size underflows.
  */
-export function odeint(f: OdeFunction, y0: tf.Tensor, options: OdeOptions = {}): tf.Tensor {
+export function odeint(f: OdeFunction, y0: tf.Tensor, options?: OdeOptions): tf.Tensor {
+  if (options === undefined) options = {};
   const o = validate(f, y0, options);
   const tab = TABLEAUS[o.method];
   if (o.t0 === o.t1) return tf.clone(y0);

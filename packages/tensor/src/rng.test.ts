@@ -72,5 +72,15 @@ describe('Rng', () => {
     expect(() => new Rng(1.5)).toThrow(ValueError);
     expect(() => new Rng(Number.NaN)).toThrow(ValueError);
     expect(() => r.split(0)).toThrow(ValueError);
+    expect(() => new Rng('abc' as never).seed()).not.toThrow(); // strings are hashed
+    expect(() => new Rng({} as never)).toThrow(ValueError);
+  });
+
+  it('int(n) works up to 2³² and rejects larger n at once (the rejection limit once became 0 and looped)', () => {
+    const r = new Rng(1);
+    const v = r.int(2 ** 32);
+    expect(Number.isInteger(v) && v >= 0 && v < 2 ** 32).toBe(true);
+    expect(() => r.int(2 ** 32 + 1)).toThrow(/n must be ≤ 4294967296/);
+    expect(() => r.int(0)).toThrow(ValueError);
   });
 });

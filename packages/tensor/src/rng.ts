@@ -1,4 +1,5 @@
 import { ValueError } from './errors.js';
+import { assertSeed } from './options.js';
 import { assertNumber, assertPositiveInteger } from './validate.js';
 
 const GOLDEN = 0x9e3779b9;
@@ -22,7 +23,7 @@ function hashString(s: string): number {
 
 function seedToState(seed: number | string): number {
   if (typeof seed === 'string') return hashString(seed);
-  assertNumber(seed, 'seed', { integer: true });
+  assertSeed(seed);
   // Fold the high bits of large integers in, so 1 and 2**32 + 1 differ.
   return mix32((seed >>> 0) ^ mix32(Math.floor(seed / 4294967296) >>> 0));
 }
@@ -83,9 +84,10 @@ export class Rng {
     return this.nextUint32() % 2147483647;
   }
 
-  /** An integer uniformly drawn from [0, n). */
+  /** An integer uniformly drawn from [0, n), n ≤ 2³² (one 32-bit word per draw). */
   int(n: number): number {
-    assertPositiveInteger(n, 'n');
+    // Beyond 2³² the rejection limit below is 0 and every draw would be rejected forever.
+    assertPositiveInteger(n, 'n', 4294967296);
     // Rejection removes the modulo bias.
     const limit = 4294967296 - (4294967296 % n);
     let x = this.nextUint32();

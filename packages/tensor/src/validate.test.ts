@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import './register.js';
+import { initBackend } from './backend.js';
 import { NonFiniteError, PolymodalError, ShapeError, ValueError } from './errors.js';
+import { sampleCategorical } from './numerics/categorical.js';
+import { diagGaussianLogProb } from './numerics/gaussian.js';
+import { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';
+import { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
+import { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
+import { truncatedNormal } from './numerics/truncated_normal.js';
+import { odeint } from './ode.js';
 import {
   assertFinite,
   assertNumber,
@@ -59,5 +67,51 @@ describe('errors and validation helpers', () => {
     expect(() => assertPositiveInteger(2.5, 'K')).toThrow('K must be an integer, got 2.5.');
     expect(() => assertOneOf('x', ['a', 'b'], 'mode')).toThrow("mode must be one of 'a', 'b', got \"x\".");
     expect(() => assertNumber(0.5, 'p', { min: 0, max: 1 })).not.toThrow();
+  });
+});
+
+describe('the numerics reject inputs they cannot compute on', () => {
+  it('bool, int and non-tensor inputs get typed errors on wasm (bool tensors once corrupted the heap)', async () => {
+    await initBackend({ backend: 'wasm' });
+    const b = tf.tensor1d([true, false], 'bool');
+    const i = tf.tensor1d([1, 2], 'int32');
+    const f = tf.tensor1d([1, 2]);
+    const unary = [
+      logSumExp,
+      logSoftmax,
+      softplus,
+      log1p,
+      expm1,
+      log1mexp,
+      logNdtr,
+      ndtr,
+      ndtri,
+      erfc,
+      inverseSoftplus,
+    ];
+    for (const fn of unary) {
+      for (const bad of [b, i]) expect(() => fn(bad)).toThrow(ShapeError);
+      for (const bad of [[1, 2], 3, null, undefined]) expect(() => fn(bad as never)).toThrow(ValueError);
+    }
+    expect(() => logAddExp(f, b)).toThrow(ShapeError);
+    expect(() => diagGaussianLogProb(f, f, b)).toThrow(ShapeError);
+    expect(() => sampleCategorical(b)).toThrow(ShapeError);
+    expect(() => logSumExp(f, 3)).toThrow(/axis must be an integer in \[-1, 1\)/);
+    const gone = tf.tensor1d([1]);
+    gone.dispose();
+    expect(() => softplus(gone)).toThrow(/disposed/);
+    tf.dispose([b, i, f]);
+  });
+
+  it('absurd sizes fail at once instead of allocating until killed', () => {
+    expect(() => truncatedNormal([1e9, 1e9])).toThrow(/elements; at most/);
+    const logits = tf.zeros([2, 3]);
+    expect(() => sampleCategorical(logits, { n: 1e12 })).toThrow(ValueError);
+    expect(() => sampleCategorical(logits, { n: 3, seeds: 1 } as never)).toThrow("did you mean 'seed'");
+    logits.dispose();
+    const y0 = tf.zeros([1]);
+    expect(() => odeint((_t, y) => y, y0, { steps: 1e300 })).toThrow(/steps must be ≤/);
+    expect(() => odeint((_t, y) => y, y0, { step: 3 } as never)).toThrow("did you mean 'steps'");
+    y0.dispose();
   });
 });

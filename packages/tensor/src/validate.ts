@@ -12,6 +12,12 @@ export type TensorInput =
   | number[][][][]
   | Float32Array;
 
+/**
+ * Largest tensor, in elements, that a polymodal function allocates from a size it is given
+ * (2³¹, 8 GiB of float32): beyond it a "valid" size is absurd and would run until killed.
+ */
+export const MAX_ELEMENTS = 2 ** 31;
+
 /** Formats a shape as `[2, 3]`, with `?` for free dimensions. */
 export function formatShape(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
@@ -175,4 +181,34 @@ export function assertOneOf<T extends string>(
       `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}.`,
     );
   }
+}
+
+/**
+ * Asserts a live float32 tensor, the one input the numerics take: a bool or int tensor would be
+ * read as float memory by wasm kernels (garbage, or a corrupted heap), and a non-tensor would fail
+ * deep inside tfjs. @throws ShapeError / ValueError
+ */
+export function assertFloatTensor(value: unknown, name: string): asserts value is tf.Tensor {
+  if (!(value instanceof tf.Tensor))
+    throw new ValueError(`${name} must be a tf.Tensor, got ${describeValue(value)}.`);
+  if (value.isDisposed) throw new ValueError(`${name}: the tensor has been disposed.`);
+  if (value.dtype !== 'float32')
+    throw new ShapeError(
+      `${name} must be a float32 tensor, got ${value.dtype}; cast it with tf.cast(x, 'float32').`,
+    );
+}
+
+/** Asserts an axis of a rank-`rank` tensor (negative counts from the end). @throws ValueError */
+export function assertAxis(axis: unknown, rank: number, name = 'axis'): asserts axis is number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1))
+    throw new ValueError(`${name} must be an integer in [${-rank}, ${rank}), got ${describeValue(axis)}.`);
+}
+
+/** Asserts a tensor shape: non-negative integers with at most {@link MAX_ELEMENTS} elements. @throws ValueError */
+export function assertSize(shape: unknown, name: string): asserts shape is number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new ValueError(`${name} must be an array of non-negative integers, got ${describeValue(shape)}.`);
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (size > MAX_ELEMENTS)
+    throw new ValueError(`${name} [${shape.join(', ')}] has ${size} elements; at most ${MAX_ELEMENTS}.`);
 }

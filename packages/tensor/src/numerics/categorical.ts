@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { assertSeed, checkOptions } from '../options.js';
 import { Rng } from '../rng.js';
-import { assertNumber } from '../validate.js';
+import { assertFloatTensor, assertPositiveInteger, MAX_ELEMENTS } from '../validate.js';
 
 /** Options of {@link sampleCategorical}. */
 export interface SampleCategoricalOptions {
@@ -26,12 +27,19 @@ const U_MIN = 1e-7;
  * @param logits `[..., K]`
  * @returns int32 indices `[...]`, or `[n, ...]` when `n` is given.
  */
-export function sampleCategorical(logits: tf.Tensor, options: SampleCategoricalOptions = {}): tf.Tensor {
+export function sampleCategorical(logits: tf.Tensor, options?: SampleCategoricalOptions): tf.Tensor {
+  assertFloatTensor(logits, 'sampleCategorical logits');
   if (logits.rank < 1) throw new ShapeError('sampleCategorical: logits must have a last axis of size K ≥ 1.');
-  if (options.n !== undefined) assertNumber(options.n, 'n', { integer: true, min: 1 });
-  const seed = options.seed ?? Rng.randomSeed();
+  const { n, seed = Rng.randomSeed() } = checkOptions(options, ['n', 'seed'], 'sampleCategorical');
+  if (n !== undefined) assertPositiveInteger(n, 'n', MAX_ELEMENTS);
+  assertSeed(seed);
+  if ((n ?? 1) * logits.size > MAX_ELEMENTS)
+    throw new ValueError(
+      `sampleCategorical: ${n} draws of ${logits.size} logits exceed ${MAX_ELEMENTS} elements.`,
+    );
+  const options_ = { n };
   return tf.tidy(() => {
-    const shape = options.n === undefined ? logits.shape : [options.n, ...logits.shape];
+    const shape = options_.n === undefined ? logits.shape : [options_.n, ...logits.shape];
     const u = tf.randomUniform(shape, U_MIN, 1 - U_MIN, 'float32', seed);
     const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
     return tf.argMax(tf.add(logits, gumbel), -1);

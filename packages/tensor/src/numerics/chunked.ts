@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertPositiveInteger } from '../validate.js';
+import { ValueError } from '../errors.js';
+import { assertFloatTensor, assertPositiveInteger } from '../validate.js';
 
 /**
  * Applies `fn` to row blocks of `x` (`chunkSize` rows at a time, each inside `tf.tidy`) and
@@ -12,6 +13,8 @@ import { assertPositiveInteger } from '../validate.js';
  * @returns `[n, ...]`, owned by the caller.
  */
 export function mapChunked(x: tf.Tensor, fn: (chunk: tf.Tensor) => tf.Tensor, chunkSize = 4096): tf.Tensor {
+  assertFloatTensor(x, 'mapChunked x');
+  if (typeof fn !== 'function') throw new ValueError('mapChunked: fn must be a function.');
   assertPositiveInteger(chunkSize, 'chunkSize');
   const n = x.shape[0] ?? 0;
   if (n <= chunkSize) return tf.tidy(() => fn(x));

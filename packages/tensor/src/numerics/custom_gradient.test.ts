@@ -2,7 +2,7 @@ import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import { customOp } from './custom_gradient.js';
+import { customOp, reduceToShape } from './custom_gradient.js';
 import { logAddExp, logSoftmax, logSumExp } from './log_sum_exp.js';
 import { inverseSoftplus, log1mexp, softplus } from './softplus.js';
 import { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './special.js';
@@ -163,5 +163,19 @@ describe('customOp', () => {
     )(inputs);
     for (const [i, g] of ours.entries()) expect(take(g)).toEqual(take(auto[i] as tf.Tensor));
     tf.dispose(inputs);
+  });
+});
+
+describe('reduceToShape', () => {
+  it('sums a broadcast gradient back to the input shape and leaks nothing', async () => {
+    await initBackend({ backend: 'cpu' });
+    const g = tf.ones([4, 2, 3]);
+    await expectNoLeak(() => {
+      const r = reduceToShape(g, [2, 1]);
+      expect(r.shape).toEqual([2, 1]);
+      expect(take(r)).toEqual([12, 12]);
+      r.dispose();
+    });
+    g.dispose();
   });
 });

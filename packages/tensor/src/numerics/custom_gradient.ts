@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertFloatTensor } from '../validate.js';
 
 // tfjs registers no gradient for comparisons (Equal, Less, IsFinite ...), so a function whose
 // forward pass selects with `tf.where` on data-dependent conditions cannot be differentiated by
@@ -52,7 +53,10 @@ export function elementwise(
       gradFunc: (dy, saved) => tf.mul(dy, derivative(saved[0] as tf.Tensor, saved[1] as tf.Tensor)),
     };
   });
-  return (x) => op(x);
+  return (x) => {
+    assertFloatTensor(x, 'x');
+    return op(x);
+  };
 }
 
 /**
@@ -65,8 +69,7 @@ export function reduceToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor
   for (let i = 0; i < g.rank; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
-  const summed = axes.length > 0 ? tf.sum(g, axes, true) : g;
-  return tf.reshape(summed, [...shape]);
+  return tf.tidy(() => tf.reshape(axes.length > 0 ? tf.sum(g, axes, true) : g, [...shape]));
 }
 
 /**
@@ -89,5 +92,9 @@ export function binary(
       },
     };
   });
-  return (a, b) => op(a, b);
+  return (a, b) => {
+    assertFloatTensor(a, 'a');
+    assertFloatTensor(b, 'b');
+    return op(a, b);
+  };
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../errors.js';
+import { assertFloatTensor } from '../validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -12,6 +14,9 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * @returns `[...]` log densities in nats.
  */
 export function diagGaussianLogProb(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
+  assertFloatTensor(x, 'x');
+  assertFloatTensor(mean, 'mean');
+  assertFloatTensor(variance, 'variance');
   return tf.tidy(() => {
     const d = tf.sub(x, mean);
     const quad = tf.div(tf.square(d), variance);
@@ -28,6 +33,12 @@ export function diagGaussianLogProb(x: tf.Tensor, mean: tf.Tensor, variance: tf.
  * @returns `[n, m]`
  */
 export function pairwiseSquaredDistances(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  assertFloatTensor(x, 'x');
+  assertFloatTensor(y, 'y');
+  if (x.rank !== 2 || y.rank !== 2 || x.shape[1] !== y.shape[1])
+    throw new ShapeError(
+      `pairwiseSquaredDistances: expected x [n, d] and y [m, d], got [${x.shape}] and [${y.shape}].`,
+    );
   return tf.tidy(() => {
     const xx = tf.sum(tf.square(x), 1, true);
     const yy = tf.reshape(tf.sum(tf.square(y), 1), [1, -1]);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
-import { assertNumber, assertPositiveInteger } from '../validate.js';
+import { checkOptions } from '../options.js';
+import { assertFloatTensor, assertNumber, assertPositiveInteger } from '../validate.js';
 
 /** Options of {@link gaussianKernelMean}. */
 export interface GaussianKernelMeanOptions {
@@ -31,7 +32,14 @@ export function gaussianKernelMean(
   x: tf.Tensor2D,
   options: GaussianKernelMeanOptions,
 ): tf.Tensor2D {
-  const { scale = 1, bandwidth, queryChunk = 1024, sampleChunk = 2048 } = options;
+  assertFloatTensor(z, 'gaussianKernelMean z');
+  assertFloatTensor(x, 'gaussianKernelMean x');
+  const {
+    scale = 1,
+    bandwidth,
+    queryChunk = 1024,
+    sampleChunk = 2048,
+  } = checkOptions(options, ['scale', 'bandwidth', 'queryChunk', 'sampleChunk'], 'gaussianKernelMean');
   assertNumber(scale, 'scale');
   assertNumber(bandwidth, 'bandwidth', { greaterThan: 0 });
   assertPositiveInteger(queryChunk, 'queryChunk');

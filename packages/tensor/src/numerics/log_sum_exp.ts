@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertAxis, assertFloatTensor } from '../validate.js';
 import { binary, customOp } from './custom_gradient.js';
 import { log1pRaw } from './special.js';
 
@@ -16,6 +17,8 @@ function normalizeAxis(axis: number, rank: number): number {
  * @param keepDims keep the reduced axis with size 1. Default false.
  */
 export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor {
+  assertFloatTensor(x, 'logSumExp x');
+  assertAxis(axis, x.rank);
   const ax = normalizeAxis(axis, x.rank);
   const op = customOp<[tf.Tensor]>(([input], save) => {
     const m = tf.max(input, ax, true);
@@ -45,6 +48,8 @@ export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor 
  * `-Infinity` stays all `-Infinity` (never NaN). Differentiable (gradient `dy − softmax · Σdy`).
  */
 export function logSoftmax(x: tf.Tensor, axis = -1): tf.Tensor {
+  assertFloatTensor(x, 'logSoftmax x');
+  assertAxis(axis, x.rank);
   const ax = normalizeAxis(axis, x.rank);
   const op = customOp<[tf.Tensor]>(([input], save) => {
     const lse = logSumExp(input, ax, true);

@@ -1,4 +1,4 @@
-import { take } from '@polymodal/test-utils';
+import { expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
@@ -16,6 +16,12 @@ describe('oneHot', () => {
     expect(oneHot(tf.tensor1d([0, 0], 'int32'), 1).shape).toEqual([2, 1]);
     expect(take(oneHot(tf.tensor1d([0, 0], 'int32'), 1))).toEqual([1, 1]);
     expect(() => oneHot(idx, 0)).toThrow(ValueError);
+    idx.dispose();
+  });
+
+  it('leaks nothing on valid input (the int32 cast was once left behind)', async () => {
+    const idx = tf.tensor1d([2, 0, 1], 'float32');
+    await expectNoLeak(() => tf.dispose([oneHot(idx, 3), oneHot(idx, 1)]));
     idx.dispose();
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-import { assertSomeMass, parameters } from './parameters.js';
+import { assertSomeMass, checkParameters, checkSample, parameters } from './parameters.js';
 
 /** Parameters of {@link Categorical}. */
 export interface CategoricalParameters extends DistributionOptions {
@@ -33,6 +33,7 @@ export class Categorical implements Distribution, HasMoments {
 
   /** @throws ShapeError, NonFiniteError (NaN or +Infinity logits) or ValueError (a row of all −Infinity). */
   constructor(params: CategoricalParameters) {
+    checkParameters(params, ['logits', 'validate'], 'Categorical');
     const validate = params.validate ?? true;
     const { logits } = parameters(
       { logits: [params.logits, { minRank: 1, allowNegativeInfinity: true }] },
@@ -99,7 +100,8 @@ export class Categorical implements Distribution, HasMoments {
   }
 
   /** `n` draws per batch member: int32 `[n, ...batch]`. */
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(n, options, this.logits.size, 'Categorical');
     assertPositiveInteger(n, 'n');
     return sampleCategorical(this.logits, { n, seed: options.seed ?? Rng.randomSeed() });
   }

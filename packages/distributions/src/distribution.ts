@@ -15,6 +15,11 @@ export interface SampleOptions {
  *
  * Every method returns new tensors owned by the caller. The distribution owns copies of its
  * parameters; free them with {@link Distribution.dispose}.
+ *
+ * Parameters are validated (finite, in range) when constructed. Query values (`logProb(value)`,
+ * `prob`, `score`, `cdf`, ...) are checked for shape but not read back for finiteness, which would
+ * stall every call in a sampler's hot loop: a NaN entry gives NaN in the matching output entries
+ * only, and ±Infinity the mathematical limit (`logProb` −Infinity) or NaN where none exists.
  */
 export interface Distribution {
   /** Shape of the batch of independent distributions. */

@@ -3,7 +3,11 @@ import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../test/fixtures.js';
+import { Categorical } from './categorical.js';
 import { GaussianMixture } from './gaussian_mixture.js';
+import { MultivariateNormal } from './multivariate_normal.js';
+import { Normal } from './normal.js';
+import { Uniform } from './uniform.js';
 
 const fx = fixture.mixture;
 
@@ -216,5 +220,32 @@ describe('GaussianMixture (diagonal)', () => {
       expect(() => gm.logProb([[1, 2]])).toThrow(/trailing event shape \[1\]/);
       gm.dispose();
     });
+  });
+});
+
+describe('parameter and option objects', () => {
+  it('unknown, misspelt and null keys are rejected with the closest valid key; sizes are bounded', () => {
+    const ok = { logits: [0, 0], means: [[0], [1]], variances: [[1], [1]] };
+    expect(() => new GaussianMixture({ ...ok, variance: [[1], [1]] } as never)).toThrow(
+      "did you mean 'variances'",
+    );
+    expect(() => new GaussianMixture({ ...ok, validate: 'no' } as never)).toThrow(
+      /validate must be true or false/,
+    );
+    expect(() => new GaussianMixture(null as never)).toThrow(/plain object/);
+    expect(() => new Normal({ loc: [0], scale: [1], scales: [1] } as never)).toThrow("did you mean 'scale'");
+    expect(() => new Categorical({ logit: [0, 1] } as never)).toThrow("did you mean 'logits'");
+    expect(() => new Uniform({ low: [0], high: [1], hi: 2 } as never)).toThrow(ValueError);
+    expect(() => new MultivariateNormal({ loc: [0], precisionFactor: [[1]], seed: 1 } as never)).toThrow(
+      ValueError,
+    );
+    const gm = new GaussianMixture(ok);
+    expect(() => gm.sample(3, { seeds: 1 } as never)).toThrow("did you mean 'seed'");
+    expect(() => gm.sample(3, { seed: 'x' } as never)).toThrow(/seed must be an integer/);
+    expect(() => gm.sample(1e12)).toThrow(/n must be ≤/);
+    expect(() => gm.entropyBounds({ methods: 'huber' } as never)).toThrow("did you mean 'method'");
+    expect(() => gm.marginal(0 as never)).toThrow(ValueError);
+    expect(() => gm.condition(0 as never, [1])).toThrow(ValueError);
+    gm.dispose();
   });
 });

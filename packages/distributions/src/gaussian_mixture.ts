@@ -1,6 +1,8 @@
 import {
   assertNumber,
   assertPositiveInteger,
+  checkOptions,
+  describeValue,
   logSoftmax,
   logSumExp,
   oneHot,
@@ -18,7 +20,14 @@ import type { GaussianComponents } from './gaussian_components.js';
 import { type EntropyBounds, mixtureEntropyBounds } from './mixture_entropy.js';
 import { type Mode, type ModeOptions, mixtureModes } from './mixture_modes.js';
 import { mixtureCrps, mixtureLogCdf, mixtureQuantile } from './mixture_univariate.js';
-import { assertSameShape, assertSomeMass, parameters, withEvent } from './parameters.js';
+import {
+  assertSameShape,
+  assertSomeMass,
+  checkParameters,
+  checkSample,
+  parameters,
+  withEvent,
+} from './parameters.js';
 
 /** A central interval `[lower, upper]` per batch member. */
 export interface Interval {
@@ -75,6 +84,11 @@ export class GaussianMixture implements Distribution, HasMoments {
 
   /** @throws ShapeError (inconsistent shapes), ValueError (variances ≤ 0, an all-−∞ logits row) or NonFiniteError. */
   constructor(params: GaussianMixtureParameters) {
+    checkParameters(
+      params,
+      ['logits', 'means', 'variances', 'precisionFactors', 'validate'],
+      'GaussianMixture',
+    );
     const validate = params.validate ?? true;
     const full = params.precisionFactors !== undefined;
     if (full === (params.variances !== undefined)) {
@@ -192,7 +206,13 @@ export class GaussianMixture implements Distribution, HasMoments {
    * `n` draws per batch member, `[n, ...batch, D]`: a component from the mixing distribution
    * (Gumbel-max: never out of range, never a zero-weight one), then a Gaussian draw from it.
    */
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(
+      n,
+      options,
+      this.batchShape.reduce((a, b) => a * b, 1) * (this.eventShape[0] ?? 1),
+      'GaussianMixture',
+    );
     assertPositiveInteger(n, 'n');
     const rng = new Rng(options.seed ?? Rng.randomSeed());
     return tf.tidy(() => {
@@ -253,9 +273,9 @@ export class GaussianMixture implements Distribution, HasMoments {
   }
 
   /** Bounds on the differential entropy (diagonal components); see `mixtureEntropyBounds`. */
-  entropyBounds(options: { method?: 'huber' | 'pairwise' } = {}): EntropyBounds {
+  entropyBounds(options?: { method?: 'huber' | 'pairwise' }): EntropyBounds {
     this.requireDiagonal('entropyBounds');
-    return mixtureEntropyBounds(this, options.method ?? 'huber');
+    return mixtureEntropyBounds(this, checkOptions(options, ['method'], 'entropyBounds').method ?? 'huber');
   }
 
   /**
@@ -301,7 +321,7 @@ export class GaussianMixture implements Distribution, HasMoments {
    * every component mean; see `mixtureModes`. Returns, for each batch member (batch axes
    * flattened, row-major), its modes sorted by density.
    */
-  async modes(options: ModeOptions = {}): Promise<Mode[][]> {
+  async modes(options?: ModeOptions): Promise<Mode[][]> {
     this.requireDiagonal('modes');
     return mixtureModes(this, options);
   }
@@ -316,6 +336,8 @@ export class GaussianMixture implements Distribution, HasMoments {
    */
   condition(observedDims: readonly number[], values: TensorInput): GaussianMixture {
     const D = this.eventShape[0] as number;
+    if (!Array.isArray(observedDims))
+      throw new ValueError('condition: observedDims must be an array of dimensions.');
     const observed = [...observedDims];
     if (!distinctDims(observed, D) || observed.length >= D) {
       throw new ValueError(
@@ -346,9 +368,9 @@ export class GaussianMixture implements Distribution, HasMoments {
    */
   marginal(dims: readonly number[]): GaussianMixture {
     const D = this.eventShape[0] as number;
-    if (!distinctDims(dims, D)) {
+    if (!Array.isArray(dims) || !distinctDims(dims, D)) {
       throw new ValueError(
-        `marginal: dims must be distinct integers in [0, ${D}), got [${dims.join(', ')}].`,
+        `marginal: dims must be distinct integers in [0, ${D}), got ${Array.isArray(dims) ? `[${dims.join(', ')}]` : describeValue(dims)}.`,
       );
     }
     return GaussianMixture.from(this.logits, this.componentsDistribution.marginal(dims));

@@ -1,6 +1,7 @@
 import {
   assertNumber,
   assertPositiveInteger,
+  checkOptions,
   diagGaussianLogProb,
   logSoftmax,
   logSumExp,
@@ -39,8 +40,12 @@ export interface DiagonalMixtureParts {
  * duplicates merged. Iterates on device and reads back every 50 steps to test convergence.
  * Returns, for each batch member (batch axes flattened, row-major), its modes sorted by density.
  */
-export async function mixtureModes(gm: DiagonalMixtureParts, options: ModeOptions = {}): Promise<Mode[][]> {
-  const { maxIterations = 1000, tolerance = 1e-6, mergeTolerance = 1e-3 } = options;
+export async function mixtureModes(gm: DiagonalMixtureParts, options?: ModeOptions): Promise<Mode[][]> {
+  const {
+    maxIterations = 1000,
+    tolerance = 1e-6,
+    mergeTolerance = 1e-3,
+  } = checkOptions(options, ['maxIterations', 'tolerance', 'mergeTolerance'], 'modes');
   assertPositiveInteger(maxIterations, 'maxIterations');
   assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
   assertNumber(mergeTolerance, 'mergeTolerance', { greaterThan: 0 });

@@ -10,7 +10,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { precisionFactorFromCovariance } from './linalg.js';
-import { parameters, withEvent } from './parameters.js';
+import { checkParameters, checkSample, parameters, withEvent } from './parameters.js';
 import {
   covarianceFromPrecisionFactor,
   logDetPrecisionFactor,
@@ -46,6 +46,7 @@ export class MultivariateNormal implements Distribution, HasMoments {
 
   /** @throws ShapeError, NonFiniteError, or ValueError when a diagonal entry of U is ≤ 0. */
   constructor(params: MultivariateNormalParameters) {
+    checkParameters(params, ['loc', 'precisionFactor', 'validate'], 'MultivariateNormal');
     const validate = params.validate ?? true;
     const p = parameters(
       { loc: [params.loc, { minRank: 1 }], precisionFactor: [params.precisionFactor, { minRank: 2 }] },
@@ -124,7 +125,13 @@ export class MultivariateNormal implements Distribution, HasMoments {
     return tf.tidy(() => tf.exp(this.logProb(value)));
   }
 
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(
+      n,
+      options,
+      this.batchShape.reduce((a, b) => a * b, 1) * (this.eventShape[0] ?? 1),
+      'MultivariateNormal',
+    );
     assertPositiveInteger(n, 'n');
     const seed = options.seed ?? Rng.randomSeed();
     const D = this.eventShape[0] as number;

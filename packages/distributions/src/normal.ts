@@ -2,7 +2,7 @@ import { assertPositiveInteger, diagGaussianLogProb, Rng, type TensorInput } fro
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { klDiagonal } from './gaussian_closed_forms.js';
-import { assertSameShape, parameters, withEvent } from './parameters.js';
+import { assertSameShape, checkParameters, checkSample, parameters, withEvent } from './parameters.js';
 
 /** Parameters of {@link Normal}. */
 export interface NormalParameters extends DistributionOptions {
@@ -34,6 +34,7 @@ export class Normal implements Distribution, HasMoments {
 
   /** @throws ShapeError, ValueError (scale ≤ 0) or NonFiniteError. */
   constructor(params: NormalParameters) {
+    checkParameters(params, ['loc', 'scale', 'validate'], 'Normal');
     const { loc, scale } = parameters(
       { loc: [params.loc, { minRank: 1 }], scale: [params.scale, { minRank: 1, positive: true }] },
       params.validate ?? true,
@@ -55,7 +56,13 @@ export class Normal implements Distribution, HasMoments {
     return tf.tidy(() => tf.exp(this.logProb(value)));
   }
 
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(
+      n,
+      options,
+      this.batchShape.reduce((a, b) => a * b, 1) * (this.eventShape[0] ?? 1),
+      'Normal',
+    );
     assertPositiveInteger(n, 'n');
     const seed = options.seed ?? Rng.randomSeed();
     return tf.tidy(() =>

@@ -1,5 +1,10 @@
 import {
+  assertBoolean,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
   formatShape,
+  MAX_ELEMENTS,
   NonFiniteError,
   ShapeError,
   type TensorInput,
@@ -7,6 +12,37 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import type { SampleOptions } from './distribution.js';
+
+/**
+ * Checks a constructor's parameter object: a plain object with known keys (the closest valid one
+ * named otherwise), no null values, and a boolean `validate`. @throws ValueError
+ */
+export function checkParameters(params: unknown, keys: readonly string[], what: string): void {
+  if (params === undefined)
+    throw new ValueError(
+      `${what}: parameters { ${keys.filter((k) => k !== 'validate').join(', ')} } are required.`,
+    );
+  const p = checkOptions(params as object, keys, what) as { validate?: unknown };
+  if (p.validate !== undefined) assertBoolean(p.validate, 'validate');
+}
+
+/**
+ * Checks `sample(n, options)`: `n` a positive integer whose draws fit in {@link MAX_ELEMENTS}
+ * elements, options `{ seed? }` with an integer seed. @returns the options (`{}` when omitted).
+ * @throws ValueError
+ */
+export function checkSample(
+  n: unknown,
+  options: SampleOptions | undefined,
+  perDraw: number,
+  what: string,
+): SampleOptions {
+  assertPositiveInteger(n, 'n', Math.max(1, Math.floor(MAX_ELEMENTS / Math.max(1, perDraw))));
+  const o = checkOptions(options, ['seed'], `${what}.sample`);
+  if (o.seed !== undefined) assertSeed(o.seed);
+  return o;
+}
 
 /** What a parameter may hold. */
 export interface ParameterRule {

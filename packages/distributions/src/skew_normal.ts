@@ -9,7 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { cholesky, precisionFactorFromCovariance } from './linalg.js';
-import { parameters, withEvent } from './parameters.js';
+import { checkParameters, checkSample, parameters, withEvent } from './parameters.js';
 import { whitenedGaussianLogProb } from './triangular.js';
 
 /** Parameters of {@link SkewNormal}. */
@@ -56,6 +56,7 @@ export class SkewNormal implements Distribution, HasMoments {
 
   /** @throws ShapeError, NonFiniteError, or ValueError when Ω is not positive definite. */
   constructor(params: SkewNormalParameters) {
+    checkParameters(params, ['loc', 'scale', 'skewness', 'validate'], 'SkewNormal');
     const validate = params.validate ?? true;
     const p = parameters(
       {
@@ -163,7 +164,13 @@ export class SkewNormal implements Distribution, HasMoments {
     });
   }
 
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(
+      n,
+      options,
+      this.batchShape.reduce((a, b) => a * b, 1) * (this.eventShape[0] ?? 1),
+      'SkewNormal',
+    );
     assertPositiveInteger(n, 'n');
     const seed = options.seed ?? Rng.randomSeed();
     const d = this.eventShape[0] as number;

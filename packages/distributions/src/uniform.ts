@@ -8,7 +8,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-import { assertSameShape, parameters, withEvent } from './parameters.js';
+import { assertSameShape, checkParameters, checkSample, parameters, withEvent } from './parameters.js';
 
 /** Parameters of {@link Uniform}. */
 export interface UniformParameters extends DistributionOptions {
@@ -33,6 +33,7 @@ export class Uniform implements Distribution, HasMoments {
 
   /** @throws ShapeError, NonFiniteError, or ValueError when some `high ≤ low`. */
   constructor(params: UniformParameters) {
+    checkParameters(params, ['low', 'high', 'validate'], 'Uniform');
     const validate = params.validate ?? true;
     const { low, high } = parameters(
       { low: [params.low, { minRank: 1 }], high: [params.high, { minRank: 1 }] },
@@ -81,7 +82,13 @@ export class Uniform implements Distribution, HasMoments {
     return tf.tidy(() => tf.exp(this.logProb(value)));
   }
 
-  sample(n: number, options: SampleOptions = {}): tf.Tensor {
+  sample(n: number, options?: SampleOptions): tf.Tensor {
+    options = checkSample(
+      n,
+      options,
+      this.batchShape.reduce((a, b) => a * b, 1) * (this.eventShape[0] ?? 1),
+      'Uniform',
+    );
     assertPositiveInteger(n, 'n');
     const seed = options.seed ?? Rng.randomSeed();
     return tf.tidy(() =>

@@ -1,5 +1,7 @@
 import {
+  assertNumber,
   assertPositiveInteger,
+  checkOptions,
   logSumExp,
   ShapeError,
   type TensorInput,
@@ -8,7 +10,11 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution } from './distribution.js';
 import { GaussianMixture } from './gaussian_mixture.js';
-import { parameters } from './parameters.js';
+import { checkParameters, parameters } from './parameters.js';
+
+/** Largest dimension of a density. */
+const MAX_WIDTH_D = 1 << 20;
+
 import { SkewNormal } from './skew_normal.js';
 
 /**
@@ -47,8 +53,15 @@ export function densityFromFunction(options: {
   gradLogDensity?: (x: tf.Tensor2D) => tf.Tensor2D;
   logNormalizer?: number;
 }): UnnormalizedDensity {
-  const { dim, logDensity } = options;
-  assertPositiveInteger(dim, 'dim');
+  const { dim, logDensity } = checkOptions(
+    options,
+    ['dim', 'logDensity', 'gradLogDensity', 'logNormalizer'],
+    'densityFromFunction',
+  );
+  assertPositiveInteger(dim, 'dim', MAX_WIDTH_D);
+  if (options.gradLogDensity !== undefined && typeof options.gradLogDensity !== 'function')
+    throw new ValueError('gradLogDensity must be a function of points [N, dim].');
+  if (options.logNormalizer !== undefined) assertNumber(options.logNormalizer, 'logNormalizer');
   if (typeof logDensity !== 'function')
     throw new ValueError('logDensity must be a function of points [N, dim].');
   const grad = options.gradLogDensity ?? autodiffScore(logDensity);
@@ -138,6 +151,7 @@ export interface UnnormalizedGaussianMixtureParameters {
 export function unnormalizedGaussianMixture(
   params: UnnormalizedGaussianMixtureParameters,
 ): DisposableDensity {
+  checkParameters(params, ['logCoefficients', 'means', 'variances'], 'unnormalizedGaussianMixture');
   const p = parameters(
     {
       logCoefficients: [params.logCoefficients, { minRank: 1 }],
@@ -207,6 +221,7 @@ export interface UnnormalizedSkewNormalMixtureParameters {
 export function unnormalizedSkewNormalMixture(
   params: UnnormalizedSkewNormalMixtureParameters,
 ): DisposableDensity {
+  checkParameters(params, ['logCoefficients', 'loc', 'scale', 'skewness'], 'unnormalizedSkewNormalMixture');
   const logC = parameters(
     { logCoefficients: [params.logCoefficients, { minRank: 1 }] },
     true,

@@ -50,12 +50,16 @@ export {
 } from './options.js';
 export { Rng } from './rng.js';
 export {
+  assertAxis,
   assertFinite,
+  assertFloatTensor,
   assertNumber,
   assertOneOf,
   assertPositiveInteger,
   assertShape,
+  assertSize,
   formatShape,
+  MAX_ELEMENTS,
   type NumberConstraints,
   type TensorInput,
   toFloat32,

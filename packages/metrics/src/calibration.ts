@@ -1,5 +1,6 @@
 import {
   assertPositiveInteger,
+  checkOptions,
   ShapeError,
   type TensorInput,
   toFloat32,
@@ -61,8 +62,8 @@ export interface PitHistogram {
  *
  * @throws ValueError for values outside [0, 1].
  */
-export async function pitHistogram(pit: TensorInput, options: { bins?: number } = {}): Promise<PitHistogram> {
-  const bins = options.bins ?? 10;
+export async function pitHistogram(pit: TensorInput, options?: { bins?: number }): Promise<PitHistogram> {
+  const bins = checkOptions(options, ['bins'], 'pitHistogram').bins ?? 10;
   assertPositiveInteger(bins, 'bins');
   const v = await values(pit, 'pit');
   if (v.length === 0) throw new ShapeError('pit is empty.');

@@ -1,5 +1,6 @@
 import { assertOneOf, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkRequired } from './samples.js';
 
 /** Options of {@link crpsFromSamples}. */
 export interface CrpsOptions {
@@ -22,6 +23,7 @@ export async function crpsFromSamples(
   y: TensorInput,
   options: CrpsOptions,
 ): Promise<number[]> {
+  checkRequired(options, ['estimator', 'chunkSize'], 'crpsFromSamples');
   assertOneOf(options?.estimator, ['v-statistic', 'fair'] as const, 'estimator');
   const s = toFloat32(samples, 'samples');
   const obs = toFloat32(y, 'y');

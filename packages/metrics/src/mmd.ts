@@ -7,7 +7,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { pairSums } from './pair_sums.js';
-import { twoSamples } from './samples.js';
+import { checkRequired, twoSamples } from './samples.js';
 
 /** Options of {@link mmd}. */
 export interface MmdOptions {
@@ -69,6 +69,7 @@ export async function medianBandwidth(x: TensorInput, y: TensorInput): Promise<n
  * heuristic), and the biased V- or unbiased U-statistic. Returns MMD², not MMD.
  */
 export async function mmd(x: TensorInput, y: TensorInput, options: MmdOptions): Promise<MmdResult> {
+  checkRequired(options, ['bandwidth', 'estimator', 'chunkSize'], 'mmd');
   assertOneOf(options?.estimator, ['biased', 'unbiased'] as const, 'estimator');
   const bandwidths =
     options.bandwidth === 'median'
@@ -124,6 +125,7 @@ export async function energyDistance(
   y: TensorInput,
   options: EnergyDistanceOptions,
 ): Promise<number> {
+  checkRequired(options, ['estimator', 'chunkSize'], 'energyDistance');
   assertOneOf(options?.estimator, ['v-statistic', 'u-statistic'] as const, 'estimator');
   const [a, b] = twoSamples(x, y, 'energyDistance', { minRows: 2 });
   try {

@@ -1,5 +1,6 @@
 import { assertOneOf, logSumExp, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkRequired } from './samples.js';
 
 /**
  * How per-member, per-point NLLs become one number. The MDN papers use all three and they differ
@@ -55,6 +56,7 @@ const populationStd = (v: number[]) => {
  * @throws ShapeError for a wrong rank or empty input; ValueError for an unknown aggregation.
  */
 export async function nllFromLogProbs(logProbs: TensorInput, options: NllOptions): Promise<NllResult> {
+  checkRequired(options, ['aggregation'], 'nll');
   assertOneOf(options?.aggregation, ['member-median', 'member-mean', 'ensemble'] as const, 'aggregation');
   const lp = toFloat32(logProbs, 'logProbs');
   try {

@@ -1,5 +1,6 @@
-import { assertPositiveInteger, Rng } from '@polymodal/tensor';
+import { assertPositiveInteger, assertSeed, Rng, ValueError } from '@polymodal/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
+import { checkRequired } from './samples.js';
 
 /** What {@link noiseFloor} returns. */
 export interface NoiseFloor {
@@ -24,6 +25,10 @@ export async function noiseFloor(
   draw: (n: number, seed: number) => tf.Tensor,
   options: { n: number; repeats?: number; seed?: number },
 ): Promise<NoiseFloor> {
+  checkRequired(options, ['n', 'repeats', 'seed'], 'noiseFloor');
+  if (typeof metric !== 'function' || typeof draw !== 'function')
+    throw new ValueError('noiseFloor: metric and draw must be functions.');
+  if (options.seed !== undefined) assertSeed(options.seed);
   const repeats = options.repeats ?? 5;
   assertPositiveInteger(options.n, 'n');
   assertPositiveInteger(repeats, 'repeats');

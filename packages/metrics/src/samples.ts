@@ -1,4 +1,11 @@
-import { ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
+import {
+  assertFinite,
+  checkOptions,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -15,7 +22,13 @@ export function twoSamples(
 ): [tf.Tensor2D, tf.Tensor2D] {
   const { minRows = 1, equalSize = false } = options;
   const a = toFloat32(x, 'x');
-  const b = toFloat32(y, 'y');
+  let b: tf.Tensor;
+  try {
+    b = toFloat32(y, 'y');
+  } catch (error) {
+    a.dispose(); // the first sample must not leak when the second is rejected
+    throw error;
+  }
   const ok =
     a.rank === 2 &&
     b.rank === 2 &&
@@ -31,5 +44,21 @@ export function twoSamples(
       `${what} needs two samples ${size} with at least ${minRows} row(s) each, got ${shapes}.`,
     );
   }
+  try {
+    assertFinite(a, 'x');
+    assertFinite(b, 'y');
+  } catch (error) {
+    tf.dispose([a, b]);
+    throw error;
+  }
   return [a as tf.Tensor2D, b as tf.Tensor2D];
+}
+
+/**
+ * Checks a required options object (metrics have no default convention: the caller must say which
+ * estimator or aggregation it means). @throws ValueError
+ */
+export function checkRequired(options: object | undefined, keys: readonly string[], where: string): void {
+  if (options === undefined) throw new ValueError(`${where}: options are required (${keys.join(', ')}).`);
+  checkOptions(options, keys, where);
 }

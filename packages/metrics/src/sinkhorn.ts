@@ -1,7 +1,7 @@
 import {
   assertNumber,
-  assertOneOf,
   assertPositiveInteger,
+  checkOptions,
   logSumExp,
   PolymodalError,
   pairwiseSquaredDistances,
@@ -9,6 +9,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { twoSamples } from './samples.js';
+import { checkP } from './wasserstein.js';
 
 /** Options of {@link sinkhornDivergence}. */
 export interface SinkhornOptions {
@@ -93,9 +94,9 @@ export async function sinkhornDivergence(
   y: TensorInput,
   options: SinkhornOptions,
 ): Promise<SinkhornResult> {
+  checkOptions(options, ['epsilon', 'p', 'maxIterations', 'tolerance'], 'sinkhornDivergence');
   assertNumber(options?.epsilon, 'epsilon', { greaterThan: 0 });
-  const p = options.p ?? 2;
-  assertOneOf(String(p), ['1', '2'] as const, 'p');
+  const p = checkP(options.p);
   const maxIterations = options.maxIterations ?? 1000;
   assertPositiveInteger(maxIterations, 'maxIterations');
   const tolerance = options.tolerance ?? 1e-5;

@@ -1,7 +1,9 @@
-import { initBackend, ShapeError } from '@polymodal/tensor';
+import { initBackend, NonFiniteError, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../test/fixtures.js';
+import { energyDistance, mmd } from './mmd.js';
+import { sinkhornDivergence } from './sinkhorn.js';
 import { slicedWasserstein, wasserstein } from './wasserstein.js';
 
 beforeAll(async () => {
@@ -32,5 +34,36 @@ describe('Wasserstein distances (vs SciPy)', () => {
     expect(await slicedWasserstein(x, y, { projections: 64, seed: 1 })).toBeLessThanOrEqual(
       Math.sqrt(w2_cost) + 1e-6,
     );
+  });
+});
+
+describe('bad input', () => {
+  it('p is the number 1 or 2 (the string "1" once computed W2 and reported p: "1")', async () => {
+    const a = [[0], [1]];
+    for (const run of [
+      () => wasserstein(a, a, { p: '1' } as never),
+      () => slicedWasserstein(a, a, { p: '1' } as never),
+      () => sinkhornDivergence(a, a, { epsilon: 0.1, p: '1' } as never),
+      () => wasserstein(a, a, { p: 3 } as never),
+    ])
+      await expect(run()).rejects.toThrow(/p must be the number 1 or 2/);
+    expect((await wasserstein(a, [[0], [3]], { p: 1 })).p).toBe(1);
+  });
+
+  it('rejects misspelt options, non-finite samples, and leaks nothing when the second sample is bad', async () => {
+    const a = [[0], [1]];
+    await expect(wasserstein(a, a, { q: 1 } as never)).rejects.toThrow(/unknown option 'q'/);
+    await expect(slicedWasserstein(a, a, { projection: 3 } as never)).rejects.toThrow(
+      "did you mean 'projections'",
+    );
+    await expect(mmd(a, a, { bandwidth: 1, estimater: 'biased' } as never)).rejects.toThrow(
+      "did you mean 'estimator'",
+    );
+    await expect(mmd(a, a, undefined as never)).rejects.toThrow(/options are required/);
+    await expect(wasserstein([[0], [Number.NaN]], a)).rejects.toThrow(NonFiniteError);
+    const before = tf.memory().numTensors;
+    await expect(wasserstein(a, 'bad' as never)).rejects.toThrow(ShapeError);
+    await expect(energyDistance(a, [[1, 2, 3]], { estimator: 'v-statistic' })).rejects.toThrow(ShapeError);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,11 +1,14 @@
 import {
-  assertOneOf,
   assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  describeValue,
   pairwiseSquaredDistances,
   Rng,
   ShapeError,
   type TensorInput,
   toFloat32,
+  ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import munkres from 'munkres';
@@ -37,10 +40,9 @@ export interface WassersteinResult {
 export async function wasserstein(
   x: TensorInput,
   y: TensorInput,
-  options: WassersteinOptions = {},
+  options?: WassersteinOptions,
 ): Promise<WassersteinResult> {
-  const p = options.p ?? 2;
-  assertOneOf(String(p), ['1', '2'] as const, 'p');
+  const p = checkP(checkOptions(options, ['p'], 'wasserstein').p);
   const [a, b] = twoSamples(x, y, 'wasserstein', { equalSize: true });
   const n = a.shape[0];
   const d2 = pairwiseSquaredDistances(a, b);
@@ -81,10 +83,11 @@ export interface SlicedWassersteinOptions {
 export async function slicedWasserstein(
   x: TensorInput,
   y: TensorInput,
-  options: SlicedWassersteinOptions = {},
+  options?: SlicedWassersteinOptions,
 ): Promise<number> {
-  const p = options.p ?? 2;
-  assertOneOf(String(p), ['1', '2'] as const, 'p');
+  options = checkOptions(options, ['projections', 'p', 'seed', 'directions'], 'slicedWasserstein');
+  const p = checkP(options.p);
+  if (options.seed !== undefined) assertSeed(options.seed);
   const [a, b] = twoSamples(x, y, 'slicedWasserstein', { equalSize: true });
   const d = a.shape[1];
   const n = a.shape[0];
@@ -117,4 +120,11 @@ export async function slicedWasserstein(
   } finally {
     tf.dispose([a, b]);
   }
+}
+
+/** The order p of a Wasserstein distance: the number 1 or 2 (a string is not coerced). @throws ValueError */
+export function checkP(p: unknown): 1 | 2 {
+  if (p === undefined) return 2;
+  if (p !== 1 && p !== 2) throw new ValueError(`p must be the number 1 or 2, got ${describeValue(p)}.`);
+  return p;
 }

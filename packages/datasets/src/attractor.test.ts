@@ -1,4 +1,4 @@
-import { initBackend } from '@polymodal/tensor';
+import { initBackend, NonFiniteError } from '@polymodal/tensor';
 import { take } from '@polymodal/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gravitationalAttractor } from './attractor.js';
@@ -45,5 +45,23 @@ describe('gravitationalAttractor', () => {
     const y = take(d.y);
     for (let i = 0; i < 60; i++) expect(Math.abs(Math.abs(y[i * 40 + 38] as number) - 2)).toBeLessThan(0.2);
     d.dispose();
+  });
+});
+
+describe('gravitationalAttractor bad input', () => {
+  it('a diverging simulation (too few substeps) is an error, not a tensor of NaN', () => {
+    expect(() => gravitationalAttractor(20, { seed: 0, substeps: 1, timeSteps: 20 })).toThrow(NonFiniteError);
+    expect(() => gravitationalAttractor(20, { seed: 0, substeps: 1, timeSteps: 20 })).toThrow(
+      /more substeps/,
+    );
+  });
+
+  it('rejects misspelt options, absurd sizes and non-boolean flags', () => {
+    expect(() => gravitationalAttractor(4, { substep: 10 } as never)).toThrow("did you mean 'substeps'");
+    expect(() => gravitationalAttractor(1e9)).toThrow(/n must be ≤/);
+    expect(() => gravitationalAttractor(1000, { timeSteps: 1e5, substeps: 1e4 })).toThrow(
+      /force evaluations/,
+    );
+    expect(() => gravitationalAttractor(4, { randomAttractor: 'yes' } as never)).toThrow(/true or false/);
   });
 });

@@ -1,4 +1,10 @@
-import { assertNumber, assertPositiveInteger, ValueError } from '@polymodal/tensor';
+import {
+  assertBoolean,
+  assertNumber,
+  assertPositiveInteger,
+  NonFiniteError,
+  ValueError,
+} from '@polymodal/tensor';
 import { type GeneratorOptions, type RegressionData, regressionData, start } from './dataset.js';
 
 /** Options of {@link gravitationalAttractor}. */
@@ -36,7 +42,17 @@ export interface AttractorOptions extends GeneratorOptions {
  * substeps) are polymodal's, documented above.
  */
 export function gravitationalAttractor(n: number, options: AttractorOptions = {}): RegressionData {
-  const rng = start(n, options, 'gravitationalAttractor');
+  const rng = start(n, options, 'gravitationalAttractor', [
+    'attractors',
+    'strength',
+    'drag',
+    'processNoise',
+    'startRadius',
+    'finalTime',
+    'timeSteps',
+    'substeps',
+    'randomAttractor',
+  ]);
   const deg = Math.PI / 180;
   const attractors = options.attractors ?? [90, 210, 330].map((a) => [Math.cos(a * deg), Math.sin(a * deg)]);
   if (!Array.isArray(attractors) || attractors.length === 0 || attractors.some((a) => a?.length !== 2))
@@ -60,6 +76,13 @@ export function gravitationalAttractor(n: number, options: AttractorOptions = {}
   assertNumber(finalTime, 'gravitationalAttractor: finalTime', { greaterThan: 0 });
   assertPositiveInteger(T, 'gravitationalAttractor: timeSteps');
   assertPositiveInteger(sub, 'gravitationalAttractor: substeps');
+  if (options.randomAttractor !== undefined)
+    assertBoolean(options.randomAttractor, 'gravitationalAttractor: randomAttractor');
+  const work = n * T * sub * (options.randomAttractor ? 1 : attractors.length);
+  if (work > MAX_WORK)
+    throw new ValueError(
+      `gravitationalAttractor: ${n} × ${T} × ${sub} steps over ${attractors.length} attractors is ${work.toExponential(1)} force evaluations; at most ${MAX_WORK.toExponential(0)}.`,
+    );
   const dt = finalTime / (T * sub);
   const sq = Math.sqrt(dt);
   const x = new Float64Array(2 * n);
@@ -100,5 +123,14 @@ export function gravitationalAttractor(n: number, options: AttractorOptions = {}
       y[2 * (i * T + t) + 1] = py;
     }
   }
+  const bad = y.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0)
+    throw new NonFiniteError(
+      `gravitationalAttractor: trajectory ${Math.floor(bad / (2 * T))} diverged (the force near an attractor ` +
+        `reaches strength/0.01 = ${G / 0.01}); use more substeps (now ${sub}) or a smaller strength.`,
+    );
   return regressionData(x, 2, y, 2 * T);
 }
+
+/** Largest number of force evaluations one call may take (about a minute on one core). */
+const MAX_WORK = 2e9;

@@ -1,4 +1,4 @@
-import { assertNumber, assertPositiveInteger, Rng, ValueError } from '@polymodal/tensor';
+import { assertPositiveInteger, assertSeed, checkOptions, Rng, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -33,13 +33,24 @@ export function regressionData(
   return { x: xt, y: yt, dispose: () => tf.dispose([xt, yt]) };
 }
 
-/** Validates a sample count and returns the generator's random stream. */
-export function start(n: number, options: GeneratorOptions | undefined, name: string): Rng {
-  assertPositiveInteger(n, `${name}: n`);
-  if (options != null && typeof options !== 'object')
-    throw new ValueError(`${name}: options must be an object.`);
-  const seed = options?.seed ?? Rng.randomSeed();
-  assertNumber(seed, `${name}: seed`, { integer: true });
+/** Largest number of samples a generator makes in one call (2²⁴). */
+export const MAX_SAMPLES = 1 << 24;
+
+/**
+ * Validates a sample count (1 to {@link MAX_SAMPLES}) and the options object (known keys, the
+ * closest valid one named otherwise; no nulls; an integer seed), and returns the generator's
+ * random stream. @throws ValueError
+ */
+export function start(
+  n: number,
+  options: GeneratorOptions | undefined,
+  name: string,
+  keys: readonly string[],
+): Rng {
+  assertPositiveInteger(n, `${name}: n`, MAX_SAMPLES);
+  const o = checkOptions(options, ['seed', ...keys], name);
+  const seed = o.seed ?? Rng.randomSeed();
+  assertSeed(seed, `${name}: seed`);
   return new Rng(seed);
 }
 

@@ -1,4 +1,4 @@
-import { initBackend } from '@polymodal/tensor';
+import { initBackend, ValueError } from '@polymodal/tensor';
 import { take } from '@polymodal/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lorenz63 } from './lorenz.js';
@@ -50,5 +50,17 @@ describe('lorenz63', () => {
     expect(px.slice(3, 6)).toEqual(traj.slice(0, 3)); // next pair starts there
     for (let i = 0; i < py.length; i++) expect(dy[i]).toBeCloseTo((py[i] as number) - (px[i] as number), 4);
     for (const d of [seq, pairs, diffs]) d.dispose();
+  });
+});
+
+describe('lorenz63 bad input', () => {
+  it('rejects a wrong-length initialMean at once (it once started from NaN and ran for a minute)', async () => {
+    const started = performance.now();
+    await expect(lorenz63(4, { initialMean: [0, 0] as never })).rejects.toThrow(
+      /initialMean must be \[x, y, z\]/,
+    );
+    await expect(lorenz63(4, { initialMean: [0, 0, 0, 1] as never })).rejects.toThrow(ValueError);
+    await expect(lorenz63(4, { timestep: 3 } as never)).rejects.toThrow("did you mean 'timeSteps'");
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

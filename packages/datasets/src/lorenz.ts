@@ -1,4 +1,12 @@
-import { assertNumber, assertOneOf, assertPositiveInteger, odeint } from '@polymodal/tensor';
+import {
+  assertBoolean,
+  assertNumber,
+  assertOneOf,
+  assertPositiveInteger,
+  describeValue,
+  odeint,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GeneratorOptions, type RegressionData, start } from './dataset.js';
 
@@ -36,11 +44,26 @@ export interface Lorenz63Options extends GeneratorOptions {
  * on the active backend, all trajectories as one batch) and observed at `timeSteps` even times.
  */
 export async function lorenz63(n: number, options: Lorenz63Options = {}): Promise<RegressionData> {
-  const rng = start(n, options, 'lorenz63');
+  const rng = start(n, options, 'lorenz63', [
+    'sigma',
+    'rho',
+    'beta',
+    'initialMean',
+    'finalTime',
+    'timeSteps',
+    'format',
+    'differences',
+    'rtol',
+    'atol',
+  ]);
   const sigma = options.sigma ?? 10;
   const rho = options.rho ?? 28;
   const beta = options.beta ?? 8 / 3;
   const mean = options.initialMean ?? [0, 0, 24.5];
+  // A wrong length once started every trajectory from NaN and ran for a minute per observation.
+  if (!Array.isArray(mean) || mean.length !== 3)
+    throw new ValueError(`lorenz63: initialMean must be [x, y, z], got ${describeValue(mean)}.`);
+  if (options.differences !== undefined) assertBoolean(options.differences, 'lorenz63: differences');
   const finalTime = options.finalTime ?? 5;
   const T = options.timeSteps ?? 100;
   const format = options.format ?? 'one-step';

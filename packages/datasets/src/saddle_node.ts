@@ -101,7 +101,14 @@ function trajectory(
  * ```
  */
 export function saddleNode(n: number, options: SaddleNodeOptions = {}): SaddleNodeData {
-  const rng = start(n, options, 'saddleNode');
+  const rng = start(n, options, 'saddleNode', [
+    'rValues',
+    'timeSteps',
+    'finalTime',
+    'dt',
+    'clip',
+    'observationNoise',
+  ]);
   const o = resolve(options);
   const idx = observedIndices(o);
   const T = o.timeSteps;

@@ -38,7 +38,7 @@ export function sineForward(t: number): number {
  * ```
  */
 export function sineInverse(n: number, options: SineInverseOptions = {}): RegressionData {
-  const rng = start(n, options, 'sineInverse');
+  const rng = start(n, options, 'sineInverse', ['noise', 'range', 'gridStep']);
   const o = resolve(options);
   const t = new Float64Array(n);
   const s = new Float64Array(n);

@@ -19,7 +19,7 @@ export interface EightGaussiansOptions extends GeneratorOptions {
  * `sample_8gaussians`): `[n, 2]`, owned by the caller.
  */
 export function eightGaussians(n: number, options: EightGaussiansOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'eightGaussians');
+  const rng = start(n, options, 'eightGaussians', ['radius', 'std']);
   const radius = options.radius ?? 5;
   const std = options.std ?? 0.1 ** 0.25;
   assertNumber(radius, 'eightGaussians: radius', { min: 0 });
@@ -50,7 +50,7 @@ export interface MoonsOptions extends GeneratorOptions {
  * not scikit-learn's Gaussian noise): `[n, 2]`, owned by the caller.
  */
 export function moons(n: number, options: MoonsOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'moons');
+  const rng = start(n, options, 'moons', ['noise', 'scale', 'shift']);
   const noise = options.noise ?? 0.2;
   const scale = options.scale ?? 3;
   const shift = options.shift ?? -1;
@@ -79,7 +79,7 @@ export function moons(n: number, options: MoonsOptions = {}): tf.Tensor2D {
  * (in the scaled units, `0.45² / 8` per unit area): `[n, 2]`, owned by the caller.
  */
 export function checkerboard(n: number, options: GeneratorOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'checkerboard');
+  const rng = start(n, options, 'checkerboard', []);
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const x1 = 4 * rng.uniform() - 2;

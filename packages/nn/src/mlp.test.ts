@@ -96,6 +96,14 @@ describe('Mlp construction', () => {
     expect(() => m.apply(x as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => m.setWeights([x])).toThrow(ShapeError);
     x.dispose();
+    // Disposed weights are rejected before any is assigned, and the model keeps working.
+    const copies = m.getWeights();
+    tf.dispose(copies);
+    expect(() => m.setWeights(copies)).toThrow(/has been disposed/);
+    expect(() => m.setWeights(m.getWeights().map((w) => tf.cast(w, 'int32')))).toThrow(/float32/);
+    const input = tf.zeros([3, 2]) as tf.Tensor2D;
+    expect(take(m.apply(input)).every(Number.isFinite)).toBe(true);
+    input.dispose();
     m.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import {
   assertOneOf,
   assertPositiveInteger,
+  assertFloatTensor,
   assertSeed,
   checkOptions,
   optionKeys,
@@ -189,7 +190,7 @@ export class Mlp implements DenseStackNetwork {
     return this.trainableVariables.map((v) => tf.clone(v));
   }
 
-  /** Assigns weights in {@link Mlp.trainableVariables} order. @throws ShapeError */
+  /** Assigns weights in {@link Mlp.trainableVariables} order; all are checked before any is assigned. @throws ShapeError */
   setWeights(weights: readonly tf.Tensor[]): void {
     checkWeights(weights, mlpWeightShapes(this.config));
     for (const [i, v] of this.trainableVariables.entries()) v.assign(weights[i] as tf.Tensor);
@@ -223,11 +224,14 @@ const MLP_SCHEMA: ModelSchema<ResolvedMlpConfig> = {
 
 /** Checks a weight list against expected shapes. @throws ShapeError */
 export function checkWeights(weights: readonly tf.Tensor[], expected: readonly WeightShape[]): void {
+  if (!Array.isArray(weights)) throw new ValueError('weights must be an array of tensors.');
   if (weights.length !== expected.length) {
     throw new ShapeError(`Expected ${expected.length} weight tensors, got ${weights.length}.`);
   }
   expected.forEach((e, i) => {
     const w = weights[i] as tf.Tensor;
+    // A disposed tensor once left the model broken (a stack overflow at the next apply).
+    assertFloatTensor(w, `Weight ${e.name}`);
     if (w.shape.join() !== e.shape.join()) {
       throw new ShapeError(
         `Weight ${e.name}: expected shape [${e.shape.join(', ')}], got [${w.shape.join(', ')}].`,

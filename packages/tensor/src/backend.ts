@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, ValueError } from './errors.js';
 import { checkOptions } from './options.js';
+import { assertPositiveInteger } from './validate.js';
 import './register.js';
 
 /** The backends {@link initBackend} can select. `'tensorflow'` is tfjs-node(-gpu)'s native backend. */
@@ -164,9 +165,7 @@ function requestedBackend(options: InitBackendOptions): BackendName {
 export async function initBackend(options?: InitBackendOptions): Promise<BackendInfo> {
   options = checkOptions(options, ['backend', 'threads', 'wasmPaths'], 'initBackend');
   const requested = requestedBackend(options);
-  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
-    throw new ValueError(`threads must be a positive integer, got ${options.threads}.`);
-  }
+  if (options.threads !== undefined) assertPositiveInteger(options.threads, 'threads', 1024);
   await assertSingleTfjsCore([]);
   const candidates: Exclude<BackendName, 'auto'>[] =
     requested !== 'auto'

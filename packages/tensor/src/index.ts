@@ -51,6 +51,7 @@ export {
 export { Rng } from './rng.js';
 export {
   assertAxis,
+  assertBroadcastable,
   assertFinite,
   assertFloatTensor,
   assertNumber,

@@ -1,5 +1,5 @@
 import { ValueError } from './errors.js';
-import { assertSeed } from './options.js';
+import { assertSeed, describeValue } from './options.js';
 import { assertNumber, assertPositiveInteger } from './validate.js';
 
 const GOLDEN = 0x9e3779b9;
@@ -97,7 +97,7 @@ export class Rng {
 
   /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */
   permutation(n: number): Int32Array {
-    assertNumber(n, 'n', { integer: true, min: 0 });
+    assertNumber(n, 'n', { integer: true, min: 0, max: 2 ** 30 });
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
@@ -111,7 +111,7 @@ export class Rng {
 
   /** `n` independent child generators; advances this one. */
   split(n: number): Rng[] {
-    assertPositiveInteger(n, 'n');
+    assertPositiveInteger(n, 'n', 1 << 24);
     return Array.from({ length: n }, () => Rng.fromState(mix32(this.nextUint32() ^ 0x5bd1e995)));
   }
 
@@ -120,8 +120,8 @@ export class Rng {
    * name); does not advance this one. `rng.fold(e)` gives member e its own stream.
    */
   fold(data: number | string): Rng {
-    if (typeof data === 'number' && !Number.isInteger(data)) {
-      throw new ValueError(`fold data must be an integer or a string, got ${data}.`);
+    if (typeof data !== 'string' && !(typeof data === 'number' && Number.isSafeInteger(data))) {
+      throw new ValueError(`fold data must be an integer or a string, got ${describeValue(data)}.`);
     }
     const d = typeof data === 'string' ? hashString(data) : mix32(data >>> 0);
     return Rng.fromState(mix32(this.state ^ mix32(d + GOLDEN)));

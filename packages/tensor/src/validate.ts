@@ -18,6 +18,13 @@ export type TensorInput =
  */
 export const MAX_ELEMENTS = 2 ** 31;
 
+/** Asserts a tensor that has not been disposed. @throws ValueError */
+function assertLiveTensor(t: unknown, name: string): asserts t is tf.Tensor {
+  if (!(t instanceof tf.Tensor))
+    throw new ValueError(`${name} must be a tf.Tensor, got ${describeValue(t)}.`);
+  if (t.isDisposed) throw new ValueError(`${name}: the tensor has been disposed.`);
+}
+
 /** Formats a shape as `[2, 3]`, with `?` for free dimensions. */
 export function formatShape(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
@@ -88,6 +95,11 @@ function shapeMatches(actual: readonly number[], expected: readonly (number | nu
  * @throws ShapeError naming the argument, the expected and the actual shape.
  */
 export function assertShape(t: tf.Tensor, shape: readonly (number | null)[], name: string): void {
+  assertLiveTensor(t, name);
+  if (!Array.isArray(shape) || !shape.every((d) => d === null || (Number.isInteger(d) && d >= 0)))
+    throw new ValueError(
+      `${name}: the expected shape must be an array of sizes or null, got ${describeValue(shape)}.`,
+    );
   if (!shapeMatches(t.shape, shape)) {
     throw new ShapeError(`${name}: expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}.`);
   }
@@ -100,6 +112,9 @@ export function assertShape(t: tf.Tensor, shape: readonly (number | null)[], nam
  * @throws NonFiniteError
  */
 export function assertFinite(t: tf.Tensor, name: string): void {
+  assertLiveTensor(t, name);
+  if (t.dtype !== 'float32' && t.dtype !== 'int32')
+    throw new ShapeError(`${name} must be a numeric tensor, got ${t.dtype}.`);
   const values = t.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -211,4 +226,18 @@ export function assertSize(shape: unknown, name: string): asserts shape is numbe
   const size = shape.reduce((a: number, b: number) => a * b, 1);
   if (size > MAX_ELEMENTS)
     throw new ValueError(`${name} [${shape.join(', ')}] has ${size} elements; at most ${MAX_ELEMENTS}.`);
+}
+
+/** Asserts that tensors broadcast together (tfjs would throw a plain Error). @throws ShapeError */
+export function assertBroadcastable(tensors: readonly tf.Tensor[], what: string): void {
+  let shape: number[] = [];
+  for (const t of tensors) {
+    try {
+      shape = tf.backend_util.assertAndGetBroadcastShape(shape, t.shape);
+    } catch {
+      throw new ShapeError(
+        `${what}: shapes ${tensors.map((x) => formatShape(x.shape)).join(', ')} do not broadcast together.`,
+      );
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFloatTensor } from '../validate.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { assertBroadcastable, assertFloatTensor, assertSize } from '../validate.js';
 
 // tfjs registers no gradient for comparisons (Equal, Less, IsFinite ...), so a function whose
 // forward pass selects with `tf.where` on data-dependent conditions cannot be differentiated by
@@ -29,6 +30,8 @@ export interface CustomOpResult {
 export function customOp<I extends tf.Tensor[] = tf.Tensor[]>(
   forward: (inputs: I, save: tf.GradSaveFunc) => CustomOpResult,
 ): (...inputs: I) => tf.Tensor {
+  if (typeof forward !== 'function')
+    throw new ValueError('customOp: forward must be a function (inputs, save) => { value, gradFunc }.');
   // tfjs calls the function with the inputs followed by the save function.
   const op = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
@@ -64,6 +67,13 @@ export function elementwise(
  * gradients of broadcasting ops.
  */
 export function reduceToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  assertFloatTensor(g, 'reduceToShape g');
+  assertSize(shape, 'reduceToShape shape');
+  const lead0 = g.rank - shape.length;
+  if (lead0 < 0 || shape.some((d, i) => d !== 1 && d !== g.shape[lead0 + i]))
+    throw new ShapeError(
+      `reduceToShape: [${g.shape}] does not reduce to [${shape}] (not a broadcast of it).`,
+    );
   const lead = g.rank - shape.length;
   const axes: number[] = [];
   for (let i = 0; i < g.rank; i++) {
@@ -95,6 +105,7 @@ export function binary(
   return (a, b) => {
     assertFloatTensor(a, 'a');
     assertFloatTensor(b, 'b');
+    assertBroadcastable([a, b], 'arguments');
     return op(a, b);
   };
 }

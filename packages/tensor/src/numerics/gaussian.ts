@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
-import { assertFloatTensor } from '../validate.js';
+import { assertBroadcastable, assertFloatTensor } from '../validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -17,6 +17,7 @@ export function diagGaussianLogProb(x: tf.Tensor, mean: tf.Tensor, variance: tf.
   assertFloatTensor(x, 'x');
   assertFloatTensor(mean, 'mean');
   assertFloatTensor(variance, 'variance');
+  assertBroadcastable([x, mean, variance], 'diagGaussianLogProb');
   return tf.tidy(() => {
     const d = tf.sub(x, mean);
     const quad = tf.div(tf.square(d), variance);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { assertBoolean } from '../options.js';
 import { assertAxis, assertFloatTensor } from '../validate.js';
 import { binary, customOp } from './custom_gradient.js';
 import { log1pRaw } from './special.js';
@@ -19,6 +20,7 @@ function normalizeAxis(axis: number, rank: number): number {
 export function logSumExp(x: tf.Tensor, axis = -1, keepDims = false): tf.Tensor {
   assertFloatTensor(x, 'logSumExp x');
   assertAxis(axis, x.rank);
+  assertBoolean(keepDims, 'keepDims');
   const ax = normalizeAxis(axis, x.rank);
   const op = customOp<[tf.Tensor]>(([input], save) => {
     const m = tf.max(input, ax, true);

@@ -1,0 +1,40 @@
+import type { Kind } from './values.js';
+
+/** A call made ready: valid arguments, how to call with (possibly mutated) ones, and cleanup. */
+export interface Prepared {
+  args: unknown[];
+  call: (args: unknown[]) => unknown;
+  dispose?: () => void;
+}
+
+/** One parameter of an entry point: argument `at`, or key `key` of the options object there. */
+export interface Param {
+  at: number;
+  key?: string;
+  kind: Kind;
+  /**
+   * `'propagates'` where the function documents NaN in → NaN out (distribution queries): then
+   * non-finite tensors are not invalid input for it and are not generated.
+   */
+  nonFinite?: 'propagates';
+}
+
+/** A public entry point under test. */
+export interface Target {
+  /** `'MixtureDensityNetwork.fit'`. */
+  name: string;
+  /** Builds valid arguments; called afresh for every case. */
+  prepare: () => Prepared | Promise<Prepared>;
+  /** The parameters whose invalid values are generated. */
+  params: Param[];
+  /** Options objects: argument index and their valid keys (unknown and misspelt keys are generated). */
+  options?: { at: number; keys: string[] }[];
+}
+
+/** Shorthand for a parameter. */
+export const p = (at: number, kind: Kind, key?: string, nonFinite?: 'propagates'): Param => ({
+  at,
+  kind,
+  ...(key !== undefined ? { key } : {}),
+  ...(nonFinite !== undefined ? { nonFinite } : {}),
+});

@@ -1,0 +1,7 @@
+import type { Target } from '../target.js';
+import { tensorTargets } from './tensor.js';
+
+/** The fuzz targets of every package; a new package adds its file here. */
+export const TARGETS: Record<string, Target[]> = {
+  tensor: tensorTargets,
+};

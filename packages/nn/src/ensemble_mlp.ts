@@ -1,4 +1,5 @@
 import {
+  assertFloatTensor,
   assertOneOf,
   assertPositiveInteger,
   checkOptions,
@@ -130,6 +131,7 @@ export class EnsembleMlp implements DenseStackNetwork {
    * @returns `[E, B, outputDim]`, owned by the caller.
    */
   apply(x: tf.Tensor): tf.Tensor3D {
+    assertFloatTensor(x, 'EnsembleMlp.apply x');
     const E = this.config.members;
     const ok =
       (x.rank === 2 && x.shape[1] === this.config.inputDim) ||

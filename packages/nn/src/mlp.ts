@@ -1,7 +1,8 @@
 import {
+  assertFinite,
+  assertFloatTensor,
   assertOneOf,
   assertPositiveInteger,
-  assertFloatTensor,
   assertSeed,
   checkOptions,
   optionKeys,
@@ -153,6 +154,7 @@ export class Mlp implements DenseStackNetwork {
    * @throws ShapeError when `x` has the wrong shape.
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
+    assertFloatTensor(x, 'Mlp.apply x');
     if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
       throw new ShapeError(
         `Mlp.apply: expected x [B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`,
@@ -232,6 +234,7 @@ export function checkWeights(weights: readonly tf.Tensor[], expected: readonly W
     const w = weights[i] as tf.Tensor;
     // A disposed tensor once left the model broken (a stack overflow at the next apply).
     assertFloatTensor(w, `Weight ${e.name}`);
+    assertFinite(w, `Weight ${e.name}`);
     if (w.shape.join() !== e.shape.join()) {
       throw new ShapeError(
         `Weight ${e.name}: expected shape [${e.shape.join(', ')}], got [${w.shape.join(', ')}].`,

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 export type Kind =
   | { kind: 'seed'; strings?: boolean } // an integer (strings too, hashed, where `strings`)
   | { kind: 'count'; unbounded?: boolean } // a positive integer; `unbounded` where a huge one allocates nothing (chunk sizes)
-  | { kind: 'nonNegativeInt' }
+  | { kind: 'nonNegativeInt'; unbounded?: boolean }
+  | { kind: 'rate' } // a learning rate: a finite number ≥ 0 or a schedule function
+  | { kind: 'beta' } // a finite number in [0, 1)
   | { kind: 'number' } // any finite number
   | { kind: 'positive' } // a finite number > 0
   | { kind: 'nonNegative' } // a finite number ≥ 0
@@ -21,7 +23,7 @@ export type Kind =
    * A float tensor of this shape. `shapes: 'any'` for elementwise functions (any shape is valid),
    * `'broadcast'` for broadcasting ones (a scalar is valid, a non-broadcasting shape is not).
    */
-  | { kind: 'tensor'; shape: number[]; shapes?: 'exact' | 'any' | 'broadcast'; anyDtype?: boolean }
+  | { kind: 'tensor'; shape: number[]; shapes?: 'exact' | 'any' | 'broadcast' | 'anyColumns'; anyDtype?: boolean }
   | { kind: 'options' } // an options object (the keys are checked separately)
   | { kind: 'shape' } // an array of non-negative integer sizes
   | { kind: 'dims'; dim: number }; // an array of distinct event dimensions in [0, dim)
@@ -82,7 +84,11 @@ export function invalidValues(k: Kind): Invalid[] {
     case 'count':
       return [v('0', 0), v('-1', -1), v('1.5', 1.5), ...(k.unbounded ? [] : [v('1e300', 1e300)]), ...NOT_NUMBERS];
     case 'nonNegativeInt':
-      return [v('-1', -1), v('0.5', 0.5), v('1e300', 1e300), ...NOT_NUMBERS];
+      return [v('-1', -1), v('0.5', 0.5), ...(k.unbounded ? [] : [v('1e300', 1e300)]), ...NOT_NUMBERS];
+    case 'rate':
+      return [v('-1', -1), ...NOT_NUMBERS.filter((b) => b.label !== 'function')];
+    case 'beta':
+      return [v('1', 1), v('-0.1', -0.1), v('1.1', 1.1), ...NOT_NUMBERS];
     case 'number':
       return NOT_NUMBERS;
     case 'positive':
@@ -105,7 +111,9 @@ export function invalidValues(k: Kind): Invalid[] {
           ? new Set(['rank+1 tensor', 'scalar tensor', 'wrong last dim'])
           : k.shapes === 'broadcast'
             ? new Set(['scalar tensor'])
-            : new Set<string>();
+            : k.shapes === 'anyColumns'
+              ? new Set(['wrong last dim'])
+              : new Set<string>();
       if (k.anyDtype) skip.add('bool tensor');
       return badTensors(k.shape).filter((b) => !skip.has(b.label));
     }

@@ -1,4 +1,5 @@
 import {
+  assertBoolean,
   assertNumber,
   assertPositiveInteger,
   assertSeed,
@@ -63,10 +64,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       throw new ValueError(`batchSize ${batchSize} exceeds the ${plan.nTrain} training rows.`);
     const sampler = new MinibatchSampler(plan, n, batchSize, rng.fold('batches'));
     const { stepsPerEpoch } = sampler;
-    if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs');
+    if (options.epochs !== undefined) assertPositiveInteger(options.epochs, 'epochs', MAX_ITERATIONS);
     const iterations =
       options.iterations ?? (options.epochs !== undefined ? options.epochs * stepsPerEpoch : 1000);
-    assertNumber(iterations, 'iterations', { integer: true, min: 0 });
+    assertNumber(iterations, 'iterations', { integer: true, min: 0, max: MAX_ITERATIONS });
     const validateEvery = options.validateEvery ?? stepsPerEpoch;
     assertPositiveInteger(validateEvery, 'validateEvery');
     const valData = plan.validation;
@@ -164,6 +165,9 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   }
 }
 
+/** Largest update budget of one fit() (10⁹). */
+const MAX_ITERATIONS = 1e9;
+
 const FIT_KEYS = optionKeys<FitOptions>()([
   'loss',
   'variables',
@@ -217,8 +221,11 @@ function checkFitOptions(options: FitOptions): void {
     if ('split' in v === 'data' in v)
       throw new ValueError('fit: validation must be either { split } or { data }.');
   }
-  if (options.earlyStopping !== undefined)
+  if (options.earlyStopping !== undefined) {
     checkOptions(options.earlyStopping, EARLY_STOPPING_KEYS, 'fit earlyStopping');
+    if (options.earlyStopping.restoreBest !== undefined)
+      assertBoolean(options.earlyStopping.restoreBest, 'earlyStopping.restoreBest');
+  }
   const h = options.host;
   if (h !== undefined) {
     checkOptions(h, HOST_KEYS, 'fit host');

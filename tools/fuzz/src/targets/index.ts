@@ -1,7 +1,9 @@
 import type { Target } from '../target.js';
+import { nnTargets } from './nn.js';
 import { tensorTargets } from './tensor.js';
 
 /** The fuzz targets of every package; a new package adds its file here. */
 export const TARGETS: Record<string, Target[]> = {
   tensor: tensorTargets,
+  nn: nnTargets,
 };

@@ -428,3 +428,10 @@ function checkPrecisionFactors(scales: tf.Tensor, means: tf.Tensor, validate: bo
     }
   }
 }
+
+/** Asserts that both arguments are live mixtures. @throws ValueError */
+export function assertMixtures(a: unknown, b: unknown, what: string): asserts a is GaussianMixture {
+  for (const m of [a, b])
+    if (!(m instanceof GaussianMixture) || m.logits.isDisposed)
+      throw new ValueError(`${what}: expected two GaussianMixtures, got ${describeValue(m)}.`);
+}

@@ -1,7 +1,7 @@
 import { logSumExp, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { klDiagonal } from './gaussian_closed_forms.js';
-import type { GaussianMixture } from './gaussian_mixture.js';
+import { assertMixtures, type GaussianMixture } from './gaussian_mixture.js';
 
 /** `KL(fₐ ‖ g_b)` for all component pairs: `[...batch, Kf, Kg]`. */
 function pairwiseKl(f: GaussianMixture, g: GaussianMixture): tf.Tensor {
@@ -24,6 +24,7 @@ function pairwiseKl(f: GaussianMixture, g: GaussianMixture): tf.Tensor {
  * a Monte-Carlo estimate with `logProb` when accuracy matters. Returns `[...batch]`.
  */
 export function hersheyOlsenKl(f: GaussianMixture, g: GaussianMixture): tf.Tensor {
+  assertMixtures(f, g, 'hersheyOlsenKl');
   f.requireDiagonal('hersheyOlsenKl');
   g.requireDiagonal('hersheyOlsenKl');
   if (f.batchShape.join() !== g.batchShape.join() || f.eventShape.join() !== g.eventShape.join()) {

@@ -1,6 +1,6 @@
-import { assertNumber, logSumExp, ShapeError } from '@polymodal/tensor';
+import { assertNumber, checkOptions, logSumExp, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { GaussianMixture } from './gaussian_mixture.js';
+import { assertMixtures, type GaussianMixture } from './gaussian_mixture.js';
 
 /** `log E k(X, Y)` for independent X ~ a, Y ~ b and k(x, y) = exp(−‖x − y‖²/2ℓ²): `[...batch]`. */
 function logKernelExpectation(a: GaussianMixture, b: GaussianMixture, l2: number): tf.Tensor {
@@ -27,7 +27,8 @@ export function mixtureMmd(
   b: GaussianMixture,
   options: { bandwidth: number },
 ): tf.Tensor {
-  assertNumber(options.bandwidth, 'bandwidth', { greaterThan: 0 });
+  assertMixtures(a, b, 'mixtureMmd');
+  assertNumber(checkOptions(options, ['bandwidth'], 'mixtureMmd').bandwidth, 'bandwidth', { greaterThan: 0 });
   a.requireDiagonal('mixtureMmd');
   b.requireDiagonal('mixtureMmd');
   if (a.batchShape.join() !== b.batchShape.join() || a.eventShape.join() !== b.eventShape.join()) {

@@ -46,7 +46,7 @@ export async function mixtureModes(gm: DiagonalMixtureParts, options?: ModeOptio
     tolerance = 1e-6,
     mergeTolerance = 1e-3,
   } = checkOptions(options, ['maxIterations', 'tolerance', 'mergeTolerance'], 'modes');
-  assertPositiveInteger(maxIterations, 'maxIterations');
+  assertPositiveInteger(maxIterations, 'maxIterations', 1e6);
   assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
   assertNumber(mergeTolerance, 'mergeTolerance', { greaterThan: 0 });
   const K = gm.means.shape.at(-2) as number;

@@ -1,4 +1,10 @@
-import { assertPositiveInteger, diagGaussianLogProb, Rng, type TensorInput } from '@polymodal/tensor';
+import {
+  assertPositiveInteger,
+  diagGaussianLogProb,
+  Rng,
+  type TensorInput,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
 import { klDiagonal } from './gaussian_closed_forms.js';
@@ -85,6 +91,7 @@ export class Normal implements Distribution, HasMoments {
 
   /** `KL(this ‖ other)` in closed form, `[...batch]` (batch shapes broadcast). */
   klDivergence(other: Normal): tf.Tensor {
+    if (!(other instanceof Normal)) throw new ValueError('Normal.klDivergence: other must be a Normal.');
     return tf.tidy(() => klDiagonal(this.loc, tf.square(this.scale), other.loc, tf.square(other.scale)));
   }
 

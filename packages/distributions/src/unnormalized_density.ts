@@ -1,4 +1,5 @@
 import {
+  assertFloatTensor,
   assertNumber,
   assertPositiveInteger,
   checkOptions,
@@ -33,6 +34,7 @@ export interface UnnormalizedDensity {
 }
 
 function checkPoints(x: tf.Tensor, dim: number): void {
+  assertFloatTensor(x, 'points');
   if (x.rank !== 2 || x.shape[1] !== dim)
     throw new ShapeError(`Expected points [N, ${dim}], got [${x.shape.join(', ')}].`);
 }

@@ -23,7 +23,7 @@ export type Kind =
    * A float tensor of this shape. `shapes: 'any'` for elementwise functions (any shape is valid),
    * `'broadcast'` for broadcasting ones (a scalar is valid, a non-broadcasting shape is not).
    */
-  | { kind: 'tensor'; shape: number[]; shapes?: 'exact' | 'any' | 'broadcast' | 'anyColumns'; anyDtype?: boolean }
+  | { kind: 'tensor'; shape: number[]; shapes?: 'exact' | 'any' | 'broadcast' | 'anyColumns' | 'sampleAxes'; anyDtype?: boolean }
   | { kind: 'options' } // an options object (the keys are checked separately)
   | { kind: 'shape' } // an array of non-negative integer sizes
   | { kind: 'dims'; dim: number }; // an array of distinct event dimensions in [0, dim)
@@ -113,7 +113,9 @@ export function invalidValues(k: Kind): Invalid[] {
             ? new Set(['scalar tensor'])
             : k.shapes === 'anyColumns'
               ? new Set(['wrong last dim'])
-              : new Set<string>();
+              : k.shapes === 'sampleAxes' // leading sample axes are allowed; the event shape is not free
+                ? new Set(['scalar tensor', 'rank+1 tensor'])
+                : new Set<string>();
       if (k.anyDtype) skip.add('bool tensor');
       return badTensors(k.shape).filter((b) => !skip.has(b.label));
     }

@@ -1,4 +1,5 @@
 import type { Target } from '../target.js';
+import { distributionsTargets } from './distributions.js';
 import { nnTargets } from './nn.js';
 import { tensorTargets } from './tensor.js';
 
@@ -6,4 +7,5 @@ import { tensorTargets } from './tensor.js';
 export const TARGETS: Record<string, Target[]> = {
   tensor: tensorTargets,
   nn: nnTargets,
+  distributions: distributionsTargets,
 };

@@ -1,17 +1,22 @@
 import {
   assertPositiveInteger,
   checkOptions,
+  NonFiniteError,
   ShapeError,
   type TensorInput,
   toFloat32,
   ValueError,
 } from '@polymodal/tensor';
 
-async function values(v: TensorInput, name: string): Promise<Float32Array> {
+async function values(v: TensorInput, name: string, infinite = false): Promise<Float32Array> {
   const t = toFloat32(v, name);
   try {
     if (t.rank !== 1) throw new ShapeError(`${name} must be a vector [N], got [${t.shape.join(', ')}].`);
-    return (await t.data()) as Float32Array;
+    const data = (await t.data()) as Float32Array;
+    // Interval ends may be ±Infinity (one-sided intervals); nothing may be NaN.
+    const bad = data.findIndex((x) => Number.isNaN(x) || (!infinite && !Number.isFinite(x)));
+    if (bad >= 0) throw new NonFiniteError(`${name} entry ${bad} is ${data[bad]}.`);
+    return data;
   } finally {
     t.dispose();
   }
@@ -31,7 +36,11 @@ export interface Coverage {
  * `√(m(1 − m)/N)`, which is returned beside it.
  */
 export async function coverage(lower: TensorInput, upper: TensorInput, y: TensorInput): Promise<Coverage> {
-  const [lo, hi, obs] = await Promise.all([values(lower, 'lower'), values(upper, 'upper'), values(y, 'y')]);
+  const [lo, hi, obs] = await Promise.all([
+    values(lower, 'lower', true),
+    values(upper, 'upper', true),
+    values(y, 'y'),
+  ]);
   if (lo.length !== obs.length || hi.length !== obs.length || obs.length === 0) {
     throw new ShapeError(
       `lower, upper and y must have the same non-zero length, got ${lo.length}, ${hi.length}, ${obs.length}.`,
@@ -64,7 +73,7 @@ export interface PitHistogram {
  */
 export async function pitHistogram(pit: TensorInput, options?: { bins?: number }): Promise<PitHistogram> {
   const bins = checkOptions(options, ['bins'], 'pitHistogram').bins ?? 10;
-  assertPositiveInteger(bins, 'bins');
+  assertPositiveInteger(bins, 'bins', 1 << 20);
   const v = await values(pit, 'pit');
   if (v.length === 0) throw new ShapeError('pit is empty.');
   const counts = new Array<number>(bins).fill(0);

@@ -1,4 +1,4 @@
-import { assertOneOf, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
+import { assertFinite, assertOneOf, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkRequired } from './samples.js';
 
@@ -26,8 +26,16 @@ export async function crpsFromSamples(
   checkRequired(options, ['estimator', 'chunkSize'], 'crpsFromSamples');
   assertOneOf(options?.estimator, ['v-statistic', 'fair'] as const, 'estimator');
   const s = toFloat32(samples, 'samples');
-  const obs = toFloat32(y, 'y');
+  let obs: tf.Tensor;
   try {
+    obs = toFloat32(y, 'y');
+  } catch (error) {
+    s.dispose();
+    throw error;
+  }
+  try {
+    assertFinite(s, 'samples');
+    assertFinite(obs, 'y');
     if (s.rank !== 2 || obs.rank !== 1 || s.shape[1] !== obs.shape[0] || (s.shape[0] as number) < 2) {
       throw new ShapeError(
         `Expected samples [M ≥ 2, N] and y [N], got [${s.shape.join(', ')}] and [${obs.shape.join(', ')}].`,

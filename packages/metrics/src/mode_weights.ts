@@ -1,4 +1,4 @@
-import { assertNumber, ShapeError, ValueError } from '@polymodal/tensor';
+import { assertNumber, checkOptions, describeValue, ShapeError, ValueError } from '@polymodal/tensor';
 
 /** What {@link modeWeightError} returns. */
 export interface ModeWeightError {
@@ -13,6 +13,8 @@ export interface ModeWeightError {
 }
 
 function normalise(w: readonly number[], name: string): number[] {
+  if (!Array.isArray(w))
+    throw new ValueError(`${name} must be an array of weights, got ${describeValue(w)}.`);
   if (w.length === 0) throw new ShapeError(`${name} is empty.`);
   for (const v of w) assertNumber(v, name, { min: 0 });
   const s = w.reduce((a, b) => a + b, 0);
@@ -39,8 +41,11 @@ export function binomialNoiseFloor(weights: readonly number[], samples: number):
 export function modeWeightError(
   estimated: readonly number[],
   truth: readonly number[],
-  options: { samples?: number } = {},
+  options?: { samples?: number },
 ): ModeWeightError {
+  options = checkOptions(options, ['samples'], 'modeWeightError');
+  if (!Array.isArray(estimated) || !Array.isArray(truth))
+    throw new ValueError('modeWeightError: estimated and truth must be arrays of weights.');
   if (estimated.length !== truth.length)
     throw new ShapeError(`estimated has ${estimated.length} modes, truth ${truth.length}.`);
   const e = normalise(estimated, 'estimated');

@@ -1,4 +1,13 @@
-import { assertOneOf, logSumExp, ShapeError, type TensorInput, toFloat32 } from '@polymodal/tensor';
+import {
+  assertOneOf,
+  describeValue,
+  logSumExp,
+  NonFiniteError,
+  ShapeError,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkRequired } from './samples.js';
 
@@ -65,6 +74,12 @@ export async function nllFromLogProbs(logProbs: TensorInput, options: NllOptions
     const two = lp.rank === 1 ? tf.expandDims(lp, 0) : lp;
     const [E, N] = two.shape as [number, number];
     if (E === 0 || N === 0) throw new ShapeError('logProbs is empty.');
+    // −Infinity is a density of 0 (its NLL is +Infinity, honestly); NaN and +Infinity are broken models.
+    const broken = (await lp.data()).findIndex((v) => Number.isNaN(v) || v === Number.POSITIVE_INFINITY);
+    if (broken >= 0)
+      throw new NonFiniteError(
+        `logProbs entry ${broken} is ${(await lp.data())[broken]}: the model produced an invalid log density.`,
+      );
     const { aggregation } = options;
     if (aggregation === 'ensemble') {
       const perPointT = tf.tidy(() => tf.neg(tf.sub(logSumExp(two, 0), Math.log(E))));
@@ -94,8 +109,16 @@ export async function nll(
   y: TensorInput,
   options: NllOptions,
 ): Promise<NllResult> {
+  if (model === null || typeof model !== 'object' || typeof (model as DensityModel).logProb !== 'function')
+    throw new ValueError(`nll: model must have logProb(x, y), got ${describeValue(model)}.`);
   const xs = toFloat32(x, 'x');
-  const ys = toFloat32(y, 'y');
+  let ys: tf.Tensor;
+  try {
+    ys = toFloat32(y, 'y');
+  } catch (error) {
+    xs.dispose();
+    throw error;
+  }
   try {
     const lp = model.logProb(xs, ys);
     try {

@@ -30,8 +30,8 @@ export async function noiseFloor(
     throw new ValueError('noiseFloor: metric and draw must be functions.');
   if (options.seed !== undefined) assertSeed(options.seed);
   const repeats = options.repeats ?? 5;
-  assertPositiveInteger(options.n, 'n');
-  assertPositiveInteger(repeats, 'repeats');
+  assertPositiveInteger(options.n, 'n', 1 << 24);
+  assertPositiveInteger(repeats, 'repeats', 1e6);
   const rng = new Rng(options.seed ?? Rng.randomSeed());
   const values: number[] = [];
   for (let r = 0; r < repeats; r++) {

@@ -98,7 +98,7 @@ export async function sinkhornDivergence(
   assertNumber(options?.epsilon, 'epsilon', { greaterThan: 0 });
   const p = checkP(options.p);
   const maxIterations = options.maxIterations ?? 1000;
-  assertPositiveInteger(maxIterations, 'maxIterations');
+  assertPositiveInteger(maxIterations, 'maxIterations', 1e7);
   const tolerance = options.tolerance ?? 1e-5;
   assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
   const [a, b] = twoSamples(x, y, 'sinkhornDivergence');

@@ -1,4 +1,5 @@
 import {
+  assertFinite,
   assertPositiveInteger,
   assertSeed,
   checkOptions,
@@ -95,13 +96,16 @@ export async function slicedWasserstein(
     let theta: tf.Tensor2D;
     if (options.directions !== undefined) {
       theta = toFloat32(options.directions, 'directions') as tf.Tensor2D;
-      if (theta.rank !== 2 || theta.shape[1] !== d) {
+      try {
+        if (theta.rank !== 2 || theta.shape[1] !== d) throw new ShapeError(`directions must be [P, ${d}].`);
+        assertFinite(theta, 'directions');
+      } catch (error) {
         theta.dispose();
-        throw new ShapeError(`directions must be [P, ${d}].`);
+        throw error;
       }
     } else {
       const P = options.projections ?? 128;
-      assertPositiveInteger(P, 'projections');
+      assertPositiveInteger(P, 'projections', 1 << 20);
       const seed = options.seed ?? Rng.randomSeed();
       theta = tf.tidy(() => {
         const g = tf.randomNormal([P, d], 0, 1, 'float32', seed);

@@ -35,6 +35,7 @@ export function casesOf(target: Target): Case[] {
     const where = param.key === undefined ? `arg ${param.at}` : `options.${param.key}`;
     for (const bad of invalidValues(param.kind)) {
       if (param.nonFinite === 'propagates' && NON_FINITE_LABELS.has(bad.label)) continue;
+      if (param.valid?.includes(bad.label)) continue;
       cases.push({
         target,
         label: `${where} = ${bad.label}`,
@@ -44,7 +45,11 @@ export function casesOf(target: Target): Case[] {
   }
   for (const { at, keys } of target.options ?? []) {
     for (const bad of invalidValues({ kind: 'options' }))
-      cases.push({ target, label: `options = ${bad.label}`, mutate: (args) => setAt(args, at, undefined, bad.make()) });
+      cases.push({
+        target,
+        label: `options = ${bad.label}`,
+        mutate: (args) => setAt(args, at, undefined, bad.make()),
+      });
     cases.push({ target, label: 'options.bogus = 1', mutate: (args) => setAt(args, at, 'bogus', 1) });
     for (const key of keys) {
       for (const typo of misspellings(key)) {

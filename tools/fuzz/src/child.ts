@@ -19,7 +19,8 @@ async function hasNonFinite(value: unknown, seen = new Set<unknown>()): Promise<
     if (value.isDisposed || value.dtype === 'string') return false;
     return !(await value.data()).every((x) => Number.isFinite(Number(x)));
   }
-  if (ArrayBuffer.isView(value)) return !Array.from(value as unknown as ArrayLike<number>).every(Number.isFinite);
+  if (ArrayBuffer.isView(value))
+    return !Array.from(value as unknown as ArrayLike<number>).every(Number.isFinite);
   for (const v of Object.values(value)) if (await hasNonFinite(v, seen)) return true;
   return false;
 }

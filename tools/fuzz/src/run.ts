@@ -42,7 +42,12 @@ export function sampleIndices(total: number, n: number, seed: number): number[] 
 }
 
 /** Runs `indices` of a package in children, restarting after a hang or crash. */
-async function runPackage(name: string, indices: number[], timeoutMs: number, report: FuzzReport): Promise<Row> {
+async function runPackage(
+  name: string,
+  indices: number[],
+  timeoutMs: number,
+  report: FuzzReport,
+): Promise<Row> {
   const row: Row = { tried: 0, typed: 0, other: 0, hang: 0, nan: 0, accepted: 0, leaked: 0 };
   const cases = packageCases(name);
   const describe = (i: number) => `${name} ${cases[i]?.target.name}: ${cases[i]?.label}`;
@@ -73,7 +78,8 @@ async function runPackage(name: string, indices: number[], timeoutMs: number, re
           done.add(r.i);
           row.tried++;
           row[r.outcome]++;
-          if (r.outcome !== 'typed') fail(`${describe(r.i)} → ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`);
+          if (r.outcome !== 'typed')
+            fail(`${describe(r.i)} → ${r.outcome}${r.detail ? ` (${r.detail})` : ''}`);
           if (r.leaked > 0) {
             row.leaked++;
             fail(`${describe(r.i)} → leaked ${r.leaked} tensor(s)`);

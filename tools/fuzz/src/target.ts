@@ -17,6 +17,8 @@ export interface Param {
    * non-finite tensors are not invalid input for it and are not generated.
    */
   nonFinite?: 'propagates';
+  /** Labels of generated values that are valid for this parameter after all (`'Infinity tensor'`). */
+  valid?: string[];
 }
 
 /** A public entry point under test. */
@@ -32,9 +34,16 @@ export interface Target {
 }
 
 /** Shorthand for a parameter. */
-export const p = (at: number, kind: Kind, key?: string, nonFinite?: 'propagates'): Param => ({
+export const p = (
+  at: number,
+  kind: Kind,
+  key?: string,
+  nonFinite?: 'propagates',
+  valid?: string[],
+): Param => ({
   at,
   kind,
   ...(key !== undefined ? { key } : {}),
   ...(nonFinite !== undefined ? { nonFinite } : {}),
+  ...(valid !== undefined ? { valid } : {}),
 });

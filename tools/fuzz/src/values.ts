@@ -23,9 +23,15 @@ export type Kind =
    * A float tensor of this shape. `shapes: 'any'` for elementwise functions (any shape is valid),
    * `'broadcast'` for broadcasting ones (a scalar is valid, a non-broadcasting shape is not).
    */
-  | { kind: 'tensor'; shape: number[]; shapes?: 'exact' | 'any' | 'broadcast' | 'anyColumns' | 'sampleAxes'; anyDtype?: boolean }
+  | {
+      kind: 'tensor';
+      shape: number[];
+      shapes?: 'exact' | 'any' | 'broadcast' | 'anyColumns' | 'sampleAxes';
+      anyDtype?: boolean;
+    }
   | { kind: 'options' } // an options object (the keys are checked separately)
   | { kind: 'shape' } // an array of non-negative integer sizes
+  | { kind: 'weights' } // a non-empty array of finite weights ≥ 0 with a positive sum
   | { kind: 'dims'; dim: number }; // an array of distinct event dimensions in [0, dim)
 
 /** A lazily made value (tensors must be fresh for every case) and how to describe it. */
@@ -58,11 +64,14 @@ function badTensors(shape: number[]): Invalid[] {
   return [
     { label: 'NaN tensor', make: filled(Number.NaN) },
     { label: 'Infinity tensor', make: filled(Number.POSITIVE_INFINITY) },
-    { label: 'disposed tensor', make: () => {
-      const t = tf.zeros(concrete);
-      t.dispose();
-      return t;
-    } },
+    {
+      label: 'disposed tensor',
+      make: () => {
+        const t = tf.zeros(concrete);
+        t.dispose();
+        return t;
+      },
+    },
     { label: 'bool tensor', make: () => tf.cast(tf.ones(concrete), 'bool') },
     { label: 'rank+1 tensor', make: () => tf.zeros([...concrete, 2]) },
     { label: 'scalar tensor', make: () => tf.scalar(1) },
@@ -72,7 +81,11 @@ function badTensors(shape: number[]): Invalid[] {
     { label: '3', make: () => 3 + 0 * size },
     { label: 'null', make: () => null },
     { label: '{}', make: () => ({}) },
-    { label: 'nested NaN array', make: () => Array.from({ length: concrete[0] ?? 1 }, () => new Array(concrete[1] ?? 1).fill(Number.NaN)) },
+    {
+      label: 'nested NaN array',
+      make: () =>
+        Array.from({ length: concrete[0] ?? 1 }, () => new Array(concrete[1] ?? 1).fill(Number.NaN)),
+    },
   ];
 }
 
@@ -80,9 +93,17 @@ function badTensors(shape: number[]): Invalid[] {
 export function invalidValues(k: Kind): Invalid[] {
   switch (k.kind) {
     case 'seed':
-      return [v('1.5', 1.5), ...NOT_NUMBERS, v('2^60', 2 ** 60)].filter((b) => !(k.strings && b.label === "'2'"));
+      return [v('1.5', 1.5), ...NOT_NUMBERS, v('2^60', 2 ** 60)].filter(
+        (b) => !(k.strings && b.label === "'2'"),
+      );
     case 'count':
-      return [v('0', 0), v('-1', -1), v('1.5', 1.5), ...(k.unbounded ? [] : [v('1e300', 1e300)]), ...NOT_NUMBERS];
+      return [
+        v('0', 0),
+        v('-1', -1),
+        v('1.5', 1.5),
+        ...(k.unbounded ? [] : [v('1e300', 1e300)]),
+        ...NOT_NUMBERS,
+      ];
     case 'nonNegativeInt':
       return [v('-1', -1), v('0.5', 0.5), ...(k.unbounded ? [] : [v('1e300', 1e300)]), ...NOT_NUMBERS];
     case 'rate':
@@ -102,7 +123,15 @@ export function invalidValues(k: Kind): Invalid[] {
     case 'bool':
       return [v("'true'", 'true'), v('1', 1), v('0', 0), v('null', null), v('{}', {}), v("'yes'", 'yes')];
     case 'enum':
-      return [v("'bogus'", 'bogus'), v("''", ''), v('3', 3), v('null', null), v('{}', {}), v('true', true), v('2n', 2n)];
+      return [
+        v("'bogus'", 'bogus'),
+        v("''", ''),
+        v('3', 3),
+        v('null', null),
+        v('{}', {}),
+        v('true', true),
+        v('2n', 2n),
+      ];
     case 'function':
       return [v('3', 3), v("'f'", 'f'), v('null', null), v('{}', {}), v('[]', [])];
     case 'tensor': {
@@ -120,10 +149,49 @@ export function invalidValues(k: Kind): Invalid[] {
       return badTensors(k.shape).filter((b) => !skip.has(b.label));
     }
     case 'shape':
-      return [v('[-1]', [-1]), v('[1.5]', [1.5]), v("['2']", ['2']), v('[NaN]', [Number.NaN]), v("'x'", 'x'), v('null', null), v('{}', {}), v('3', 3), v('[1e10, 1e10]', [1e10, 1e10])];
+      return [
+        v('[-1]', [-1]),
+        v('[1.5]', [1.5]),
+        v("['2']", ['2']),
+        v('[NaN]', [Number.NaN]),
+        v("'x'", 'x'),
+        v('null', null),
+        v('{}', {}),
+        v('3', 3),
+        v('[1e10, 1e10]', [1e10, 1e10]),
+      ];
+    case 'weights':
+      return [
+        v('[]', []),
+        v('[-1, 2]', [-1, 2]),
+        v('[NaN, 1]', [Number.NaN, 1]),
+        v('[0, 0]', [0, 0]),
+        v("['2']", ['2']),
+        v('[Infinity]', [Number.POSITIVE_INFINITY]),
+        v('null', null),
+        v('{}', {}),
+        v('3', 3),
+      ];
     case 'options':
-      return [v('3', 3), v("'x'", 'x'), v('[]', []), v('null', null), v('true', true), v('Date', new Date(0)), v('2n', 2n)];
+      return [
+        v('3', 3),
+        v("'x'", 'x'),
+        v('[]', []),
+        v('null', null),
+        v('true', true),
+        v('Date', new Date(0)),
+        v('2n', 2n),
+      ];
     case 'dims':
-      return [v('[]', []), v('[dim]', [k.dim]), v('[-1]', [-1]), v('[0, 0]', [0, 0]), v('[0.5]', [0.5]), v('0', 0), v('null', null), v("['0']", ['0'])];
+      return [
+        v('[]', []),
+        v('[dim]', [k.dim]),
+        v('[-1]', [-1]),
+        v('[0, 0]', [0, 0]),
+        v('[0.5]', [0.5]),
+        v('0', 0),
+        v('null', null),
+        v("['0']", ['0']),
+      ];
   }
 }

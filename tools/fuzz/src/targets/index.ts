@@ -1,5 +1,6 @@
 import type { Target } from '../target.js';
 import { distributionsTargets } from './distributions.js';
+import { metricsTargets } from './metrics.js';
 import { nnTargets } from './nn.js';
 import { tensorTargets } from './tensor.js';
 
@@ -8,4 +9,5 @@ export const TARGETS: Record<string, Target[]> = {
   tensor: tensorTargets,
   nn: nnTargets,
   distributions: distributionsTargets,
+  metrics: metricsTargets,
 };

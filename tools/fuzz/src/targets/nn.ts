@@ -48,7 +48,8 @@ function fitProblem() {
   const net = new N.Mlp(mlpConfig() as N.MlpConfig);
   const x = tf.randomUniform([16, 2], -1, 1, 'float32', 1);
   const y = tf.sum(x, 1, true);
-  const loss = ([xb, yb]: tf.Tensor[]) => tf.mean(tf.squaredDifference(net.apply(xb as tf.Tensor2D), yb as tf.Tensor)) as tf.Scalar;
+  const loss = ([xb, yb]: tf.Tensor[]) =>
+    tf.mean(tf.squaredDifference(net.apply(xb as tf.Tensor2D), yb as tf.Tensor)) as tf.Scalar;
   return { net, x, y, loss };
 }
 
@@ -62,7 +63,10 @@ export const nnTargets: Target[] = [
   },
   {
     name: 'EnsembleMlp',
-    prepare: () => ({ args: [{ ...mlpConfig(), members: 2 }], call: ([c]) => new N.EnsembleMlp(c as N.EnsembleMlpConfig) }),
+    prepare: () => ({
+      args: [{ ...mlpConfig(), members: 2 }],
+      call: ([c]) => new N.EnsembleMlp(c as N.EnsembleMlpConfig),
+    }),
     params: [...mlpParams(0), p(0, { kind: 'count' }, 'members'), p(0, { kind: 'enum' }, 'strategy')],
     options: [{ at: 0, keys: [...MLP_KEYS, 'members', 'strategy'] }],
   },
@@ -70,7 +74,11 @@ export const nnTargets: Target[] = [
     name: 'Mlp.apply',
     prepare: () => {
       const m = new N.Mlp(mlpConfig() as N.MlpConfig);
-      return { args: [tf.zeros([3, 2])], call: ([x]) => m.apply(x as tf.Tensor2D), dispose: () => m.dispose() };
+      return {
+        args: [tf.zeros([3, 2])],
+        call: ([x]) => m.apply(x as tf.Tensor2D),
+        dispose: () => m.dispose(),
+      };
     },
     params: [p(0, { kind: 'tensor', shape: [3, 2] }, undefined, 'propagates')],
   },
@@ -78,7 +86,11 @@ export const nnTargets: Target[] = [
     name: 'EnsembleMlp.apply',
     prepare: () => {
       const m = new N.EnsembleMlp({ ...mlpConfig(), members: 2 } as N.EnsembleMlpConfig);
-      return { args: [tf.zeros([3, 2])], call: ([x]) => m.apply(x as tf.Tensor2D), dispose: () => m.dispose() };
+      return {
+        args: [tf.zeros([3, 2])],
+        call: ([x]) => m.apply(x as tf.Tensor2D),
+        dispose: () => m.dispose(),
+      };
     },
     params: [p(0, { kind: 'tensor', shape: [3, 2] }, undefined, 'propagates')],
   },
@@ -87,7 +99,11 @@ export const nnTargets: Target[] = [
     prepare: () => {
       const m = new N.Mlp(mlpConfig() as N.MlpConfig);
       const w = m.getWeights();
-      return { args: [w[0], w[1], w[2], w[3]], call: (a) => m.setWeights(a as tf.Tensor[]), dispose: () => m.dispose() };
+      return {
+        args: [w[0], w[1], w[2], w[3]],
+        call: (a) => m.setWeights(a as tf.Tensor[]),
+        dispose: () => m.dispose(),
+      };
     },
     params: [0, 1, 2, 3].map((i) => p(i, { kind: 'tensor', shape: i % 2 === 0 ? [2, 4] : [4] })),
   },
@@ -99,14 +115,24 @@ export const nnTargets: Target[] = [
   },
   {
     name: 'adamw',
-    prepare: () => ({ args: [{ learningRate: 1e-3, weightDecay: 1e-4, clip: { agc: 0.1 } }], call: ([o]) => N.adamw(o as N.AdamWOptions) }),
+    prepare: () => ({
+      args: [{ learningRate: 1e-3, weightDecay: 1e-4, clip: { agc: 0.1 } }],
+      call: ([o]) => N.adamw(o as N.AdamWOptions),
+    }),
     params: [...adamParams, p(0, { kind: 'nonNegative' }, 'weightDecay')],
     options: [{ at: 0, keys: [...ADAM_KEYS, 'weightDecay'] }],
   },
   {
     name: 'adamw clip',
-    prepare: () => ({ args: [{ globalNorm: 1, agc: 0.1, agcEps: 1e-3 }], call: ([c]) => N.adamw({ clip: c as N.GradientClipping }) }),
-    params: [p(0, { kind: 'positive' }, 'globalNorm'), p(0, { kind: 'positive' }, 'agc'), p(0, { kind: 'positive' }, 'agcEps')],
+    prepare: () => ({
+      args: [{ globalNorm: 1, agc: 0.1, agcEps: 1e-3 }],
+      call: ([c]) => N.adamw({ clip: c as N.GradientClipping }),
+    }),
+    params: [
+      p(0, { kind: 'positive' }, 'globalNorm'),
+      p(0, { kind: 'positive' }, 'agc'),
+      p(0, { kind: 'positive' }, 'agcEps'),
+    ],
     options: [{ at: 0, keys: ['globalNorm', 'agc', 'agcEps'] }],
   },
   {
@@ -124,7 +150,9 @@ export const nnTargets: Target[] = [
       p(0, { kind: 'bool' }, 'staircase'),
       p(0, { kind: 'nonNegative' }, 'end'),
     ],
-    options: [{ at: 0, keys: ['init', 'peak', 'warmupSteps', 'decayRate', 'decaySteps', 'staircase', 'end'] }],
+    options: [
+      { at: 0, keys: ['init', 'peak', 'warmupSteps', 'decayRate', 'decaySteps', 'staircase', 'end'] },
+    ],
   },
   {
     name: 'warmupCosineDecay',
@@ -148,8 +176,14 @@ export const nnTargets: Target[] = [
   },
   {
     name: 'Standardizer.fit',
-    prepare: () => ({ args: [tf.randomNormal([5, 2], 0, 1, 'float32', 3), { epsilon: 1e-6 }], call: ([x, o]) => N.Standardizer.fit(x as tf.Tensor, o as N.StandardizerOptions) }),
-    params: [p(0, { kind: 'tensor', shape: [5, 2], shapes: 'anyColumns' }), p(1, { kind: 'nonNegative' }, 'epsilon')],
+    prepare: () => ({
+      args: [tf.randomNormal([5, 2], 0, 1, 'float32', 3), { epsilon: 1e-6 }],
+      call: ([x, o]) => N.Standardizer.fit(x as tf.Tensor, o as N.StandardizerOptions),
+    }),
+    params: [
+      p(0, { kind: 'tensor', shape: [5, 2], shapes: 'anyColumns' }),
+      p(1, { kind: 'nonNegative' }, 'epsilon'),
+    ],
     options: [{ at: 1, keys: ['epsilon'] }],
   },
   {
@@ -157,7 +191,9 @@ export const nnTargets: Target[] = [
     prepare: () => {
       const { net, x, y, loss } = fitProblem();
       return {
-        args: [{ loss, variables: net.trainableVariables, data: [x, y], iterations: 2, batchSize: 8, seed: 0 }],
+        args: [
+          { loss, variables: net.trainableVariables, data: [x, y], iterations: 2, batchSize: 8, seed: 0 },
+        ],
         call: ([o]) => N.fit(o as N.FitOptions),
         dispose: () => {
           net.dispose();
@@ -234,14 +270,27 @@ export const nnTargets: Target[] = [
       };
       return {
         args: [{ model: net, loss: hostLoss, input: 0, path: 'auto' }],
-        call: ([h]) => N.fit({ loss, variables: net.trainableVariables, data: [x, y], iterations: 2, batchSize: 8, host: h as N.HostProblem }),
+        call: ([h]) =>
+          N.fit({
+            loss,
+            variables: net.trainableVariables,
+            data: [x, y],
+            iterations: 2,
+            batchSize: 8,
+            host: h as N.HostProblem,
+          }),
         dispose: () => {
           net.dispose();
           tf.dispose([x, y]);
         },
       };
     },
-    params: [p(0, { kind: 'options' }, 'model'), p(0, { kind: 'function' }, 'loss'), p(0, { kind: 'nonNegativeInt' }, 'input'), p(0, { kind: 'enum' }, 'path')],
+    params: [
+      p(0, { kind: 'options' }, 'model'),
+      p(0, { kind: 'function' }, 'loss'),
+      p(0, { kind: 'nonNegativeInt' }, 'input'),
+      p(0, { kind: 'enum' }, 'path'),
+    ],
     options: [{ at: 0, keys: ['model', 'loss', 'input', 'path'] }],
   },
   {

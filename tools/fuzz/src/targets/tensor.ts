@@ -27,7 +27,10 @@ export const tensorTargets: Target[] = [
   ...UNARY.map(([name, fn]) => unary(name, fn, [2, 2, 2])),
   {
     name: 'logSumExp',
-    prepare: () => ({ args: [t2(), -1, false], call: ([x, a, k]) => T.logSumExp(x as tf.Tensor, a as number, k as boolean) }),
+    prepare: () => ({
+      args: [t2(), -1, false],
+      call: ([x, a, k]) => T.logSumExp(x as tf.Tensor, a as number, k as boolean),
+    }),
     params: [
       p(0, { kind: 'tensor', shape: [4, 3], shapes: 'any' }, undefined, 'propagates'),
       p(1, { kind: 'enum' }),
@@ -37,12 +40,17 @@ export const tensorTargets: Target[] = [
   {
     name: 'logSoftmax',
     prepare: () => ({ args: [t2(), -1], call: ([x, a]) => T.logSoftmax(x as tf.Tensor, a as number) }),
-    params: [p(0, { kind: 'tensor', shape: [4, 3], shapes: 'any' }, undefined, 'propagates'), p(1, { kind: 'enum' })],
+    params: [
+      p(0, { kind: 'tensor', shape: [4, 3], shapes: 'any' }, undefined, 'propagates'),
+      p(1, { kind: 'enum' }),
+    ],
   },
   {
     name: 'logAddExp',
     prepare: () => ({ args: [t2(), t2()], call: ([a, b]) => T.logAddExp(a as tf.Tensor, b as tf.Tensor) }),
-    params: [0, 1].map((i) => p(i, { kind: 'tensor', shape: [4, 3], shapes: 'broadcast' }, undefined, 'propagates')),
+    params: [0, 1].map((i) =>
+      p(i, { kind: 'tensor', shape: [4, 3], shapes: 'broadcast' }, undefined, 'propagates'),
+    ),
   },
   {
     name: 'diagGaussianLogProb',
@@ -50,16 +58,24 @@ export const tensorTargets: Target[] = [
       args: [t2(), t2(), tf.ones([4, 3])],
       call: ([x, m, s]) => T.diagGaussianLogProb(x as tf.Tensor, m as tf.Tensor, s as tf.Tensor),
     }),
-    params: [0, 1, 2].map((i) => p(i, { kind: 'tensor', shape: [4, 3], shapes: 'broadcast' }, undefined, 'propagates')),
+    params: [0, 1, 2].map((i) =>
+      p(i, { kind: 'tensor', shape: [4, 3], shapes: 'broadcast' }, undefined, 'propagates'),
+    ),
   },
   {
     name: 'pairwiseSquaredDistances',
-    prepare: () => ({ args: [t2(), t2()], call: ([a, b]) => T.pairwiseSquaredDistances(a as tf.Tensor2D, b as tf.Tensor2D) }),
+    prepare: () => ({
+      args: [t2(), t2()],
+      call: ([a, b]) => T.pairwiseSquaredDistances(a as tf.Tensor2D, b as tf.Tensor2D),
+    }),
     params: [0, 1].map((i) => p(i, { kind: 'tensor', shape: [4, 3] }, undefined, 'propagates')),
   },
   {
     name: 'oneHot',
-    prepare: () => ({ args: [tf.tensor1d([0, 2, 1], 'int32'), 3], call: ([i, d]) => T.oneHot(i as tf.Tensor, d as number) }),
+    prepare: () => ({
+      args: [tf.tensor1d([0, 2, 1], 'int32'), 3],
+      call: ([i, d]) => T.oneHot(i as tf.Tensor, d as number),
+    }),
     params: [p(1, { kind: 'count' })],
   },
   {
@@ -92,7 +108,8 @@ export const tensorTargets: Target[] = [
     name: 'gaussianKernelMean',
     prepare: () => ({
       args: [t2(), t2(), { bandwidth: 0.5, scale: 1, queryChunk: 2, sampleChunk: 2 }],
-      call: ([z, x, o]) => T.gaussianKernelMean(z as tf.Tensor2D, x as tf.Tensor2D, o as T.GaussianKernelMeanOptions),
+      call: ([z, x, o]) =>
+        T.gaussianKernelMean(z as tf.Tensor2D, x as tf.Tensor2D, o as T.GaussianKernelMeanOptions),
     }),
     params: [
       p(0, { kind: 'tensor', shape: [4, 3] }, undefined, 'propagates'),
@@ -119,7 +136,11 @@ export const tensorTargets: Target[] = [
   {
     name: 'odeint',
     prepare: () => ({
-      args: [(_t: number, y: tf.Tensor) => tf.neg(y), tf.ones([2]), { t0: 0, t1: 1, method: 'rk4', steps: 4 }],
+      args: [
+        (_t: number, y: tf.Tensor) => tf.neg(y),
+        tf.ones([2]),
+        { t0: 0, t1: 1, method: 'rk4', steps: 4 },
+      ],
       call: ([f, y0, o]) => T.odeint(f as T.OdeFunction, y0 as tf.Tensor, o as T.OdeOptions),
     }),
     params: [
@@ -135,7 +156,9 @@ export const tensorTargets: Target[] = [
       p(2, { kind: 'positive' }, 'firstStep'),
       p(2, { kind: 'function' }, 'onStep'),
     ],
-    options: [{ at: 2, keys: ['t0', 't1', 'method', 'steps', 'rtol', 'atol', 'firstStep', 'maxSteps', 'onStep'] }],
+    options: [
+      { at: 2, keys: ['t0', 't1', 'method', 'steps', 'rtol', 'atol', 'firstStep', 'maxSteps', 'onStep'] },
+    ],
   },
   {
     name: 'Rng',
@@ -151,7 +174,10 @@ export const tensorTargets: Target[] = [
   ),
   {
     name: 'toFloat32',
-    prepare: () => ({ args: [[[1, 2]], 'x', [1, 2]], call: ([v, n, s]) => T.toFloat32(v as T.TensorInput, n as string, s as number[]) }),
+    prepare: () => ({
+      args: [[[1, 2]], 'x', [1, 2]],
+      call: ([v, n, s]) => T.toFloat32(v as T.TensorInput, n as string, s as number[]),
+    }),
     params: [p(0, { kind: 'tensor', shape: [1, 2] }, undefined, 'propagates')],
   },
   {
@@ -163,7 +189,11 @@ export const tensorTargets: Target[] = [
   {
     name: 'odeint (dopri5)',
     prepare: () => ({
-      args: [(_t: number, y: tf.Tensor) => tf.neg(y), tf.ones([2]), { method: 'dopri5', rtol: 1e-4, atol: 1e-6, maxSteps: 50 }],
+      args: [
+        (_t: number, y: tf.Tensor) => tf.neg(y),
+        tf.ones([2]),
+        { method: 'dopri5', rtol: 1e-4, atol: 1e-6, maxSteps: 50 },
+      ],
       call: ([f, y0, o]) => T.odeint(f as T.OdeFunction, y0 as tf.Tensor, o as T.OdeOptions),
     }),
     params: [
@@ -175,7 +205,9 @@ export const tensorTargets: Target[] = [
       p(2, { kind: 'number' }, 't1'),
       p(2, { kind: 'enum' }, 'method'),
     ],
-    options: [{ at: 2, keys: ['t0', 't1', 'method', 'steps', 'rtol', 'atol', 'firstStep', 'maxSteps', 'onStep'] }],
+    options: [
+      { at: 2, keys: ['t0', 't1', 'method', 'steps', 'rtol', 'atol', 'firstStep', 'maxSteps', 'onStep'] },
+    ],
   },
   {
     name: 'truncatedNormal (tail)',
@@ -188,7 +220,10 @@ export const tensorTargets: Target[] = [
   },
   {
     name: 'reduceToShape',
-    prepare: () => ({ args: [tf.ones([4, 3]), [1, 3]], call: ([g, s]) => T.reduceToShape(g as tf.Tensor, s as number[]) }),
+    prepare: () => ({
+      args: [tf.ones([4, 3]), [1, 3]],
+      call: ([g, s]) => T.reduceToShape(g as tf.Tensor, s as number[]),
+    }),
     params: [p(1, { kind: 'shape' })],
   },
   {
@@ -198,8 +233,14 @@ export const tensorTargets: Target[] = [
   },
   {
     name: 'assertShape',
-    prepare: () => ({ args: [t2(), [4, 3], 'x'], call: ([x, s, n]) => T.assertShape(x as tf.Tensor, s as number[], n as string) }),
-    params: [p(0, { kind: 'tensor', shape: [4, 3], anyDtype: true }, undefined, 'propagates'), p(1, { kind: 'shape' })],
+    prepare: () => ({
+      args: [t2(), [4, 3], 'x'],
+      call: ([x, s, n]) => T.assertShape(x as tf.Tensor, s as number[], n as string),
+    }),
+    params: [
+      p(0, { kind: 'tensor', shape: [4, 3], anyDtype: true }, undefined, 'propagates'),
+      p(1, { kind: 'shape' }),
+    ],
   },
   {
     name: 'Rng.fold',
@@ -208,8 +249,14 @@ export const tensorTargets: Target[] = [
   },
   {
     name: 'sampleCategorical (one draw)',
-    prepare: () => ({ args: [tf.zeros([3]), { seed: 4 }], call: ([l, o]) => T.sampleCategorical(l as tf.Tensor, o as T.SampleCategoricalOptions) }),
-    params: [p(0, { kind: 'tensor', shape: [3], shapes: 'any' }, undefined, 'propagates'), p(1, { kind: 'seed' }, 'seed')],
+    prepare: () => ({
+      args: [tf.zeros([3]), { seed: 4 }],
+      call: ([l, o]) => T.sampleCategorical(l as tf.Tensor, o as T.SampleCategoricalOptions),
+    }),
+    params: [
+      p(0, { kind: 'tensor', shape: [3], shapes: 'any' }, undefined, 'propagates'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
     options: [{ at: 1, keys: ['n', 'seed'] }],
   },
   {

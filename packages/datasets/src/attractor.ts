@@ -3,6 +3,7 @@ import {
   assertNumber,
   assertPositiveInteger,
   NonFiniteError,
+  optionKeys,
   ValueError,
 } from '@polymodal/tensor';
 import { type GeneratorOptions, type RegressionData, regressionData, start } from './dataset.js';
@@ -42,17 +43,23 @@ export interface AttractorOptions extends GeneratorOptions {
  * substeps) are polymodal's, documented above.
  */
 export function gravitationalAttractor(n: number, options: AttractorOptions = {}): RegressionData {
-  const rng = start(n, options, 'gravitationalAttractor', [
-    'attractors',
-    'strength',
-    'drag',
-    'processNoise',
-    'startRadius',
-    'finalTime',
-    'timeSteps',
-    'substeps',
-    'randomAttractor',
-  ]);
+  const rng = start(
+    n,
+    options,
+    'gravitationalAttractor',
+    optionKeys<AttractorOptions>()([
+      'seed',
+      'attractors',
+      'strength',
+      'drag',
+      'processNoise',
+      'startRadius',
+      'finalTime',
+      'timeSteps',
+      'substeps',
+      'randomAttractor',
+    ]),
+  );
   const deg = Math.PI / 180;
   const attractors = options.attractors ?? [90, 210, 330].map((a) => [Math.cos(a * deg), Math.sin(a * deg)]);
   if (!Array.isArray(attractors) || attractors.length === 0 || attractors.some((a) => a?.length !== 2))

@@ -1,4 +1,12 @@
-import { assertPositiveInteger, assertSeed, checkOptions, Rng, ValueError } from '@polymodal/tensor';
+import {
+  assertFloatTensor,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  describeValue,
+  Rng,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -56,6 +64,11 @@ export function start(
 
 /** Reads a tensor or nested array of rows `[N, dim]` into float64 host rows. */
 export function hostRows(value: tf.Tensor | number[][], dim: number, name: string): Float64Array {
+  if (value instanceof tf.Tensor) assertFloatTensor(value, name);
+  else if (!Array.isArray(value) || !value.every((row) => Array.isArray(row) && row.length === dim))
+    throw new ValueError(
+      `${name} must be a tensor or an array of rows [N, ${dim}], got ${describeValue(value)}.`,
+    );
   const shape = value instanceof tf.Tensor ? value.shape : [value.length, value[0]?.length ?? 0];
   if (shape.length !== 2 || shape[1] !== dim) {
     throw new ValueError(`${name} must be [N, ${dim}], got [${shape.join(', ')}].`);

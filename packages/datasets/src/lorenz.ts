@@ -5,6 +5,7 @@ import {
   assertPositiveInteger,
   describeValue,
   odeint,
+  optionKeys,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -44,18 +45,24 @@ export interface Lorenz63Options extends GeneratorOptions {
  * on the active backend, all trajectories as one batch) and observed at `timeSteps` even times.
  */
 export async function lorenz63(n: number, options: Lorenz63Options = {}): Promise<RegressionData> {
-  const rng = start(n, options, 'lorenz63', [
-    'sigma',
-    'rho',
-    'beta',
-    'initialMean',
-    'finalTime',
-    'timeSteps',
-    'format',
-    'differences',
-    'rtol',
-    'atol',
-  ]);
+  const rng = start(
+    n,
+    options,
+    'lorenz63',
+    optionKeys<Lorenz63Options>()([
+      'seed',
+      'sigma',
+      'rho',
+      'beta',
+      'initialMean',
+      'finalTime',
+      'timeSteps',
+      'format',
+      'differences',
+      'rtol',
+      'atol',
+    ]),
+  );
   const sigma = options.sigma ?? 10;
   const rho = options.rho ?? 28;
   const beta = options.beta ?? 8 / 3;

@@ -1,4 +1,4 @@
-import { assertNumber, assertPositiveInteger, ValueError } from '@polymodal/tensor';
+import { assertNumber, assertPositiveInteger, checkOptions, optionKeys, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GeneratorOptions, hostRows, type RegressionData, regressionData, start } from './dataset.js';
 
@@ -38,7 +38,19 @@ interface Resolved {
   observationNoise: number;
 }
 
-function resolve(options: SaddleNodeOptions = {}): Resolved {
+const KEYS = optionKeys<SaddleNodeOptions>()([
+  'seed',
+  'rValues',
+  'timeSteps',
+  'finalTime',
+  'dt',
+  'x0Range',
+  'clip',
+  'observationNoise',
+]);
+
+function resolve(options: SaddleNodeOptions | undefined, where: string): Resolved {
+  options = checkOptions(options, KEYS, where);
   const o = {
     rValues: options.rValues ?? [-1.5, 1.5, 0, -0.5, 0.5],
     timeSteps: options.timeSteps ?? 20,
@@ -51,9 +63,11 @@ function resolve(options: SaddleNodeOptions = {}): Resolved {
   if (!Array.isArray(o.rValues) || o.rValues.length === 0)
     throw new ValueError('saddleNode: rValues must be a non-empty array of numbers.');
   for (const [i, r] of o.rValues.entries()) assertNumber(r, `saddleNode: rValues[${i}]`);
-  assertPositiveInteger(o.timeSteps, 'saddleNode: timeSteps');
+  assertPositiveInteger(o.timeSteps, 'saddleNode: timeSteps', 1e5);
   assertNumber(o.finalTime, 'saddleNode: finalTime', { greaterThan: 0 });
   assertNumber(o.dt, 'saddleNode: dt', { greaterThan: 0, max: o.finalTime });
+  // The Euler grid holds finalTime / dt steps.
+  if (o.finalTime / o.dt > 1e8) throw new ValueError('saddleNode: finalTime / dt exceeds 1e8 Euler steps.');
   assertNumber(o.x0Range, 'saddleNode: x0Range', { min: 0 });
   assertNumber(o.clip, 'saddleNode: clip', { greaterThan: 0 });
   assertNumber(o.observationNoise, 'saddleNode: observationNoise', { min: 0 });
@@ -109,7 +123,7 @@ export function saddleNode(n: number, options: SaddleNodeOptions = {}): SaddleNo
     'clip',
     'observationNoise',
   ]);
-  const o = resolve(options);
+  const o = resolve(options, 'saddleNode');
   const idx = observedIndices(o);
   const T = o.timeSteps;
   const x = new Float64Array(n);
@@ -139,7 +153,7 @@ export function saddleNodeLogProb(
   y: tf.Tensor | number[][],
   options: SaddleNodeOptions = {},
 ): tf.Tensor1D {
-  const o = resolve(options);
+  const o = resolve(options, 'saddleNodeLogProb');
   if (!(o.observationNoise > 0)) throw new ValueError('saddleNodeLogProb needs observationNoise > 0.');
   const xs = hostRows(x, 1, 'saddleNodeLogProb: x');
   const ys = hostRows(y, o.timeSteps, 'saddleNodeLogProb: y');

@@ -1,4 +1,4 @@
-import { assertNumber, ValueError } from '@polymodal/tensor';
+import { assertNumber, checkOptions, optionKeys, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GeneratorOptions, hostRows, type RegressionData, regressionData, start } from './dataset.js';
 
@@ -12,7 +12,10 @@ export interface SineInverseOptions extends GeneratorOptions {
   gridStep?: number;
 }
 
-const resolve = (o: SineInverseOptions) => {
+const KEYS = optionKeys<SineInverseOptions>()(['seed', 'noise', 'range', 'gridStep']);
+
+const resolve = (options: SineInverseOptions | undefined, where: string) => {
+  const o = checkOptions(options, KEYS, where);
   const r = { noise: o.noise ?? 0.2, range: o.range ?? 1.5, gridStep: o.gridStep ?? 0.001 };
   assertNumber(r.noise, 'sineInverse: noise', { greaterThan: 0 });
   assertNumber(r.range, 'sineInverse: range', { greaterThan: 0 });
@@ -22,6 +25,7 @@ const resolve = (o: SineInverseOptions) => {
 
 /** The forward model's mean `f(t) = 0.7 sin(5t) + 0.5t`. */
 export function sineForward(t: number): number {
+  assertNumber(t, 't');
   return 0.7 * Math.sin(5 * t) + 0.5 * t;
 }
 
@@ -38,8 +42,8 @@ export function sineForward(t: number): number {
  * ```
  */
 export function sineInverse(n: number, options: SineInverseOptions = {}): RegressionData {
-  const rng = start(n, options, 'sineInverse', ['noise', 'range', 'gridStep']);
-  const o = resolve(options);
+  const rng = start(n, options, 'sineInverse', KEYS);
+  const o = resolve(options, 'sineInverse');
   const t = new Float64Array(n);
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -61,7 +65,7 @@ export function sineInverseLogProb(
   y: tf.Tensor | number[][],
   options: SineInverseOptions = {},
 ): tf.Tensor1D {
-  const o = resolve(options);
+  const o = resolve(options, 'sineInverseLogProb');
   const s = hostRows(x, 1, 'sineInverseLogProb: x');
   const t = hostRows(y, 1, 'sineInverseLogProb: y');
   if (s.length !== t.length) throw new ValueError('sineInverseLogProb: x and y have different row counts.');

@@ -1,4 +1,4 @@
-import { assertNumber } from '@polymodal/tensor';
+import { assertNumber, optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type GeneratorOptions, start } from './dataset.js';
 
@@ -19,11 +19,16 @@ export interface EightGaussiansOptions extends GeneratorOptions {
  * `sample_8gaussians`): `[n, 2]`, owned by the caller.
  */
 export function eightGaussians(n: number, options: EightGaussiansOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'eightGaussians', ['radius', 'std']);
+  const rng = start(
+    n,
+    options,
+    'eightGaussians',
+    optionKeys<EightGaussiansOptions>()(['seed', 'radius', 'std']),
+  );
   const radius = options.radius ?? 5;
   const std = options.std ?? 0.1 ** 0.25;
-  assertNumber(radius, 'eightGaussians: radius', { min: 0 });
-  assertNumber(std, 'eightGaussians: std', { min: 0 });
+  assertNumber(radius, 'eightGaussians: radius', { greaterThan: 0 });
+  assertNumber(std, 'eightGaussians: std', { greaterThan: 0 });
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const k = rng.int(8);
@@ -50,12 +55,12 @@ export interface MoonsOptions extends GeneratorOptions {
  * not scikit-learn's Gaussian noise): `[n, 2]`, owned by the caller.
  */
 export function moons(n: number, options: MoonsOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'moons', ['noise', 'scale', 'shift']);
+  const rng = start(n, options, 'moons', optionKeys<MoonsOptions>()(['seed', 'noise', 'scale', 'shift']));
   const noise = options.noise ?? 0.2;
   const scale = options.scale ?? 3;
   const shift = options.shift ?? -1;
   assertNumber(noise, 'moons: noise', { min: 0 });
-  assertNumber(scale, 'moons: scale');
+  assertNumber(scale, 'moons: scale', { greaterThan: 0 });
   assertNumber(shift, 'moons: shift');
   const nOut = Math.floor(n / 2);
   const nIn = n - nOut;
@@ -79,7 +84,7 @@ export function moons(n: number, options: MoonsOptions = {}): tf.Tensor2D {
  * (in the scaled units, `0.45² / 8` per unit area): `[n, 2]`, owned by the caller.
  */
 export function checkerboard(n: number, options: GeneratorOptions = {}): tf.Tensor2D {
-  const rng = start(n, options, 'checkerboard', []);
+  const rng = start(n, options, 'checkerboard', optionKeys<GeneratorOptions>()(['seed']));
   const out = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const x1 = 4 * rng.uniform() - 2;

@@ -1,4 +1,5 @@
 import type { Target } from '../target.js';
+import { datasetsTargets } from './datasets.js';
 import { distributionsTargets } from './distributions.js';
 import { metricsTargets } from './metrics.js';
 import { nnTargets } from './nn.js';
@@ -10,4 +11,5 @@ export const TARGETS: Record<string, Target[]> = {
   nn: nnTargets,
   distributions: distributionsTargets,
   metrics: metricsTargets,
+  datasets: datasetsTargets,
 };

@@ -14,6 +14,7 @@ import {
   assertPositiveInteger,
   assertSeed,
   checkOptions,
+  describeValue,
   optionKeys,
   Rng,
   ValueError,
@@ -148,7 +149,9 @@ export function resolveConfig(
   assertPositiveInteger(r.inputDim, 'inputDim', MAX_WIDTH);
   assertPositiveInteger(r.outputDim, 'outputDim', MAX_OUTPUT_DIM);
   if (!Number.isInteger(r.components) || r.components < 1 || r.components > MAX_COMPONENTS)
-    throw new ValueError(`components (K) must be an integer in [1, ${MAX_COMPONENTS}], got ${r.components}.`);
+    throw new ValueError(
+      `components (K) must be an integer in [1, ${MAX_COMPONENTS}], got ${describeValue(r.components)}.`,
+    );
   assertPositiveInteger(r.members, 'members', MAX_MEMBERS);
   if (!Array.isArray(r.hiddenUnits) || r.hiddenUnits.length > 64)
     throw new ValueError('hiddenUnits must be an array of at most 64 widths.');

@@ -40,6 +40,7 @@ export {
   FORMAT_VERSION,
   fileSystemHandler,
   loadModel,
+  MAX_MODEL_JSON_BYTES,
   type ModelLocation,
   type ModelSchema,
   saveModel,

@@ -1,6 +1,7 @@
 import type { Target } from '../target.js';
 import { datasetsTargets } from './datasets.js';
 import { distributionsTargets } from './distributions.js';
+import { mdnTargets } from './mdn.js';
 import { metricsTargets } from './metrics.js';
 import { nnTargets } from './nn.js';
 import { tensorTargets } from './tensor.js';
@@ -12,4 +13,5 @@ export const TARGETS: Record<string, Target[]> = {
   distributions: distributionsTargets,
   metrics: metricsTargets,
   datasets: datasetsTargets,
+  mdn: mdnTargets,
 };

@@ -30,7 +30,7 @@ export interface Target {
   /** The parameters whose invalid values are generated. */
   params: Param[];
   /** Options objects: argument index and their valid keys (unknown and misspelt keys are generated). */
-  options?: { at: number; keys: string[] }[];
+  options?: { at: number; keys: readonly string[] }[];
 }
 
 /** Shorthand for a parameter. */

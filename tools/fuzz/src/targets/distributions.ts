@@ -29,6 +29,23 @@ const mixtureParams = () => ({
   ],
 });
 const mixture = () => new D.GaussianMixture(mixtureParams());
+const fullParams = () => ({
+  logits: [0, 0],
+  means: [
+    [0, 0],
+    [1, 1],
+  ],
+  precisionFactors: [
+    [
+      [1, 0.2],
+      [0, 1],
+    ],
+    [
+      [2, 0],
+      [0, 1],
+    ],
+  ],
+});
 const univariate = () =>
   new D.GaussianMixture({ logits: [[0, 0.3]], means: [[[-1], [2]]], variances: [[[0.5], [1]]] });
 
@@ -101,23 +118,7 @@ export const distributionsTargets: Target[] = [
   constructed(
     'GaussianMixture (full)',
     (o) => new D.GaussianMixture(o as D.GaussianMixtureParameters),
-    () => ({
-      logits: [0, 0],
-      means: [
-        [0, 0],
-        [1, 1],
-      ],
-      precisionFactors: [
-        [
-          [1, 0.2],
-          [0, 1],
-        ],
-        [
-          [2, 0],
-          [0, 1],
-        ],
-      ],
-    }),
+    fullParams,
     { logits: [2], means: [2, 2], precisionFactors: [2, 2, 2] },
   ),
   constructed(
@@ -171,27 +172,7 @@ export const distributionsTargets: Target[] = [
     { loc: [2], scale: [2, 2], skewness: [2] },
   ),
   sample('GaussianMixture.sample', mixture),
-  sample(
-    'GaussianMixture.sample (full)',
-    () =>
-      new D.GaussianMixture({
-        logits: [0, 0],
-        means: [
-          [0, 0],
-          [1, 1],
-        ],
-        precisionFactors: [
-          [
-            [1, 0.2],
-            [0, 1],
-          ],
-          [
-            [2, 0],
-            [0, 1],
-          ],
-        ],
-      }),
-  ),
+  sample('GaussianMixture.sample (full)', () => new D.GaussianMixture(fullParams())),
   sample('Normal.sample', () => new D.Normal({ loc: [0], scale: [1] })),
   sample('Categorical.sample', () => new D.Categorical({ logits: [0, 1] })),
   sample('Uniform.sample', () => new D.Uniform({ low: [0], high: [1] })),

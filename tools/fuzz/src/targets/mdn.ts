@@ -1,8 +1,9 @@
 import * as M from '@polymodal/mdn';
+import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { p, type Target } from '../target.js';
 
-const CONFIG_KEYS = [
+const CONFIG_KEYS = optionKeys<M.MixtureDensityNetworkConfig>()([
   'inputDim',
   'outputDim',
   'components',
@@ -17,8 +18,8 @@ const CONFIG_KEYS = [
   'meanInit',
   'backbone',
   'seed',
-];
-const FIT_KEYS = [
+]);
+const FIT_KEYS = optionKeys<M.MdnFitOptions>()([
   'validateEvery',
   'earlyStopping',
   'checkEvery',
@@ -35,8 +36,15 @@ const FIT_KEYS = [
   'validation',
   'onProgress',
   'path',
-];
-const SAMPLE_KEYS = ['seed', 'member', 'minWeight', 'truncateAt', 'logitTemperature', 'scaleTemperature'];
+]);
+const SAMPLE_KEYS = optionKeys<M.MdnSampleOptions>()([
+  'seed',
+  'member',
+  'minWeight',
+  'truncateAt',
+  'logitTemperature',
+  'scaleTemperature',
+]);
 
 const config = () => ({ inputDim: 1, outputDim: 1, components: 2, members: 2, hiddenUnits: [4], seed: 0 });
 const data = () => {
@@ -67,6 +75,9 @@ function onModel(
 }
 
 const rows = (n: number) => () => tf.zeros([n, 1]);
+
+// The key lists above restate each options type independently of the package (the compiler
+// checks them complete), so the generated misspellings follow the documented API.
 
 /** The public entry points of @polymodal/mdn. */
 export const mdnTargets: Target[] = [

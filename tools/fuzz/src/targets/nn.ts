@@ -1,8 +1,17 @@
 import * as N from '@polymodal/nn';
+import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { p, type Target } from '../target.js';
 
-const MLP_KEYS = ['inputDim', 'outputDim', 'hiddenUnits', 'activation', 'outputActivation', 'init', 'seed'];
+const MLP_KEYS = optionKeys<N.MlpConfig>()([
+  'inputDim',
+  'outputDim',
+  'hiddenUnits',
+  'activation',
+  'outputActivation',
+  'init',
+  'seed',
+]);
 const mlpConfig = () => ({ inputDim: 2, outputDim: 1, hiddenUnits: [4], activation: 'tanh', seed: 0 });
 const mlpParams = (at: number) => [
   p(at, { kind: 'count' }, 'inputDim'),
@@ -14,7 +23,7 @@ const mlpParams = (at: number) => [
   p(at, { kind: 'shape' }, 'hiddenUnits'),
 ];
 
-const ADAM_KEYS = ['learningRate', 'beta1', 'beta2', 'epsilon', 'clip', 'fused'];
+const ADAM_KEYS = optionKeys<N.AdamOptions>()(['learningRate', 'beta1', 'beta2', 'epsilon', 'clip', 'fused']);
 const adamParams = [
   p(0, { kind: 'rate' }, 'learningRate'),
   p(0, { kind: 'beta' }, 'beta1'),
@@ -24,7 +33,7 @@ const adamParams = [
   p(0, { kind: 'bool' }, 'fused'),
 ];
 
-const FIT_KEYS = [
+const FIT_KEYS = optionKeys<N.FitOptions>()([
   'loss',
   'variables',
   'data',
@@ -41,7 +50,7 @@ const FIT_KEYS = [
   'signal',
   'seed',
   'host',
-];
+]);
 
 /** A small regression problem, valid for fit(). */
 function fitProblem() {
@@ -52,6 +61,9 @@ function fitProblem() {
     tf.mean(tf.squaredDifference(net.apply(xb as tf.Tensor2D), yb as tf.Tensor)) as tf.Scalar;
   return { net, x, y, loss };
 }
+
+// The key lists above restate each options type independently of the package (the compiler
+// checks them complete), so the generated misspellings follow the documented API.
 
 /** The public entry points of @polymodal/nn. */
 export const nnTargets: Target[] = [

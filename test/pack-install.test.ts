@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn'];
+const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn', 'flow'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -96,6 +96,7 @@ import { GaussianMixture } from '@polymodal/distributions';
 import { energyDistance } from '@polymodal/metrics';
 import { sineInverse } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
+import { FlowMatching } from '@polymodal/flow';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -115,7 +116,12 @@ await mdn.save('file://' + process.cwd() + '/mdn');
 const mdnBack = await MixtureDensityNetwork.load('file://' + process.cwd() + '/mdn');
 const mdnSame = tf.equal(mdn.logProb(sine.x, sine.y), mdnBack.logProb(sine.x, sine.y)).all().dataSync()[0] === 1;
 const mdnLoss = mdnFit.history.loss;
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
+const fm = new FlowMatching({ dim: 1, hiddenUnits: [8], seed: 0 });
+await fm.fit(sine.y, { iterations: 50, seed: 0 });
+await fm.save('file://' + process.cwd() + '/flow');
+const fmBack = await FlowMatching.load('file://' + process.cwd() + '/flow');
+const flowSame = tf.equal(fm.sample(8, { seed: 1 }), fmBack.sample(8, { seed: 1 })).all().dataSync()[0] === 1;
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
@@ -123,6 +129,7 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.loss).toBeLessThan(0.01);
     expect(out.same).toBe(true);
     expect(out.mdnSame).toBe(true);
+    expect(out.flowSame).toBe(true);
     expect(out.mdnLast).toBeLessThan(out.mdnFirst);
     // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
     const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);

@@ -28,6 +28,7 @@ export default defineConfig({
           { text: '@polymodal/nn', link: '/packages/nn' },
           { text: '@polymodal/datasets', link: '/packages/datasets' },
           { text: '@polymodal/mdn', link: '/packages/mdn' },
+          { text: '@polymodal/flow', link: '/packages/flow' },
         ],
       },
       { text: 'API reference', items: apiSidebar },

@@ -1,6 +1,7 @@
 import type { Target } from '../target.js';
 import { datasetsTargets } from './datasets.js';
 import { distributionsTargets } from './distributions.js';
+import { flowTargets } from './flow.js';
 import { mdnTargets } from './mdn.js';
 import { metricsTargets } from './metrics.js';
 import { nnTargets } from './nn.js';
@@ -14,4 +15,5 @@ export const TARGETS: Record<string, Target[]> = {
   metrics: metricsTargets,
   datasets: datasetsTargets,
   mdn: mdnTargets,
+  flow: flowTargets,
 };

@@ -1,0 +1,147 @@
+import { initBackend, NonFiniteError, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
+import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gaussianVelocity } from '../test/oracles.js';
+import { FlowMatching } from './flow_matching.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+});
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const M = 2;
+const S = 0.5;
+const x1 = tf.add(tf.mul(tf.randomNormal([2000, 1], 0, 1, 'float32', 7), S), M) as tf.Tensor2D;
+afterAll(() => x1.dispose());
+const moments = (v: number[]) => {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return { mean, sd: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) };
+};
+
+describe('FlowMatching: Gaussian to Gaussian (closed forms)', () => {
+  let fm: FlowMatching;
+  beforeAll(async () => {
+    // Unnormalised, so the source N(0, 1) and the target N(2, 0.25) differ and the field is non-trivial.
+    fm = new FlowMatching({
+      dim: 1,
+      coupling: 'independent',
+      hiddenUnits: [32, 32],
+      normalize: false,
+      seed: 0,
+    });
+    await fm.fit(x1, { iterations: 1500, batchSize: 256, learningRate: 3e-3, seed: 1 });
+  });
+  afterAll(() => fm.dispose());
+
+  it('learns the analytic marginal velocity of independent pairs (I-CFM)', () => {
+    const exact = gaussianVelocity([M], S);
+    for (const t of [0.2, 0.5, 0.8]) {
+      const sd = Math.sqrt((1 - t) ** 2 + t * t * S * S);
+      const grid = tf.tensor2d([-1.5, -0.75, 0, 0.75, 1.5].map((z) => [t * M + z * sd]));
+      const learned = take(fm.velocity(grid, t));
+      const truth = take(exact(grid, t));
+      // Measured error ≈ 0.05; a field off by a factor or a sign misses by > 1.
+      expectClose(learned, truth, 0, 0.2);
+      grid.dispose();
+    }
+  });
+
+  it('samples N(2, 0.5²) and its exact log density matches the closed form', () => {
+    const draws = take(fm.sample(4000, { steps: 100, seed: 3 }));
+    const m = moments(draws);
+    expect(Math.abs(m.mean - M)).toBeLessThan(0.05);
+    expect(Math.abs(m.sd - S)).toBeLessThan(0.05);
+    const x = tf.tensor2d([[1.5], [2], [2.6]]);
+    const lp = take(fm.logProb(x, { steps: 100 }));
+    const exact = [1.5, 2, 2.6].map((v) => -0.5 * ((v - M) / S) ** 2 - Math.log(S) - 0.5 * LOG_2PI);
+    expectClose(lp, exact, 0, 0.1);
+    x.dispose();
+  });
+});
+
+describe('FlowMatching: recipe, conditions, files and bad input', () => {
+  it('OT-CFM (the default) with z-scoring reports densities in original units, Jacobian included', async () => {
+    const fm = new FlowMatching({ dim: 1, hiddenUnits: [16], seed: 0 });
+    const r = await fm.fit(x1, { iterations: 200, seed: 0 });
+    expect(r.iterations).toBe(200);
+    expect(fm.config.coupling).toBe('exact');
+    const x = tf.tensor2d([[2]]);
+    // In normalised units the target is ≈ N(0, 1): the log density there is ≈ −½ log 2π, and the
+    // original-unit density adds −log s ≈ −log 0.5.
+    const lp = take(fm.logProb(x))[0] as number;
+    expect(Math.abs(lp - (-0.5 * LOG_2PI - Math.log(S)))).toBeLessThan(0.15);
+    x.dispose();
+    fm.dispose();
+  });
+
+  it('a conditional model follows its condition', async () => {
+    const y = tf.tidy(() =>
+      tf.sub(
+        tf.mul(tf.cast(tf.greater(tf.randomUniform([1500, 1], 0, 1, 'float32', 4), 0.5), 'float32'), 2),
+        1,
+      ),
+    );
+    const x = tf.tidy(() =>
+      tf.add(tf.mul(y, 2), tf.randomNormal([1500, 1], 0, 0.3, 'float32', 5)),
+    ) as tf.Tensor2D;
+    const fm = new FlowMatching({ dim: 1, conditionDim: 1, hiddenUnits: [32, 32], seed: 0 });
+    expect(fm.config.coupling).toBe('independent');
+    await fm.fit(x, { conditions: y, iterations: 800, learningRate: 3e-3, seed: 0 });
+    for (const c of [-1, 1]) {
+      const m = moments(take(fm.sample(1000, { conditions: [[c]], seed: 2 })));
+      expect(Math.abs(m.mean - 2 * c)).toBeLessThan(0.15);
+      expect(m.sd).toBeLessThan(0.6);
+    }
+    await expect(fm.fit(x, { iterations: 1 })).rejects.toThrow(/conditional: give conditions/);
+    tf.dispose([x, y]);
+    fm.dispose();
+  });
+
+  it('round-trips through save/load and validates the file', async () => {
+    const fm = new FlowMatching({ dim: 1, hiddenUnits: [8], seed: 3 });
+    await fm.fit(x1, { iterations: 20, seed: 0 });
+    const artifacts = await toMemory(fm);
+    const back = await FlowMatching.load(tf.io.fromMemory(artifacts));
+    expect(back.config).toEqual(fm.config);
+    expect(take(back.sample(5, { seed: 1 }))).toEqual(take(fm.sample(5, { seed: 1 })));
+    const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
+    topology.config.dim = 2;
+    await expect(
+      FlowMatching.load(tf.io.fromMemory({ ...artifacts, modelTopology: topology })),
+    ).rejects.toThrow(SerializationError);
+    for (const m of [fm, back]) m.dispose();
+  });
+
+  it('rejects bad input with typed errors before any work, and leaks nothing', async () => {
+    expect(() => new FlowMatching({ dim: 0 })).toThrow(ValueError);
+    expect(() => new FlowMatching({ dim: 1, path: 'spiral' as never })).toThrow(ValueError);
+    expect(() => new FlowMatching({ dim: 1, dims: 2 } as never)).toThrow("did you mean 'dim'");
+    expect(() => new FlowMatching({ dim: 1, path: 'target', normalize: false })).toThrow(
+      /standard normal source/,
+    );
+    const fm = new FlowMatching({ dim: 1, hiddenUnits: [4], seed: 0 });
+    const before = tf.memory().numTensors;
+    await expect(fm.fit([[Number.NaN], [1]])).rejects.toThrow(NonFiniteError);
+    await expect(fm.fit([[1, 2]])).rejects.toThrow(ShapeError);
+    await expect(fm.fit(x1, { iteration: 3 } as never)).rejects.toThrow("did you mean 'iterations'");
+    await expect(fm.fit(x1, { conditions: [[1]] })).rejects.toThrow(/unconditional/);
+    await expect(fm.fit(x1, { groups: [0, 1] })).rejects.toThrow(ValueError);
+    expect(() => fm.sample(3, { steps: 0 })).toThrow(ValueError);
+    expect(() => fm.sample(3, { method: 'leapfrog' as never })).toThrow(ValueError);
+    expect(() => fm.logProb([[1]], { divergence: 'guess' as never })).toThrow(ValueError);
+    expect(() => fm.logProb([[Number.NaN]])).toThrow(NonFiniteError);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fm.isFitted).toBe(false);
+    await fm.fit(x1, { iterations: 3, seed: 0 }); // the first fit keeps its statistics (2 tensors)
+    await expectNoLeak(async () => {
+      await fm.fit(x1, { iterations: 3, seed: 0 });
+      tf.dispose([
+        fm.sample(4, { seed: 0, chunkSize: 3 }),
+        fm.logProb([[1], [2]]),
+        fm.logProb([[1]], { divergence: 'hutchinson', probes: 2, seed: 1 }),
+      ]);
+    });
+    fm.dispose();
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * `@polymodal/flow`: conditional flow matching on TensorFlow.js — probability paths, minibatch
+ * optimal-transport couplings, time samplers, ODE sampling and exact or Hutchinson log-likelihoods,
+ * with the data in original units so flows and mixture density networks compare on test NLL.
+ *
+ * @packageDocumentation
+ * @module @polymodal/flow
+ */
+export { COUPLINGS, type Coupling, couple, exactAssignment } from './couplings.js';
+export {
+  FlowMatching,
+  type FlowMatchingConfig,
+  type FlowMatchingFitOptions,
+  type FlowMatchingLogProbOptions,
+  type FlowMatchingSampleOptions,
+  type ResolvedFlowMatchingConfig,
+} from './flow_matching.js';
+export { type Divergence, type FlowLogProbOptions, flowLogProb, type VelocityField } from './likelihood.js';
+export { type PathName, type PathOptions, type ProbabilityPath, probabilityPath } from './paths.js';
+export { sampleTimes, type TimeSampler, type TimeSamplerOptions } from './time_samplers.js';

@@ -1,0 +1,251 @@
+import * as F from '@polymodal/flow';
+import { optionKeys } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { p, type Target } from '../target.js';
+
+const CONFIG_KEYS = optionKeys<F.FlowMatchingConfig>()([
+  'dim',
+  'conditionDim',
+  'path',
+  'sigma',
+  'coupling',
+  'timeSampler',
+  'hiddenUnits',
+  'activation',
+  'normalize',
+  'seed',
+]);
+const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
+  'conditions',
+  'groups',
+  'iterations',
+  'batchSize',
+  'learningRate',
+  'weightDecay',
+  'optimizer',
+  'validation',
+  'validateEvery',
+  'earlyStopping',
+  'checkEvery',
+  'onProgress',
+  'signal',
+  'seed',
+]);
+// The key lists above restate each options type independently of the package (the compiler
+// checks them complete), so the generated misspellings follow the documented API.
+
+const data = () => tf.randomNormal([8, 2], 0, 1, 'float32', 1);
+
+/** A method of a small fitted flow. */
+function onFlow(
+  name: string,
+  args: () => unknown[],
+  call: (f: F.FlowMatching, a: unknown[]) => unknown,
+  params: Target['params'],
+  options?: Target['options'],
+): Target {
+  return {
+    name,
+    prepare: async () => {
+      const f = new F.FlowMatching({ dim: 2, hiddenUnits: [4], seed: 0 });
+      const x = data();
+      await f.fit(x, { iterations: 1, seed: 0 });
+      x.dispose();
+      return { args: args(), call: (a) => call(f, a), dispose: () => f.dispose() };
+    },
+    params,
+    ...(options !== undefined ? { options } : {}),
+  };
+}
+
+/** The public entry points of @polymodal/flow. */
+export const flowTargets: Target[] = [
+  {
+    name: 'FlowMatching',
+    prepare: () => ({
+      args: [{ dim: 2, hiddenUnits: [4], seed: 0 }],
+      call: ([c]) => new F.FlowMatching(c as F.FlowMatchingConfig),
+    }),
+    params: [
+      p(0, { kind: 'options' }),
+      p(0, { kind: 'count' }, 'dim'),
+      p(0, { kind: 'nonNegativeInt' }, 'conditionDim'),
+      p(0, { kind: 'enum' }, 'path'),
+      p(0, { kind: 'nonNegative' }, 'sigma'),
+      p(0, { kind: 'enum' }, 'coupling'),
+      p(0, { kind: 'enum' }, 'timeSampler'),
+      p(0, { kind: 'shape' }, 'hiddenUnits', undefined, ['[]']),
+      p(0, { kind: 'enum' }, 'activation'),
+      p(0, { kind: 'bool' }, 'normalize'),
+      p(0, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 0, keys: CONFIG_KEYS }],
+  },
+  {
+    name: 'FlowMatching (bridge)',
+    prepare: () => ({
+      args: [{ dim: 2, path: 'bridge', sigma: 0.5, timeSampler: 'logit-normal', hiddenUnits: [4], seed: 0 }],
+      call: ([c]) => new F.FlowMatching(c as F.FlowMatchingConfig),
+    }),
+    params: [
+      p(0, { kind: 'positive' }, 'sigma'),
+      p(0, { kind: 'enum' }, 'timeSampler'),
+      p(0, { kind: 'count' }, 'dim'),
+    ],
+    options: [{ at: 0, keys: CONFIG_KEYS }],
+  },
+  {
+    name: 'FlowMatching.fit',
+    prepare: () => {
+      const f = new F.FlowMatching({ dim: 2, hiddenUnits: [4], seed: 0 });
+      return {
+        args: [data(), { iterations: 2, batchSize: 4, seed: 0 }],
+        call: ([x, o]) => f.fit(x as tf.Tensor, o as F.FlowMatchingFitOptions),
+        dispose: () => f.dispose(),
+      };
+    },
+    params: [
+      p(0, { kind: 'tensor', shape: [8, 2] }),
+      p(1, { kind: 'tensor', shape: [8, 1] }, 'conditions'),
+      p(1, { kind: 'shape' }, 'groups', undefined, ['[1e10, 1e10]']),
+      p(1, { kind: 'nonNegativeInt' }, 'iterations'),
+      p(1, { kind: 'count' }, 'batchSize'),
+      p(1, { kind: 'rate' }, 'learningRate'),
+      p(1, { kind: 'nonNegative' }, 'weightDecay'),
+      p(1, { kind: 'options' }, 'optimizer'),
+      p(1, { kind: 'options' }, 'validation'),
+      p(1, { kind: 'count', unbounded: true }, 'validateEvery'),
+      p(1, { kind: 'options' }, 'earlyStopping'),
+      p(1, { kind: 'count', unbounded: true }, 'checkEvery'),
+      p(1, { kind: 'function' }, 'onProgress'),
+      p(1, { kind: 'options' }, 'signal'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 1, keys: FIT_KEYS }],
+  },
+  {
+    name: 'FlowMatching.fit (conditional)',
+    prepare: () => {
+      const f = new F.FlowMatching({ dim: 2, conditionDim: 1, hiddenUnits: [4], seed: 0 });
+      return {
+        args: [data(), { conditions: tf.zeros([8, 1]), iterations: 1 }],
+        call: ([x, o]) => f.fit(x as tf.Tensor, o as F.FlowMatchingFitOptions),
+        dispose: () => f.dispose(),
+      };
+    },
+    params: [p(1, { kind: 'tensor', shape: [8, 1] }, 'conditions'), p(0, { kind: 'tensor', shape: [8, 2] })],
+    options: [{ at: 1, keys: FIT_KEYS }],
+  },
+  onFlow(
+    'FlowMatching.sample',
+    () => [3, { steps: 4, method: 'euler', chunkSize: 2, seed: 1 }],
+    (f, [n, o]) => f.sample(n as number, o as F.FlowMatchingSampleOptions),
+    [
+      p(0, { kind: 'count' }),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'count', unbounded: true }, 'chunkSize'),
+      p(1, { kind: 'seed' }, 'seed'),
+      p(1, { kind: 'tensor', shape: [3, 1] }, 'conditions'),
+    ],
+    [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
+  ),
+  onFlow(
+    'FlowMatching.logProb',
+    () => [tf.zeros([3, 2]), { steps: 4, divergence: 'exact' }],
+    (f, [x, o]) => f.logProb(x as tf.Tensor, o as F.FlowMatchingLogProbOptions),
+    [
+      p(0, { kind: 'tensor', shape: [3, 2] }),
+      p(1, { kind: 'enum' }, 'divergence'),
+      p(1, { kind: 'count' }, 'probes'),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 1, keys: ['conditions', 'divergence', 'probes', 'steps', 'method', 'seed'] }],
+  ),
+  onFlow(
+    'FlowMatching.logProb (hutchinson)',
+    () => [tf.zeros([3, 2]), { steps: 2, divergence: 'hutchinson', probes: 2, seed: 0 }],
+    (f, [x, o]) => f.logProb(x as tf.Tensor, o as F.FlowMatchingLogProbOptions),
+    [
+      p(0, { kind: 'tensor', shape: [3, 2] }),
+      p(1, { kind: 'count' }, 'probes'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 1, keys: ['conditions', 'divergence', 'probes', 'steps', 'method', 'seed'] }],
+  ),
+  {
+    name: 'probabilityPath',
+    prepare: () => ({
+      args: ['bridge', { sigma: 0.5 }],
+      call: ([n, o]) => F.probabilityPath(n as F.PathName, o as F.PathOptions),
+    }),
+    params: [p(0, { kind: 'enum' }), p(1, { kind: 'positive' }, 'sigma')],
+    options: [{ at: 1, keys: ['sigma'] }],
+  },
+  {
+    name: 'couple',
+    prepare: () => ({
+      args: [
+        'exact',
+        tf.randomNormal([4, 2], 0, 1, 'float32', 2),
+        tf.randomNormal([4, 2], 0, 1, 'float32', 3),
+      ],
+      call: ([c, a, b]) => F.couple(c as F.Coupling, a as tf.Tensor2D, b as tf.Tensor2D),
+    }),
+    params: [
+      p(0, { kind: 'enum' }),
+      p(1, { kind: 'tensor', shape: [4, 2] }),
+      p(2, { kind: 'tensor', shape: [4, 2] }),
+    ],
+  },
+  {
+    name: 'exactAssignment',
+    prepare: () => ({
+      args: [tf.randomNormal([4, 2], 0, 1, 'float32', 2), tf.randomNormal([4, 2], 0, 1, 'float32', 3)],
+      call: ([a, b]) => F.exactAssignment(a as tf.Tensor2D, b as tf.Tensor2D),
+    }),
+    params: [p(0, { kind: 'tensor', shape: [4, 2] }), p(1, { kind: 'tensor', shape: [4, 2] })],
+  },
+  {
+    name: 'sampleTimes',
+    prepare: () => ({
+      args: ['logit-normal', 5, 1, { mean: 0, std: 1 }],
+      call: ([s, n, seed, o]) =>
+        F.sampleTimes(s as F.TimeSampler, n as number, seed as number, o as F.TimeSamplerOptions),
+    }),
+    params: [
+      p(0, { kind: 'enum' }),
+      p(1, { kind: 'count' }),
+      p(2, { kind: 'seed' }),
+      p(3, { kind: 'number' }, 'mean'),
+      p(3, { kind: 'positive' }, 'std'),
+    ],
+    options: [{ at: 3, keys: ['mean', 'std'] }],
+  },
+  {
+    name: 'flowLogProb',
+    prepare: () => ({
+      args: [
+        (x: tf.Tensor2D) => tf.neg(x),
+        tf.zeros([3, 2]),
+        (x0: tf.Tensor2D) => tf.sum(x0, 1),
+        { steps: 2, divergence: 'exact', method: 'euler' },
+      ],
+      call: ([v, x, l, o]) =>
+        F.flowLogProb(v as F.VelocityField, x as tf.Tensor2D, l as never, o as F.FlowLogProbOptions),
+    }),
+    params: [
+      p(0, { kind: 'function' }),
+      p(1, { kind: 'tensor', shape: [3, 2], shapes: 'anyColumns' }), // any D the field accepts
+      p(2, { kind: 'function' }),
+      p(3, { kind: 'enum' }, 'divergence'),
+      p(3, { kind: 'count' }, 'probes'),
+      p(3, { kind: 'count' }, 'steps'),
+      p(3, { kind: 'enum' }, 'method'),
+      p(3, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 3, keys: ['divergence', 'probes', 'steps', 'method', 'seed'] }],
+  },
+];

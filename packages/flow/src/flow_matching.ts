@@ -16,6 +16,7 @@ import {
   Standardizer,
   type StandardizerJSON,
   saveModel,
+  type ValidationSplit,
 } from '@polymodal/nn';
 import {
   assertBoolean,
@@ -97,7 +98,7 @@ export interface FlowMatchingFitOptions {
   /** A ready optimiser instead of `learningRate` and `weightDecay` (not disposed). */
   optimizer?: Optimizer;
   /** A held-out fraction of the rows for a validation loss (with fixed noise). Default none. */
-  validation?: { split: number };
+  validation?: ValidationSplit;
   /** Updates between validations. Default one epoch. */
   validateEvery?: number;
   /** Early stopping on the validation loss. */

@@ -16,5 +16,11 @@ export {
   type ResolvedFlowMatchingConfig,
 } from './flow_matching.js';
 export { type Divergence, type FlowLogProbOptions, flowLogProb, type VelocityField } from './likelihood.js';
-export { type PathName, type PathOptions, type ProbabilityPath, probabilityPath } from './paths.js';
+export {
+  type PathName,
+  type PathOptions,
+  type PathSample,
+  type ProbabilityPath,
+  probabilityPath,
+} from './paths.js';
 export { sampleTimes, type TimeSampler, type TimeSamplerOptions } from './time_samplers.js';

@@ -1,6 +1,14 @@
 import { assertNumber, assertOneOf, checkOptions, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Points on a path and the velocities that generate it. */
+export interface PathSample {
+  /** Points `x_t` `[B, D]`. */
+  xt: tf.Tensor;
+  /** Target velocities `u_t(x_t | x0, x1)` `[B, D]`. */
+  ut: tf.Tensor;
+}
+
 /**
  * A conditional probability path `x_t = μ_t(x0, x1) + σ_t ε` from a source point x0 (t = 0) to a
  * data point x1 (t = 1), with the velocity `u_t` that generates it: what flow matching regresses on.
@@ -14,7 +22,7 @@ export interface ProbabilityPath {
    * Points and target velocities for pairs `x0, x1 [B, D]` at times `t [B, 1]` with noise
    * `eps [B, D]` (ignored by paths without noise): `{ xt, ut }`, both `[B, D]`.
    */
-  sample(x0: tf.Tensor, x1: tf.Tensor, t: tf.Tensor, eps: tf.Tensor): { xt: tf.Tensor; ut: tf.Tensor };
+  sample(x0: tf.Tensor, x1: tf.Tensor, t: tf.Tensor, eps: tf.Tensor): PathSample;
 }
 
 /** The paths of spec §3, by name. */
@@ -60,7 +68,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
           tf.tidy(() => {
             const mu = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, x1));
             return { xt: noisy(mu, eps), ut: tf.sub(x1, x0) };
-          }) as { xt: tf.Tensor; ut: tf.Tensor },
+          }) as PathSample,
       };
     case 'variance-preserving':
       return {
@@ -73,7 +81,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
             const mu = tf.add(tf.mul(c, x0), tf.mul(s, x1));
             const ut = tf.mul(Math.PI / 2, tf.sub(tf.mul(c, x1), tf.mul(s, x0)));
             return { xt: noisy(mu, eps), ut };
-          }) as { xt: tf.Tensor; ut: tf.Tensor },
+          }) as PathSample,
       };
     case 'bridge':
       return {
@@ -91,7 +99,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
               tf.mul(2, tf.sqrt(tf.maximum(tt, 1e-12))),
             );
             return { xt, ut: tf.add(tf.mul(coef, eps), tf.sub(x1, x0)) };
-          }) as { xt: tf.Tensor; ut: tf.Tensor },
+          }) as PathSample,
       };
     case 'target':
       return {
@@ -102,7 +110,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
             const shrink = tf.sub(1, tf.mul(1 - sigma, t));
             const xt = tf.add(tf.mul(t, x1), tf.mul(shrink, x0));
             return { xt, ut: tf.div(tf.sub(x1, tf.mul(1 - sigma, xt)), shrink) };
-          }) as { xt: tf.Tensor; ut: tf.Tensor },
+          }) as PathSample,
       };
   }
 }

@@ -6,6 +6,7 @@ import {
   type FitProgress,
   type FitResult,
   fit,
+  type GradientClipping,
   loadModel,
   MAX_HIDDEN_WIDTH,
   Mlp,
@@ -95,6 +96,8 @@ export interface FlowMatchingFitOptions {
   learningRate?: number | Schedule;
   /** AdamW weight decay. Default 0. */
   weightDecay?: number;
+  /** Gradient clipping for AdamW (e.g. `{ agc: 0.01 }`). Default none. */
+  clip?: GradientClipping;
   /** A ready optimiser instead of `learningRate` and `weightDecay` (not disposed). */
   optimizer?: Optimizer;
   /** A held-out fraction of the rows for a validation loss (with fixed noise). Default none. */
@@ -162,6 +165,7 @@ const FIT_KEYS = optionKeys<FlowMatchingFitOptions>()([
   'batchSize',
   'learningRate',
   'weightDecay',
+  'clip',
   'optimizer',
   'validation',
   'validateEvery',
@@ -321,6 +325,8 @@ export class FlowMatching {
     assertNumber(iterations, 'iterations', { integer: true, min: 0, max: 1e9 });
     if (o.seed !== undefined) assertSeed(o.seed);
     const seed = o.seed ?? Rng.randomSeed();
+    if (o.optimizer !== undefined && (o.learningRate ?? o.weightDecay ?? o.clip) !== undefined)
+      throw new ValueError('learningRate, weightDecay and clip would be ignored beside a ready optimizer.');
     if (o.groups !== undefined && this.cfg.coupling !== 'exact')
       throw new ValueError("groups pair rows within conditions for coupling 'exact' only.");
     const owned: tf.Tensor[] = [];
@@ -372,6 +378,7 @@ export class FlowMatching {
         adamw({
           learningRate: o.learningRate ?? 1e-3,
           weightDecay: o.weightDecay ?? 0,
+          ...(o.clip !== undefined ? { clip: o.clip } : {}),
         });
       const ownsOptimizer = o.optimizer === undefined;
       try {

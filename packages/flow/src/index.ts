@@ -16,6 +16,7 @@ export {
   type ResolvedFlowMatchingConfig,
 } from './flow_matching.js';
 export { type Divergence, type FlowLogProbOptions, flowLogProb, type VelocityField } from './likelihood.js';
+export { nadarayaWatsonVelocity } from './nadaraya_watson.js';
 export {
   type PathName,
   type PathOptions,
@@ -23,4 +24,5 @@ export {
   type ProbabilityPath,
   probabilityPath,
 } from './paths.js';
+export { type FlowPreset, mdnPaperCfmBaseline } from './presets.js';
 export { sampleTimes, type TimeSampler, type TimeSamplerOptions } from './time_samplers.js';

@@ -22,6 +22,7 @@ const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
   'batchSize',
   'learningRate',
   'weightDecay',
+  'clip',
   'optimizer',
   'validation',
   'validateEvery',
@@ -112,6 +113,7 @@ export const flowTargets: Target[] = [
       p(1, { kind: 'count' }, 'batchSize'),
       p(1, { kind: 'rate' }, 'learningRate'),
       p(1, { kind: 'nonNegative' }, 'weightDecay'),
+      p(1, { kind: 'options' }, 'clip'),
       p(1, { kind: 'options' }, 'optimizer'),
       p(1, { kind: 'options' }, 'validation'),
       p(1, { kind: 'count', unbounded: true }, 'validateEvery'),
@@ -247,5 +249,25 @@ export const flowTargets: Target[] = [
       p(3, { kind: 'seed' }, 'seed'),
     ],
     options: [{ at: 3, keys: ['divergence', 'probes', 'steps', 'method', 'seed'] }],
+  },
+  {
+    name: 'nadarayaWatsonVelocity',
+    prepare: () => ({
+      args: [tf.randomNormal([6, 2], 0, 1, 'float32', 4), { tMax: 0.99 }],
+      call: ([x, o]) => F.nadarayaWatsonVelocity(x as tf.Tensor2D, o as { tMax: number }),
+    }),
+    params: [
+      p(0, { kind: 'tensor', shape: [6, 2], shapes: 'anyColumns' }),
+      p(1, { kind: 'openUnit' }, 'tMax'),
+    ],
+    options: [{ at: 1, keys: ['tMax'] }],
+  },
+  {
+    name: 'mdnPaperCfmBaseline',
+    prepare: () => ({
+      args: ['sine', 1000],
+      call: ([pr, n]) => F.mdnPaperCfmBaseline(pr as 'sine', n as number),
+    }),
+    params: [p(0, { kind: 'enum' }), p(1, { kind: 'count' })],
   },
 ];

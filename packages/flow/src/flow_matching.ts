@@ -27,6 +27,7 @@ import {
   assertPositiveInteger,
   assertSeed,
   checkOptions,
+  NonFiniteError,
   type OdeMethod,
   odeint,
   optionKeys,
@@ -408,8 +409,7 @@ export class FlowMatching {
       }
     } catch (error) {
       // Weights that moved are in these units: keep the statistics once any update ran.
-      if (firstFit && stats !== undefined && error instanceof Error && error.name === 'NonFiniteError')
-        this.stats = stats;
+      if (firstFit && stats !== undefined && error instanceof NonFiniteError) this.stats = stats;
       throw error;
     } finally {
       if (firstFit && stats !== undefined && this.stats !== stats) stats.dispose();

@@ -1,5 +1,5 @@
 // The fuzz suite's seeded subset, in the test command: every column but "typed" must read 0.
-// The full run (every generated case, over 6,500) is `pnpm --filter @polymodal/fuzz fuzz`.
+// The full run (every generated case, over 7,600) is `pnpm --filter @polymodal/fuzz fuzz`.
 import { describe, expect, it } from 'vitest';
 import { casesOf } from './cases.js';
 import { formatReport, fuzz, sampleIndices } from './run.js';

@@ -2,13 +2,13 @@ import {
   ACTIVATIONS,
   type Activation,
   adamw,
-  type EarlyStoppingOptions,
+  checkHiddenUnits,
+  type FitOptions,
   type FitProgress,
   type FitResult,
   fit,
   type GradientClipping,
   loadModel,
-  MAX_HIDDEN_WIDTH,
   Mlp,
   type ModelLocation,
   type ModelSchema,
@@ -21,7 +21,6 @@ import {
 } from '@polymodal/nn';
 import {
   assertBoolean,
-  assertFinite,
   assertNumber,
   assertOneOf,
   assertPositiveInteger,
@@ -35,7 +34,7 @@ import {
   SerializationError,
   ShapeError,
   type TensorInput,
-  toFloat32,
+  toFiniteRows,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -80,8 +79,12 @@ export interface ResolvedFlowMatchingConfig extends Required<Omit<FlowMatchingCo
   normalization?: StandardizerJSON;
 }
 
-/** Options of {@link FlowMatching.fit}. */
-export interface FlowMatchingFitOptions {
+/**
+ * Options of {@link FlowMatching.fit}. `validateEvery`, `earlyStopping` (on the validation loss),
+ * `checkEvery`, `signal` and `seed` (which also seeds the noise, times and pairs) are as in nn's `fit()`.
+ */
+export interface FlowMatchingFitOptions
+  extends Pick<FitOptions, 'validateEvery' | 'earlyStopping' | 'checkEvery' | 'signal' | 'seed'> {
   /** Conditions `[N, conditionDim]` (conditional models only). */
   conditions?: TensorInput;
   /**
@@ -103,18 +106,8 @@ export interface FlowMatchingFitOptions {
   optimizer?: Optimizer;
   /** A held-out fraction of the rows for a validation loss (with fixed noise). Default none. */
   validation?: ValidationSplit;
-  /** Updates between validations. Default one epoch. */
-  validateEvery?: number;
-  /** Early stopping on the validation loss. */
-  earlyStopping?: EarlyStoppingOptions;
-  /** Updates between checks (losses read, weights snapshotted). Default 50. */
-  checkEvery?: number;
   /** Called at every check with the flow-matching loss. */
   onProgress?: (progress: FitProgress) => void | Promise<void>;
-  /** Stops training at the next update. */
-  signal?: AbortSignal;
-  /** Seed of the noise, times, couplings and minibatches. Default a random one. */
-  seed?: number;
 }
 
 /** Options of {@link FlowMatching.sample}. */
@@ -226,11 +219,7 @@ function resolveConfig(
   probabilityPath(r.path, r.sigma === undefined ? {} : { sigma: r.sigma }); // validates path and σ
   assertOneOf(r.coupling, COUPLINGS, 'coupling');
   assertOneOf(r.timeSampler, ['uniform', 'logit-normal'] as const, 'timeSampler');
-  if (!Array.isArray(r.hiddenUnits) || r.hiddenUnits.length > 64)
-    throw new ValueError('hiddenUnits must be an array of at most 64 widths.');
-  for (const [i, u] of r.hiddenUnits.entries())
-    assertPositiveInteger(u, `hiddenUnits[${i}]`, MAX_HIDDEN_WIDTH);
-  r.hiddenUnits = [...r.hiddenUnits];
+  r.hiddenUnits = checkHiddenUnits(r.hiddenUnits);
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
   assertBoolean(r.normalize, 'normalize');
   assertSeed(r.seed);
@@ -339,14 +328,14 @@ export class FlowMatching {
     let stats: Standardizer | undefined;
     let optimizer: Optimizer | undefined;
     try {
-      const xs = keep(checkedRows(x, 'x', D));
+      const xs = keep(toFiniteRows(x, 'x', D));
       const n = xs.shape[0];
       if (n < 2) throw new ShapeError('FlowMatching.fit needs at least 2 rows.');
       const ys = C > 0 ? keep(this.checkedConditions(o.conditions, n)) : undefined;
       if (C === 0 && o.conditions !== undefined)
         throw new ValueError('This model is unconditional: omit conditions.');
       const groups = o.groups === undefined ? undefined : checkedGroups(o.groups, n);
-      stats = this.stats ?? (this.cfg.normalize ? Standardizer.fit(xs) : identity(D));
+      stats = this.stats ?? (this.cfg.normalize ? Standardizer.fit(xs) : Standardizer.identity(D));
       const data: tf.Tensor[] = [keep(stats.transform(xs)), ...(ys ? [ys] : [])];
       if (groups !== undefined) data.push(keep(tf.tensor1d(groups, 'int32')));
       const path = probabilityPath(
@@ -425,7 +414,7 @@ export class FlowMatching {
   private checkedConditions(value: TensorInput | undefined, n: number): tf.Tensor2D {
     if (value === undefined)
       throw new ValueError(`This model is conditional: give conditions [N, ${this.cfg.conditionDim}].`);
-    const y = checkedRows(value, 'conditions', this.cfg.conditionDim);
+    const y = toFiniteRows(value, 'conditions', this.cfg.conditionDim);
     if (y.shape[0] === n) return y;
     if (y.shape[0] === 1) {
       const tiled = tf.tile(y, [n, 1]) as tf.Tensor2D;
@@ -495,7 +484,7 @@ export class FlowMatching {
     const { dim: D, conditionDim: C } = this.cfg;
     if (C === 0 && o.conditions !== undefined)
       throw new ValueError('This model is unconditional: omit conditions.');
-    const xs = checkedRows(x, 'x', D);
+    const xs = toFiniteRows(x, 'x', D);
     let y: tf.Tensor2D | undefined;
     try {
       y = C > 0 ? this.checkedConditions(o.conditions, xs.shape[0]) : undefined;
@@ -574,25 +563,8 @@ const SCHEMA: ModelSchema<ResolvedFlowMatchingConfig> = {
   },
 };
 
-/** Validated float32 rows `[N, dim]`, finite (caller disposes). */
-function checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
-  const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
-  try {
-    if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
-    assertFinite(t, name);
-    return t;
-  } catch (error) {
-    t.dispose();
-    throw error;
-  }
-}
-
 function checkedGroups(groups: readonly number[], n: number): Int32Array {
   if (!Array.isArray(groups) || groups.length !== n || !groups.every((g) => Number.isInteger(g)))
     throw new ValueError(`groups must be ${n} integers, one per row.`);
   return Int32Array.from(groups);
-}
-
-function identity(dim: number): Standardizer {
-  return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
 }

@@ -37,6 +37,10 @@ export interface PathOptions {
   sigma?: number;
 }
 
+/** The straight-line mean `(1 − t) x0 + t x1` of the linear and bridge paths. */
+const linearMean = (x0: tf.Tensor, x1: tf.Tensor, t: tf.Tensor) =>
+  tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, x1));
+
 /**
  * The probability path `name` (spec §3, torchcfm's matchers):
  * - `'linear'` (I-CFM / rectified flow; OT-CFM with an OT coupling): `μ = (1 − t) x0 + t x1`,
@@ -66,7 +70,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
         needsStandardNormalSource: false,
         sample: (x0, x1, t, eps) =>
           tf.tidy(() => {
-            const mu = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, x1));
+            const mu = linearMean(x0, x1, t);
             return { xt: noisy(mu, eps), ut: tf.sub(x1, x0) };
           }) as PathSample,
       };
@@ -89,7 +93,7 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
         needsStandardNormalSource: false,
         sample: (x0, x1, t, eps) =>
           tf.tidy(() => {
-            const mu = tf.add(tf.mul(tf.sub(1, t), x0), tf.mul(t, x1));
+            const mu = linearMean(x0, x1, t);
             const tt = tf.mul(t, tf.sub(1, t));
             const sd = tf.mul(sigma, tf.sqrt(tt));
             const xt = tf.add(mu, tf.mul(sd, eps));

@@ -1,7 +1,7 @@
 import {
   ACTIVATIONS,
   type Activation,
-  MAX_HIDDEN_WIDTH,
+  checkHiddenUnits,
   MAX_MEMBERS,
   MAX_WIDTH,
   type StandardizerJSON,
@@ -153,11 +153,7 @@ export function resolveConfig(
       `components (K) must be an integer in [1, ${MAX_COMPONENTS}], got ${describeValue(r.components)}.`,
     );
   assertPositiveInteger(r.members, 'members', MAX_MEMBERS);
-  if (!Array.isArray(r.hiddenUnits) || r.hiddenUnits.length > 64)
-    throw new ValueError('hiddenUnits must be an array of at most 64 widths.');
-  for (const [i, u] of r.hiddenUnits.entries())
-    assertPositiveInteger(u, `hiddenUnits[${i}]`, MAX_HIDDEN_WIDTH);
-  r.hiddenUnits = [...r.hiddenUnits];
+  r.hiddenUnits = checkHiddenUnits(r.hiddenUnits);
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
   assertOneOf(r.covariance, COVARIANCES, 'covariance');
   assertOneOf(r.scaleParam, SCALE_PARAMS, 'scaleParam');

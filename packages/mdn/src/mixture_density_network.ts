@@ -20,6 +20,7 @@ import {
   SerializationError,
   ShapeError,
   type TensorInput,
+  toFiniteRows,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -45,7 +46,6 @@ import {
   resolveIterations,
 } from './training.js';
 import {
-  checkedRows,
   disposeStatistics,
   fitStatistics,
   type MdnStatistics,
@@ -242,7 +242,7 @@ export class MixtureDensityNetwork {
 
   /** Normalised raw head outputs of the chosen members: `[E', N, headWidth]`. */
   private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture'): tf.Tensor3D {
-    const xs = checkedRows(x, 'x', this.cfg.inputDim);
+    const xs = toFiniteRows(x, 'x', this.cfg.inputDim);
     try {
       return tf.tidy(() => {
         const xn = this.stats ? this.stats.x.transform(xs) : xs;
@@ -328,7 +328,7 @@ export class MixtureDensityNetwork {
    */
   logProb(x: TensorInput, y: TensorInput, options?: MemberOptions): tf.Tensor {
     const member = this.checkMember(checkOptions(options, ['member'], 'logProb').member);
-    const ys = checkedRows(y, 'y', this.cfg.outputDim);
+    const ys = toFiniteRows(y, 'y', this.cfg.outputDim);
     let raw: tf.Tensor3D | undefined;
     try {
       raw = this.rawOutputs(x, member);

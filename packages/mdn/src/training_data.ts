@@ -1,9 +1,9 @@
 import { type FitOptions, Standardizer } from '@polymodal/nn';
 import {
-  assertFinite,
   type Rng,
   ShapeError,
   type TensorInput,
+  toFiniteRows,
   toFloat32,
   ValueError,
 } from '@polymodal/tensor';
@@ -12,19 +12,6 @@ import type { MdnValidationData } from './training.js';
 
 /** Largest magnitude of a normalised input or target the loss can square in float32. */
 const MAX_NORMALISED = 1e15;
-
-/** Validated float32 rows `[N, dim]`, N ≥ 1, finite (caller disposes). @throws ShapeError / NonFiniteError */
-export function checkedRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
-  const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
-  try {
-    if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
-    assertFinite(t, name);
-    return t;
-  } catch (error) {
-    t.dispose();
-    throw error;
-  }
-}
 
 /** Row weights `[N]`: given ones validated (finite, ≥ 0, some > 0), or all 1. @throws ValueError */
 export function checkedWeights(value: TensorInput | undefined, n: number, name: string): tf.Tensor1D {
@@ -57,11 +44,6 @@ export interface MdnStatistics {
   y: Standardizer;
 }
 
-/** A standardizer that leaves columns unchanged (normalisation switched off). */
-function identityStandardizer(dim: number): Standardizer {
-  return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
-}
-
 /** The statistics a first fit sets: z-scoring from the training rows, or the identity. */
 export function fitStatistics(
   xs: tf.Tensor2D,
@@ -69,8 +51,8 @@ export function fitStatistics(
   normalize: { inputs: boolean; outputs: boolean },
 ): MdnStatistics {
   return {
-    x: normalize.inputs ? Standardizer.fit(xs) : identityStandardizer(xs.shape[1]),
-    y: normalize.outputs ? Standardizer.fit(ys) : identityStandardizer(ys.shape[1]),
+    x: normalize.inputs ? Standardizer.fit(xs) : Standardizer.identity(xs.shape[1]),
+    y: normalize.outputs ? Standardizer.fit(ys) : Standardizer.identity(ys.shape[1]),
   };
 }
 
@@ -125,8 +107,8 @@ export function prepareTrainingData(
     return t;
   };
   try {
-    const xs = keep(checkedRows(x, 'x', shape.inputDim));
-    const ys = keep(checkedRows(y, 'y', shape.outputDim));
+    const xs = keep(toFiniteRows(x, 'x', shape.inputDim));
+    const ys = keep(toFiniteRows(y, 'y', shape.outputDim));
     const n = xs.shape[0];
     if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
     const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
@@ -135,8 +117,8 @@ export function prepareTrainingData(
     const v = options.validation;
     let raw: [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] | undefined;
     if (v !== undefined && 'x' in v) {
-      const vx = keep(checkedRows(v.x, 'validation.x', shape.inputDim));
-      const vy = keep(checkedRows(v.y, 'validation.y', shape.outputDim));
+      const vx = keep(toFiniteRows(v.x, 'validation.x', shape.inputDim));
+      const vy = keep(toFiniteRows(v.y, 'validation.y', shape.outputDim));
       if (vy.shape[0] !== vx.shape[0])
         throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
       raw = [vx, vy, keep(checkedWeights(v.sampleWeights, vx.shape[0], 'validation.sampleWeights'))];

@@ -18,7 +18,14 @@ export {
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
 export { INITIALIZERS, type Initializer, initKernel } from './init.js';
-export { MAX_HIDDEN_WIDTH, MAX_WIDTH, Mlp, type MlpConfig, type ResolvedMlpConfig } from './mlp.js';
+export {
+  checkHiddenUnits,
+  MAX_HIDDEN_WIDTH,
+  MAX_WIDTH,
+  Mlp,
+  type MlpConfig,
+  type ResolvedMlpConfig,
+} from './mlp.js';
 export {
   type AdamOptions,
   type AdamWOptions,

@@ -50,6 +50,17 @@ export const MAX_WIDTH = 1 << 20;
 export const MAX_HIDDEN_WIDTH = 1 << 16;
 const MAX_HIDDEN_LAYERS = 64;
 
+/**
+ * Checks hidden-layer widths (at most 64 layers of 1 to {@link MAX_HIDDEN_WIDTH} units) and returns
+ * a copy: the one check of every model that builds an MLP trunk. @throws ValueError
+ */
+export function checkHiddenUnits(value: unknown, name = 'hiddenUnits'): number[] {
+  if (!Array.isArray(value) || value.length > MAX_HIDDEN_LAYERS)
+    throw new ValueError(`${name} must be an array of at most ${MAX_HIDDEN_LAYERS} layer widths.`);
+  for (const [i, u] of value.entries()) assertPositiveInteger(u, `${name}[${i}]`, MAX_HIDDEN_WIDTH);
+  return [...value];
+}
+
 /** The keys of an {@link MlpConfig}. */
 export const MLP_KEYS = optionKeys<MlpConfig>()([
   'inputDim',
@@ -76,11 +87,7 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   };
   assertPositiveInteger(resolved.inputDim, 'inputDim', MAX_WIDTH);
   assertPositiveInteger(resolved.outputDim, 'outputDim', MAX_WIDTH);
-  if (!Array.isArray(resolved.hiddenUnits) || resolved.hiddenUnits.length > MAX_HIDDEN_LAYERS)
-    throw new ValueError(`hiddenUnits must be an array of at most ${MAX_HIDDEN_LAYERS} layer widths.`);
-  for (const [i, u] of resolved.hiddenUnits.entries())
-    assertPositiveInteger(u, `hiddenUnits[${i}]`, MAX_HIDDEN_WIDTH);
-  resolved.hiddenUnits = [...resolved.hiddenUnits];
+  resolved.hiddenUnits = checkHiddenUnits(resolved.hiddenUnits);
   assertOneOf(resolved.activation, ACTIVATIONS, 'activation');
   assertOneOf(resolved.outputActivation, ACTIVATIONS, 'outputActivation');
   assertOneOf(resolved.init, INITIALIZERS, 'init');

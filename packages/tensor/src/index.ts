@@ -63,5 +63,6 @@ export {
   MAX_ELEMENTS,
   type NumberConstraints,
   type TensorInput,
+  toFiniteRows,
   toFloat32,
 } from './validate.js';

@@ -56,6 +56,23 @@ export function toFloat32(value: TensorInput, name: string, shape?: readonly (nu
   return t;
 }
 
+/**
+ * Converts rows `[N, dim]` (N ≥ 1) to an owned float32 tensor and checks that every entry is
+ * finite: the data check of every model's `fit` and query. Nothing is left allocated on error.
+ * @throws ShapeError / NonFiniteError
+ */
+export function toFiniteRows(value: TensorInput, name: string, dim: number): tf.Tensor2D {
+  const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
+  try {
+    if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
+    assertFinite(t, name);
+    return t;
+  } catch (error) {
+    t.dispose();
+    throw error;
+  }
+}
+
 /** The shape of nested number arrays, checking that they are rectangular and numeric. */
 function nestedShape(value: unknown, name: string): number[] {
   if (typeof value === 'number') return [];

@@ -47,3 +47,26 @@ export const p = (
   ...(nonFinite !== undefined ? { nonFinite } : {}),
   ...(valid !== undefined ? { valid } : {}),
 });
+
+/**
+ * A method of an instance made afresh for every case by `make` (a distribution, a fitted model),
+ * called with fresh `args`; the instance is disposed after the case.
+ */
+export function method<T extends { dispose(): void }>(
+  name: string,
+  make: () => T | Promise<T>,
+  args: () => unknown[],
+  call: (instance: T, args: unknown[]) => unknown,
+  params: Target['params'],
+  options?: Target['options'],
+): Target {
+  return {
+    name,
+    prepare: async () => {
+      const instance = await make();
+      return { args: args(), call: (a) => call(instance, a), dispose: () => instance.dispose() };
+    },
+    params,
+    ...(options !== undefined ? { options } : {}),
+  };
+}

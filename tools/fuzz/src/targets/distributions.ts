@@ -1,6 +1,6 @@
 import * as D from '@polymodal/distributions';
 import * as tf from '@tensorflow/tfjs-core';
-import { p, type Target } from '../target.js';
+import { method, p, type Target } from '../target.js';
 
 const mixtureParams = () => ({
   logits: [
@@ -48,26 +48,6 @@ const fullParams = () => ({
 });
 const univariate = () =>
   new D.GaussianMixture({ logits: [[0, 0.3]], means: [[[-1], [2]]], variances: [[[0.5], [1]]] });
-
-/** A method of a distribution made by `make`, called with fresh arguments. */
-function method<T extends { dispose(): void }>(
-  name: string,
-  make: () => T,
-  args: () => unknown[],
-  call: (d: T, args: unknown[]) => unknown,
-  params: Target['params'],
-  options?: Target['options'],
-): Target {
-  return {
-    name,
-    prepare: () => {
-      const d = make();
-      return { args: args(), call: (a) => call(d, a), dispose: () => d.dispose() };
-    },
-    params,
-    ...(options !== undefined ? { options } : {}),
-  };
-}
 
 const sample = (
   name: string,

@@ -1,7 +1,7 @@
 import * as F from '@polymodal/flow';
 import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { p, type Target } from '../target.js';
+import { method, p, type Target } from '../target.js';
 
 const CONFIG_KEYS = optionKeys<F.FlowMatchingConfig>()([
   'dim',
@@ -37,26 +37,13 @@ const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
 
 const data = () => tf.randomNormal([8, 2], 0, 1, 'float32', 1);
 
-/** A method of a small fitted flow. */
-function onFlow(
-  name: string,
-  args: () => unknown[],
-  call: (f: F.FlowMatching, a: unknown[]) => unknown,
-  params: Target['params'],
-  options?: Target['options'],
-): Target {
-  return {
-    name,
-    prepare: async () => {
-      const f = new F.FlowMatching({ dim: 2, hiddenUnits: [4], seed: 0 });
-      const x = data();
-      await f.fit(x, { iterations: 1, seed: 0 });
-      x.dispose();
-      return { args: args(), call: (a) => call(f, a), dispose: () => f.dispose() };
-    },
-    params,
-    ...(options !== undefined ? { options } : {}),
-  };
+/** A small flow after one update. */
+async function fitted(): Promise<F.FlowMatching> {
+  const f = new F.FlowMatching({ dim: 2, hiddenUnits: [4], seed: 0 });
+  const x = data();
+  await f.fit(x, { iterations: 1, seed: 0 });
+  x.dispose();
+  return f;
 }
 
 /** The public entry points of @polymodal/flow. */
@@ -138,8 +125,9 @@ export const flowTargets: Target[] = [
     params: [p(1, { kind: 'tensor', shape: [8, 1] }, 'conditions'), p(0, { kind: 'tensor', shape: [8, 2] })],
     options: [{ at: 1, keys: FIT_KEYS }],
   },
-  onFlow(
+  method(
     'FlowMatching.sample',
+    fitted,
     () => [3, { steps: 4, method: 'euler', chunkSize: 2, seed: 1 }],
     (f, [n, o]) => f.sample(n as number, o as F.FlowMatchingSampleOptions),
     [
@@ -152,8 +140,9 @@ export const flowTargets: Target[] = [
     ],
     [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
   ),
-  onFlow(
+  method(
     'FlowMatching.logProb',
+    fitted,
     () => [tf.zeros([3, 2]), { steps: 4, divergence: 'exact' }],
     (f, [x, o]) => f.logProb(x as tf.Tensor, o as F.FlowMatchingLogProbOptions),
     [
@@ -166,8 +155,9 @@ export const flowTargets: Target[] = [
     ],
     [{ at: 1, keys: ['conditions', 'divergence', 'probes', 'steps', 'method', 'seed'] }],
   ),
-  onFlow(
+  method(
     'FlowMatching.logProb (hutchinson)',
+    fitted,
     () => [tf.zeros([3, 2]), { steps: 2, divergence: 'hutchinson', probes: 2, seed: 0 }],
     (f, [x, o]) => f.logProb(x as tf.Tensor, o as F.FlowMatchingLogProbOptions),
     [

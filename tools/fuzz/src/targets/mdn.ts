@@ -1,7 +1,7 @@
 import * as M from '@polymodal/mdn';
 import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { p, type Target } from '../target.js';
+import { method, p, type Target } from '../target.js';
 
 const CONFIG_KEYS = optionKeys<M.MixtureDensityNetworkConfig>()([
   'inputDim',
@@ -52,26 +52,13 @@ const data = () => {
   return { x, y: tf.sin(tf.mul(x, 3)) };
 };
 
-/** A method of a small fitted MDN. */
-function onModel(
-  name: string,
-  args: () => unknown[],
-  call: (m: M.MixtureDensityNetwork, a: unknown[]) => unknown,
-  params: Target['params'],
-  options?: Target['options'],
-): Target {
-  return {
-    name,
-    prepare: async () => {
-      const m = new M.MixtureDensityNetwork(config());
-      const { x, y } = data();
-      await m.fit(x, y, { iterations: 1, seed: 0 });
-      tf.dispose([x, y]);
-      return { args: args(), call: (a) => call(m, a), dispose: () => m.dispose() };
-    },
-    params,
-    ...(options !== undefined ? { options } : {}),
-  };
+/** A small MDN after one update. */
+async function fitted(): Promise<M.MixtureDensityNetwork> {
+  const m = new M.MixtureDensityNetwork(config());
+  const { x, y } = data();
+  await m.fit(x, y, { iterations: 1, seed: 0 });
+  tf.dispose([x, y]);
+  return m;
 }
 
 const rows = (n: number) => () => tf.zeros([n, 1]);
@@ -160,15 +147,17 @@ export const mdnTargets: Target[] = [
     ],
     options: [{ at: 0, keys: ['x', 'y', 'sampleWeights'] }],
   },
-  onModel(
+  method(
     'MixtureDensityNetwork.predict',
+    fitted,
     () => [rows(3)(), { member: 1 }],
     (m, [x, o]) => m.predict(x as tf.Tensor, o as M.MemberOptions),
     [p(0, { kind: 'tensor', shape: [3, 1] }), p(1, { kind: 'enum' }, 'member')],
     [{ at: 1, keys: ['member'] }],
   ),
-  onModel(
+  method(
     'MixtureDensityNetwork.logProb',
+    fitted,
     () => [rows(3)(), rows(3)(), { member: 'all' }],
     (m, [x, y, o]) => m.logProb(x as tf.Tensor, y as tf.Tensor, o as M.MemberOptions),
     [
@@ -178,8 +167,9 @@ export const mdnTargets: Target[] = [
     ],
     [{ at: 2, keys: ['member'] }],
   ),
-  onModel(
+  method(
     'MixtureDensityNetwork.sample',
+    fitted,
     () => [
       rows(2)(),
       3,
@@ -198,14 +188,16 @@ export const mdnTargets: Target[] = [
     ],
     [{ at: 2, keys: SAMPLE_KEYS }],
   ),
-  onModel(
+  method(
     'MixtureDensityNetwork.moments',
+    fitted,
     () => [rows(3)()],
     (m, [x]) => m.moments(x as tf.Tensor),
     [p(0, { kind: 'tensor', shape: [3, 1] })],
   ),
-  onModel(
+  method(
     'MixtureDensityNetwork.modes',
+    fitted,
     () => [rows(2)(), { maxIterations: 10 }],
     (m, [x, o]) => m.modes(x as tf.Tensor, o as M.MemberOptions),
     [
@@ -216,8 +208,9 @@ export const mdnTargets: Target[] = [
     ],
     [{ at: 1, keys: ['member', 'maxIterations', 'tolerance', 'mergeTolerance'] }],
   ),
-  onModel(
+  method(
     'MixtureDensityNetwork.diagnose',
+    fitted,
     () => [rows(3)(), { maxWeight: 0.9 }],
     (m, [x, o]) => m.diagnose(x as tf.Tensor, o as M.DiagnoseOptions),
     [

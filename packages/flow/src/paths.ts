@@ -62,59 +62,53 @@ export function probabilityPath(name: PathName, options?: PathOptions): Probabil
   assertNumber(sigma, 'sigma', { min: 0 });
   if (name === 'bridge' && !(sigma > 0)) throw new ValueError('The bridge path needs sigma > 0.');
   if (name === 'target' && !(sigma < 1)) throw new ValueError('The target path needs sigma (σ_min) < 1.');
+  // Each path computes inside tf.tidy, so only x_t and u_t survive a call.
+  const make = (
+    pathName: PathName,
+    needsStandardNormalSource: boolean,
+    sample: (x0: tf.Tensor, x1: tf.Tensor, t: tf.Tensor, eps: tf.Tensor) => PathSample,
+  ): ProbabilityPath => ({
+    name: pathName,
+    needsStandardNormalSource,
+    sample: (x0, x1, t, eps) =>
+      tf.tidy(() => {
+        const { xt, ut } = sample(x0, x1, t, eps);
+        return { xt, ut };
+      }),
+  });
   const noisy = (mu: tf.Tensor, eps: tf.Tensor) => (sigma > 0 ? tf.add(mu, tf.mul(sigma, eps)) : mu);
   switch (name) {
     case 'linear':
-      return {
-        name,
-        needsStandardNormalSource: false,
-        sample: (x0, x1, t, eps) =>
-          tf.tidy(() => {
-            const mu = linearMean(x0, x1, t);
-            return { xt: noisy(mu, eps), ut: tf.sub(x1, x0) };
-          }) as PathSample,
-      };
+      return make(name, false, (x0, x1, t, eps) => {
+        const mu = linearMean(x0, x1, t);
+        return { xt: noisy(mu, eps), ut: tf.sub(x1, x0) };
+      });
     case 'variance-preserving':
-      return {
-        name,
-        needsStandardNormalSource: false,
-        sample: (x0, x1, t, eps) =>
-          tf.tidy(() => {
-            const a = tf.mul(t, Math.PI / 2);
-            const [c, s] = [tf.cos(a), tf.sin(a)];
-            const mu = tf.add(tf.mul(c, x0), tf.mul(s, x1));
-            const ut = tf.mul(Math.PI / 2, tf.sub(tf.mul(c, x1), tf.mul(s, x0)));
-            return { xt: noisy(mu, eps), ut };
-          }) as PathSample,
-      };
+      return make(name, false, (x0, x1, t, eps) => {
+        const a = tf.mul(t, Math.PI / 2);
+        const [c, s] = [tf.cos(a), tf.sin(a)];
+        const mu = tf.add(tf.mul(c, x0), tf.mul(s, x1));
+        const ut = tf.mul(Math.PI / 2, tf.sub(tf.mul(c, x1), tf.mul(s, x0)));
+        return { xt: noisy(mu, eps), ut };
+      });
     case 'bridge':
-      return {
-        name,
-        needsStandardNormalSource: false,
-        sample: (x0, x1, t, eps) =>
-          tf.tidy(() => {
-            const mu = linearMean(x0, x1, t);
-            const tt = tf.mul(t, tf.sub(1, t));
-            const sd = tf.mul(sigma, tf.sqrt(tt));
-            const xt = tf.add(mu, tf.mul(sd, eps));
-            // (1 − 2t)/(2t(1 − t)) · σ√(t(1 − t)) ε = σ (1 − 2t) / (2 √(t(1 − t))) ε, finite for t in (0, 1).
-            const coef = tf.div(
-              tf.mul(sigma, tf.sub(1, tf.mul(2, t))),
-              tf.mul(2, tf.sqrt(tf.maximum(tt, 1e-12))),
-            );
-            return { xt, ut: tf.add(tf.mul(coef, eps), tf.sub(x1, x0)) };
-          }) as PathSample,
-      };
+      return make(name, false, (x0, x1, t, eps) => {
+        const mu = linearMean(x0, x1, t);
+        const tt = tf.mul(t, tf.sub(1, t));
+        const sd = tf.mul(sigma, tf.sqrt(tt));
+        const xt = tf.add(mu, tf.mul(sd, eps));
+        // (1 − 2t)/(2t(1 − t)) · σ√(t(1 − t)) ε = σ (1 − 2t) / (2 √(t(1 − t))) ε, finite for t in (0, 1).
+        const coef = tf.div(
+          tf.mul(sigma, tf.sub(1, tf.mul(2, t))),
+          tf.mul(2, tf.sqrt(tf.maximum(tt, 1e-12))),
+        );
+        return { xt, ut: tf.add(tf.mul(coef, eps), tf.sub(x1, x0)) };
+      });
     case 'target':
-      return {
-        name,
-        needsStandardNormalSource: true,
-        sample: (x0, x1, t) =>
-          tf.tidy(() => {
-            const shrink = tf.sub(1, tf.mul(1 - sigma, t));
-            const xt = tf.add(tf.mul(t, x1), tf.mul(shrink, x0));
-            return { xt, ut: tf.div(tf.sub(x1, tf.mul(1 - sigma, xt)), shrink) };
-          }) as PathSample,
-      };
+      return make(name, true, (x0, x1, t) => {
+        const shrink = tf.sub(1, tf.mul(1 - sigma, t));
+        const xt = tf.add(tf.mul(t, x1), tf.mul(shrink, x0));
+        return { xt, ut: tf.div(tf.sub(x1, tf.mul(1 - sigma, xt)), shrink) };
+      });
   }
 }

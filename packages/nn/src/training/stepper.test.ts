@@ -62,36 +62,33 @@ const options = (model: Mlp | EnsembleMlp, path: 'host' | 'hybrid' | 'device' | 
 });
 const weights = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => take(w));
 
+/** Trains two equal networks on the same minibatches, one on `path` and one on the device path. */
+async function trainTwins(make: () => Mlp | EnsembleMlp, path: 'host' | 'hybrid' | 'auto', iterations = 60) {
+  const [a, b] = [make(), make()];
+  const [oa, ob] = [options(a, path), options(b, 'device')];
+  const ra = await fit({ ...oa, iterations });
+  const rb = await fit({ ...ob, iterations });
+  const [wa, wb] = [weights(a), weights(b)];
+  for (const d of [a, b, oa.optimizer, ob.optimizer]) d?.dispose();
+  return { ra, rb, wa, wb };
+}
+
 describe('fit() host and hybrid paths (TypeScript kernels)', () => {
   it("'auto' takes the host path for a tiny network on wasm and agrees with the device path", async () => {
     const before = tf.memory().numTensors;
-    const a = new Mlp(config);
-    const b = new Mlp(config);
-    const oa = options(a, 'auto');
-    const ob = options(b, 'device');
-    const ra = await fit(oa);
-    const rb = await fit(ob);
+    const { ra, rb, wa, wb } = await trainTwins(() => new Mlp(config), 'auto');
     expect(ra.path).toBe('host');
     expect(rb.path).toBe('device');
     // Same minibatches, same arithmetic up to float32 rounding (float64 on the host).
     expectClose(ra.history.loss, rb.history.loss, 1e-3, 1e-6);
-    expectClose(weights(a), weights(b), 0, 2e-4);
-    a.dispose();
-    b.dispose();
-    oa.optimizer?.dispose();
-    ob.optimizer?.dispose();
+    expectClose(wa, wb, 0, 2e-4);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('trains an EnsembleMlp on the host exactly like on the device', async () => {
-    const a = new EnsembleMlp({ ...config, members: 3 });
-    const b = new EnsembleMlp({ ...config, members: 3 });
-    const ra = await fit(options(a, 'host'));
-    await fit(options(b, 'device'));
+    const { ra, wa, wb } = await trainTwins(() => new EnsembleMlp({ ...config, members: 3 }), 'host');
     expect(ra.path).toBe('host');
-    expectClose(weights(a), weights(b), 0, 2e-4);
-    a.dispose();
-    b.dispose();
+    expectClose(wa, wb, 0, 2e-4);
   });
 
   it("'auto' keeps the loss in tfjs ops when the outputs per step exceed HYBRID_MAX_OUTPUTS", () => {
@@ -108,30 +105,24 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
 
   it("'auto' takes the hybrid path for a larger network: tfjs network, TypeScript loss kernel", async () => {
     const before = tf.memory().numTensors;
-    const a = new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
-    const b = new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
-    const oa = options(a, 'auto');
-    const ob = options(b, 'device');
-    const ra = await fit(oa);
-    const rb = await fit(ob);
+    const make = () => new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
+    const { ra, rb, wa, wb } = await trainTwins(make, 'auto');
     expect(ra.path).toBe('hybrid');
     expect(rb.path).toBe('device');
     expectClose(ra.history.loss, rb.history.loss, 1e-4, 1e-6);
-    expectClose(weights(a), weights(b), 0, 1e-4);
-    for (const d of [a, b, oa.optimizer, ob.optimizer]) d?.dispose();
+    expectClose(wa, wb, 0, 1e-4);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('the hybrid path works for a single Mlp on cpu too', async () => {
     await initBackend({ backend: 'cpu' });
-    const a = new Mlp({ ...config, hiddenUnits: [64, 64] });
-    const b = new Mlp({ ...config, hiddenUnits: [64, 64] });
-    const ra = await fit({ ...options(a, 'hybrid'), iterations: 20 });
-    await fit({ ...options(b, 'device'), iterations: 20 });
+    const { ra, wa, wb } = await trainTwins(
+      () => new Mlp({ ...config, hiddenUnits: [64, 64] }),
+      'hybrid',
+      20,
+    );
     expect(ra.path).toBe('hybrid');
-    expectClose(weights(a), weights(b), 0, 1e-4);
-    a.dispose();
-    b.dispose();
+    expectClose(wa, wb, 0, 1e-4);
     await initBackend({ backend: 'wasm' });
   });
 

@@ -29,6 +29,21 @@ function checkPair(x0: tf.Tensor, x1: tf.Tensor): void {
     throw new ShapeError(`Expected x0 and x1 of one shape [B, D], got [${x0.shape}] and [${x1.shape}].`);
 }
 
+/** Reads the cost `‖x0_j − x1_i‖²` back once, as row-major `[B, B]` (row i: data row i). */
+function readCost(x0: tf.Tensor2D, x1: tf.Tensor2D): Float32Array {
+  const cost = pairwiseSquaredDistances(x1, x0);
+  const values = cost.dataSync() as Float32Array;
+  cost.dispose();
+  if (!values.every(Number.isFinite)) throw new NonFiniteError('exactAssignment: the points must be finite.');
+  return values;
+}
+
+/** Solves the assignment among `rows` of a `[B, B]` cost: `order[r]` gets the source row paired with data row r. */
+function assignWithin(values: Float32Array, B: number, rows: readonly number[], order: Int32Array): void {
+  const matrix = rows.map((i) => rows.map((j) => values[i * B + j] as number));
+  for (const [r, c] of munkres(matrix)) order[rows[r] as number] = rows[c] as number;
+}
+
 /**
  * The assignment `σ` minimising `Σ_i ‖x0_σ(i) − x1_i‖²` (Hungarian algorithm on the host, in
  * float64, O(B³)): `sigma[i]` is the source row paired with data row i. Reads the cost matrix back
@@ -37,13 +52,13 @@ function checkPair(x0: tf.Tensor, x1: tf.Tensor): void {
 export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D): Int32Array {
   checkPair(x0, x1);
   const B = x1.shape[0];
-  const cost = pairwiseSquaredDistances(x1, x0);
-  const values = cost.dataSync() as Float32Array;
-  cost.dispose();
-  if (!values.every(Number.isFinite)) throw new NonFiniteError('exactAssignment: the points must be finite.');
-  const matrix = Array.from({ length: B }, (_, i) => Array.from(values.subarray(i * B, (i + 1) * B)));
   const sigma = new Int32Array(B);
-  for (const [i, j] of munkres(matrix)) sigma[i] = j;
+  assignWithin(
+    readCost(x0, x1),
+    B,
+    Array.from({ length: B }, (_, i) => i),
+    sigma,
+  );
   return sigma;
 }
 
@@ -65,23 +80,14 @@ export function couple(
   if (coupling === 'independent') return tf.clone(x0);
   const B = x1.shape[0];
   const order = new Int32Array(B);
-  if (groups === undefined) order.set(exactAssignment(x0, x1));
-  else {
-    const byGroup = new Map<number, number[]>();
-    groups.forEach((g, i) => {
-      const rows = byGroup.get(g) ?? [];
-      rows.push(i);
-      byGroup.set(g, rows);
-    });
-    for (const rows of byGroup.values()) {
-      const idx = tf.tensor1d(rows, 'int32');
-      const [a, b] = [tf.gather(x0, idx) as tf.Tensor2D, tf.gather(x1, idx) as tf.Tensor2D];
-      const local = exactAssignment(a, b);
-      tf.dispose([idx, a, b]);
-      rows.forEach((row, k) => {
-        order[row] = rows[local[k] as number] as number;
-      });
-    }
-  }
+  // One read of the whole cost; each group solves its own block of it on the host.
+  const values = readCost(x0, x1);
+  const byGroup = new Map<number, number[]>();
+  (groups ?? new Int32Array(B)).forEach((g, i) => {
+    const rows = byGroup.get(g) ?? [];
+    rows.push(i);
+    byGroup.set(g, rows);
+  });
+  for (const rows of byGroup.values()) assignWithin(values, B, rows, order);
   return tf.tidy(() => tf.gather(x0, tf.tensor1d(order, 'int32')) as tf.Tensor2D);
 }

@@ -64,12 +64,12 @@ export class Standardizer {
     }
   }
 
-  /** Rebuilds a standardizer from {@link Standardizer.toJSON}. @throws SerializationError */
   /** The identity transform on `dim` columns (mean 0, scale 1): normalisation switched off. */
   static identity(dim: number): Standardizer {
     return Standardizer.fromJSON({ mean: new Array(dim).fill(0), std: new Array(dim).fill(1) });
   }
 
+  /** Rebuilds a standardizer from {@link Standardizer.toJSON}. @throws SerializationError */
   static fromJSON(json: StandardizerJSON): Standardizer {
     const ok = (a: unknown): a is number[] =>
       Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));

@@ -1,4 +1,4 @@
-import { initBackend } from '@polymodal/tensor';
+import { initBackend, ValueError } from '@polymodal/tensor';
 import { expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,8 @@ describe('couplings', () => {
       const paired = couple('exact', x0, x1, groups);
       expect(take(paired)).toEqual([0, 10, 1, 11]);
       expect(take(couple('independent', x0, x1))).toEqual([0, 10, 1, 11]);
+      expect(Array.from(exactAssignment(x0, x1, groups))).toEqual([0, 1, 2, 3]);
+      expect(() => exactAssignment(x0, x1, Int32Array.from([0, 1]))).toThrow(ValueError);
       tf.dispose([paired, free]);
     });
     tf.dispose([x0, x1]);

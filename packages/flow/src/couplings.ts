@@ -46,19 +46,24 @@ function assignWithin(values: Float32Array, B: number, rows: readonly number[], 
 
 /**
  * The assignment `σ` minimising `Σ_i ‖x0_σ(i) − x1_i‖²` (Hungarian algorithm on the host, in
- * float64, O(B³)): `sigma[i]` is the source row paired with data row i. Reads the cost matrix back
- * once, which an exact solver cannot avoid.
+ * float64, O(B³)): `sigma[i]` is the source row paired with data row i. With `groups` (one integer
+ * per row) rows pair within their group only, each group solving its block of the one cost
+ * matrix. Reads the cost back once, which an exact solver cannot avoid.
  */
-export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D): Int32Array {
+export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D, groups?: Int32Array): Int32Array {
   checkPair(x0, x1);
   const B = x1.shape[0];
+  if (groups !== undefined && !(groups instanceof Int32Array && groups.length === B))
+    throw new ValueError(`groups must be an Int32Array of ${B} group ids.`);
   const sigma = new Int32Array(B);
-  assignWithin(
-    readCost(x0, x1),
-    B,
-    Array.from({ length: B }, (_, i) => i),
-    sigma,
-  );
+  const values = readCost(x0, x1);
+  const byGroup = new Map<number, number[]>();
+  (groups ?? new Int32Array(B)).forEach((g, i) => {
+    const rows = byGroup.get(g) ?? [];
+    rows.push(i);
+    byGroup.set(g, rows);
+  });
+  for (const rows of byGroup.values()) assignWithin(values, B, rows, sigma);
   return sigma;
 }
 
@@ -75,19 +80,7 @@ export function couple(
 ): tf.Tensor2D {
   assertOneOf(coupling, COUPLINGS, 'coupling');
   checkPair(x0, x1);
-  if (groups !== undefined && !(groups instanceof Int32Array && groups.length === x1.shape[0]))
-    throw new ValueError(`groups must be an Int32Array of ${x1.shape[0]} group ids.`);
   if (coupling === 'independent') return tf.clone(x0);
-  const B = x1.shape[0];
-  const order = new Int32Array(B);
-  // One read of the whole cost; each group solves its own block of it on the host.
-  const values = readCost(x0, x1);
-  const byGroup = new Map<number, number[]>();
-  (groups ?? new Int32Array(B)).forEach((g, i) => {
-    const rows = byGroup.get(g) ?? [];
-    rows.push(i);
-    byGroup.set(g, rows);
-  });
-  for (const rows of byGroup.values()) assignWithin(values, B, rows, order);
-  return tf.tidy(() => tf.gather(x0, tf.tensor1d(order, 'int32')) as tf.Tensor2D);
+  const sigma = exactAssignment(x0, x1, groups);
+  return tf.tidy(() => tf.gather(x0, tf.tensor1d(sigma, 'int32')) as tf.Tensor2D);
 }

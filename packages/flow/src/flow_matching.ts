@@ -28,7 +28,6 @@ import {
   checkOptions,
   NonFiniteError,
   type OdeMethod,
-  odeint,
   optionKeys,
   Rng,
   SerializationError,
@@ -41,6 +40,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, couple } from './couplings.js';
 import { type Divergence, flowLogProb } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
+import { integrateInChunks, METHODS, sampleSettings } from './sampling.js';
 import { sampleTimes, type TimeSampler } from './time_samplers.js';
 
 /** Options of {@link FlowMatching}. */
@@ -184,10 +184,8 @@ const LOG_PROB_KEYS = optionKeys<FlowMatchingLogProbOptions>()([
   'method',
   'seed',
 ]);
-const METHODS: readonly OdeMethod[] = ['euler', 'midpoint', 'heun', 'rk4', 'dopri5'];
 const LOG_2PI = Math.log(2 * Math.PI);
 const MAX_DIM = 4096;
-const MAX_DRAWS = 1 << 24;
 
 /** Validates a config (user-given or loaded) and fills in the defaults. @throws ValueError */
 function resolveConfig(
@@ -430,44 +428,28 @@ export class FlowMatching {
    * to 1 along the learned velocity, `chunkSize` rows at a time (caller disposes).
    */
   sample(n: number, options?: FlowMatchingSampleOptions): tf.Tensor2D {
-    assertPositiveInteger(n, 'n', MAX_DRAWS);
     const o = checkOptions(options, SAMPLE_KEYS, 'FlowMatching.sample');
-    const steps = o.steps ?? 100;
-    assertPositiveInteger(steps, 'steps', 1e6);
-    const method = o.method ?? 'euler';
-    assertOneOf(method, METHODS, 'method');
-    const chunk = o.chunkSize ?? 10_000;
-    assertPositiveInteger(chunk, 'chunkSize');
-    if (o.seed !== undefined) assertSeed(o.seed);
-    const rng = new Rng(o.seed ?? Rng.randomSeed());
+    const settings = sampleSettings(n, o);
     const { dim: D, conditionDim: C } = this.cfg;
     if (C === 0 && o.conditions !== undefined)
       throw new ValueError('This model is unconditional: omit conditions.');
     const y = C > 0 ? this.checkedConditions(o.conditions, n) : undefined;
-    const parts: tf.Tensor[] = [];
     try {
-      for (let start = 0; start < n; start += chunk) {
-        const size = Math.min(chunk, n - start);
-        const yc = y === undefined ? undefined : (tf.slice(y, start, size) as tf.Tensor2D);
-        const x0 = tf.randomNormal([size, D], 0, 1, 'float32', rng.seed());
-        try {
-          const x1 = odeint((t, s) => this.velocity(s as tf.Tensor2D, t, yc), x0, {
-            t0: 0,
-            t1: 1,
-            steps,
-            method,
-          });
-          parts.push(
-            tf.tidy(() => (this.stats ? this.stats.inverseTransform(x1 as tf.Tensor2D) : tf.clone(x1))),
-          );
-          x1.dispose();
-        } finally {
-          tf.dispose([x0, ...(yc ? [yc] : [])]);
-        }
-      }
-      return tf.concat(parts, 0) as tf.Tensor2D;
+      return integrateInChunks(
+        n,
+        settings,
+        (start, size, seed) => {
+          const yc = y === undefined ? undefined : (tf.slice(y, start, size) as tf.Tensor2D);
+          return {
+            x0: tf.randomNormal([size, D], 0, 1, 'float32', seed),
+            velocity: (x, t) => this.velocity(x, t, yc),
+            release: yc ? [yc] : [],
+          };
+        },
+        (x1) => tf.tidy(() => (this.stats ? this.stats.inverseTransform(x1) : tf.clone(x1))),
+      );
     } finally {
-      tf.dispose([...parts, ...(y ? [y] : [])]);
+      y?.dispose();
     }
   }
 

@@ -16,6 +16,17 @@ export {
   type ResolvedFlowMatchingConfig,
 } from './flow_matching.js';
 export { type Divergence, type FlowLogProbOptions, flowLogProb, type VelocityField } from './likelihood.js';
+export {
+  MixFlow,
+  type MixFlowConfig,
+  type MixFlowFitOptions,
+  type MixFlowFitResult,
+  type MixFlowLogProbOptions,
+  type MixFlowProgress,
+  type MixFlowSampleOptions,
+  type ResolvedMixFlowConfig,
+} from './mixflow/mix_flow.js';
+export type { MixFlowSchedule, MixFlowStep } from './mixflow/schedule.js';
 export { nadarayaWatsonVelocity } from './nadaraya_watson.js';
 export {
   type PathName,

@@ -1,7 +1,6 @@
-import { Rng } from '@polymodal/tensor';
+import { kMeans, Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type HeadLayout, headOffsets } from './head.js';
-import { kMeans } from './kmeans.js';
 
 /**
  * Sets every member's mean biases to k-means centres of the normalised targets (≤ 5000 rows,

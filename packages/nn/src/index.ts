@@ -54,6 +54,12 @@ export {
   type WeightShape,
 } from './serialization.js';
 export { Standardizer, type StandardizerJSON, type StandardizerOptions } from './standardizer.js';
+export {
+  Checkpoints,
+  type CheckReading,
+  nonFiniteTraining,
+  readCheck,
+} from './training/checkpoints.js';
 export { fit } from './training/fit.js';
 export type { FitPath, HostLoss, HostProblem } from './training/host_loss.js';
 export type {

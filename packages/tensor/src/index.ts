@@ -34,6 +34,7 @@ export {
 } from './numerics/custom_gradient.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
+export { kMeans } from './numerics/kmeans.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';
 export { oneHot } from './numerics/one_hot.js';
 export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';

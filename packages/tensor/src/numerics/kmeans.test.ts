@@ -1,5 +1,6 @@
-import { Rng } from '@polymodal/tensor';
 import { describe, expect, it } from 'vitest';
+import { ShapeError, ValueError } from '../errors.js';
+import { Rng } from '../rng.js';
 import { kMeans } from './kmeans.js';
 
 describe('kMeans', () => {
@@ -25,5 +26,15 @@ describe('kMeans', () => {
       expect(Math.abs((c[0] as number) - (truth[k]?.[0] as number))).toBeLessThan(0.1);
       expect(Math.abs((c[1] as number) - (truth[k]?.[1] as number))).toBeLessThan(0.1);
     });
+  });
+
+  it('is deterministic given the stream and rejects sizes that do not fit', () => {
+    const rows = Float32Array.from([0, 0, 1, 1, 9, 9, 10, 10]);
+    expect(Array.from(kMeans(rows, 4, 2, 2, new Rng(3)))).toEqual(
+      Array.from(kMeans(rows, 4, 2, 2, new Rng(3))),
+    );
+    expect(() => kMeans(rows, 3, 2, 2, new Rng(0))).toThrow(ShapeError);
+    expect(() => kMeans(rows, 4, 2, 5, new Rng(0))).toThrow(ValueError);
+    expect(() => kMeans(Float32Array.from([0, Number.NaN]), 2, 1, 1, new Rng(0))).toThrow(/finite/);
   });
 });

@@ -1,18 +1,34 @@
-import type { Rng } from '@polymodal/tensor';
+import { ShapeError, ValueError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import { assertNumber, assertPositiveInteger } from '../validate.js';
 
 /**
  * k-means (k-means++ seeding, then Lloyd iterations) of `n` rows of width `d`, on the host in
- * float64: the K centres, row-major `[K, d]`. For initialising component means, not for clustering
- * at scale: callers subsample large data first.
+ * float64: the K centres, row-major `[K, d]`. For initialising component means (the MDN's mean
+ * biases, MixFlow's mode network), not for clustering at scale: callers subsample large data first.
+ * An empty cluster keeps its centre.
+ *
+ * @param rows `n × d` finite values, row-major.
+ * @param K centres, 1 ≤ K ≤ n.
+ * @param rng the stream of the k-means++ draws (same stream, same centres).
+ * @param iterations at most this many Lloyd iterations (it stops once no label changes). Default 50.
+ * @throws ShapeError / ValueError on sizes that do not fit or non-finite rows.
  */
 export function kMeans(
-  rows: Float32Array,
+  rows: Float32Array | Float64Array,
   n: number,
   d: number,
   K: number,
   rng: Rng,
   iterations = 50,
 ): Float64Array {
+  assertPositiveInteger(n, 'kMeans: n');
+  assertPositiveInteger(d, 'kMeans: d');
+  assertNumber(K, 'kMeans: K', { integer: true, min: 1, max: n });
+  assertNumber(iterations, 'kMeans: iterations', { integer: true, min: 0, max: 1e6 });
+  if (rows.length !== n * d)
+    throw new ShapeError(`kMeans: rows has ${rows.length} values; expected n · d = ${n * d}.`);
+  if (!rows.every(Number.isFinite)) throw new ValueError('kMeans: rows must be finite.');
   const centres = new Float64Array(K * d);
   const dist = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const sq = (i: number, c: number) => {

@@ -1,0 +1,80 @@
+import {
+  assertOneOf,
+  assertPositiveInteger,
+  assertSeed,
+  type OdeMethod,
+  odeint,
+  Rng,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { VelocityField } from './likelihood.js';
+
+/** The ODE methods a flow samples or evaluates likelihoods with. */
+export const METHODS: readonly OdeMethod[] = ['euler', 'midpoint', 'heun', 'rk4', 'dopri5'];
+
+/** Largest number of draws in one `sample` call (2²⁴). */
+export const MAX_DRAWS = 1 << 24;
+
+/** The sampling options every flow takes, validated, with their defaults. */
+export interface SampleSettings {
+  steps: number;
+  method: OdeMethod;
+  chunkSize: number;
+  rng: Rng;
+}
+
+/** Validates `n` and the ODE options of a `sample` call. @throws ValueError */
+export function sampleSettings(
+  n: number,
+  o: { steps?: number; method?: OdeMethod; chunkSize?: number; seed?: number },
+): SampleSettings {
+  assertPositiveInteger(n, 'n', MAX_DRAWS);
+  const steps = o.steps ?? 100;
+  assertPositiveInteger(steps, 'steps', 1e6);
+  const method = o.method ?? 'euler';
+  assertOneOf(method, METHODS, 'method');
+  const chunkSize = o.chunkSize ?? 10_000;
+  assertPositiveInteger(chunkSize, 'chunkSize');
+  if (o.seed !== undefined) assertSeed(o.seed);
+  return { steps, method, chunkSize, rng: new Rng(o.seed ?? Rng.randomSeed()) };
+}
+
+/** What one chunk of draws integrates: its source points and velocity, and what to free after. */
+export interface Chunk {
+  x0: tf.Tensor2D;
+  velocity: VelocityField;
+  release: tf.Tensor[];
+}
+
+/**
+ * `n` draws integrated from t = 0 to 1, `chunkSize` rows at a time so 10⁵ draws fit in memory;
+ * `finish` maps each chunk's end points (to original units). Returns `[n, D]` (caller disposes).
+ */
+export function integrateInChunks(
+  n: number,
+  s: SampleSettings,
+  chunk: (start: number, size: number, seed: number) => Chunk,
+  finish: (x1: tf.Tensor2D) => tf.Tensor2D,
+): tf.Tensor2D {
+  const parts: tf.Tensor2D[] = [];
+  try {
+    for (let start = 0; start < n; start += s.chunkSize) {
+      const c = chunk(start, Math.min(s.chunkSize, n - start), s.rng.seed());
+      try {
+        const x1 = odeint((t, x) => c.velocity(x as tf.Tensor2D, t), c.x0, {
+          t0: 0,
+          t1: 1,
+          steps: s.steps,
+          method: s.method,
+        });
+        parts.push(finish(x1 as tf.Tensor2D));
+        x1.dispose();
+      } finally {
+        for (const t of [c.x0, ...c.release]) t.dispose();
+      }
+    }
+    return tf.concat(parts, 0);
+  } finally {
+    for (const p of parts) p.dispose();
+  }
+}

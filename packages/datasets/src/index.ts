@@ -8,6 +8,13 @@
  */
 export { type AttractorOptions, gravitationalAttractor } from './attractor.js';
 export { type GeneratorOptions, MAX_SAMPLES, type RegressionData } from './dataset.js';
+export {
+  LETTERS,
+  type Letter,
+  type LettersRotationData,
+  type LettersRotationOptions,
+  lettersRotation,
+} from './letters.js';
 export { type Lorenz63Options, lorenz63 } from './lorenz.js';
 export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
 export { type SineInverseOptions, sineForward, sineInverse, sineInverseLogProb } from './sine_inverse.js';

@@ -116,4 +116,21 @@ describe('ConditionalMixture', () => {
     expect(take(mixture.encode(yy))).not.toEqual(a);
     yy.dispose();
   });
+
+  it('one component is a Gaussian around h_Θ(e), hard or relaxed', () => {
+    const single = new ConditionalMixture(
+      { dim: 2, conditionDim: 1, components: 1, embeddingDim: 4, baseHidden: 4 },
+      1,
+    );
+    const ex = single.encode(tf.tile(y, [4000, 1]) as tf.Tensor2D);
+    const centre = take(tf.reshape(single.means(ex.slice(0, 1)), [2]));
+    for (const hard of [true, false]) {
+      const d = take(single.draw(ex, { temperature: 0.5, hard, std: STD, seed: 2 }));
+      for (const j of [0, 1]) {
+        const mean = d.filter((_, i) => i % 2 === j).reduce((a, b) => a + b, 0) / 4000;
+        expect(Math.abs(mean - (centre[j] as number))).toBeLessThan(0.015); // SE 0.003
+      }
+    }
+    tf.dispose([ex, ...single.variables]);
+  });
 });

@@ -131,9 +131,12 @@ export class ConditionalMixture {
       const u = tf.randomUniform([B, K], U_MIN, 1 - U_MIN, 'float32', rng.seed());
       const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
       const scores = tf.add(logits, gumbel);
-      const w = options.hard
-        ? tf.oneHot(tf.argMax(scores, 1), K).toFloat()
-        : tf.softmax(tf.div(scores, options.temperature));
+      const w =
+        K === 1
+          ? tf.onesLike(scores) // one component (tfjs's oneHot needs depth ≥ 2)
+          : options.hard
+            ? tf.oneHot(tf.argMax(scores, 1), K).toFloat()
+            : tf.softmax(tf.div(scores, options.temperature));
       const centre = tf.squeeze(tf.matMul(tf.expandDims(w, 1), this.means(e)), [1]);
       const eps = tf.randomNormal([B, D], 0, 1, 'float32', rng.seed());
       return tf.add(centre, tf.mul(options.std, eps)) as tf.Tensor2D;

@@ -370,6 +370,8 @@ export class MixFlow {
       if (opt !== undefined && (typeof opt !== 'object' || typeof opt.applyGradients !== 'function'))
         throw new ValueError(`${key} must be one from adam() or adamw(), got ${describeValue(opt)}.`);
     }
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+      throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
     if (o.signal !== undefined && typeof (o.signal as AbortSignal | null)?.aborted !== 'boolean')
       throw new ValueError(`signal must be an AbortSignal, got ${describeValue(o.signal)}.`);
     const seed = o.seed ?? Rng.randomSeed();

@@ -60,6 +60,19 @@ export const datasetsTargets: Target[] = [
     p(1, { kind: 'nonNegative' }, 'rtol'),
     p(1, { kind: 'nonNegative' }, 'atol'),
   ]),
+  {
+    name: 'lettersRotation',
+    prepare: () => ({
+      args: [{ letters: ['L', 'T'], angles: [0, 90], perCondition: 3, jitter: 0.05, seed: 0 }],
+      call: ([o]) => S.lettersRotation(o as S.LettersRotationOptions),
+    }),
+    params: [
+      p(0, { kind: 'count' }, 'perCondition'),
+      p(0, { kind: 'nonNegative' }, 'jitter'),
+      p(0, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 0, keys: ['letters', 'angles', 'perCondition', 'jitter', 'seed'] }],
+  },
   generator('eightGaussians', (n, o) => S.eightGaussians(n, o), {}, [
     p(1, { kind: 'positive' }, 'radius'),
     p(1, { kind: 'positive' }, 'std'),

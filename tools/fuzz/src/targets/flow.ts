@@ -32,6 +32,36 @@ const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
   'signal',
   'seed',
 ]);
+const MIX_CONFIG_KEYS = optionKeys<F.MixFlowConfig>()([
+  'dim',
+  'conditionDim',
+  'components',
+  'componentStd',
+  'embeddingDim',
+  'baseHidden',
+  'encoderDropout',
+  'hiddenUnits',
+  'activation',
+  'temperature',
+  'hardTrainingDraw',
+  'normalize',
+  'seed',
+]);
+const MIX_FIT_KEYS = optionKeys<F.MixFlowFitOptions>()([
+  'conditions',
+  'groups',
+  'iterations',
+  'prefitIterations',
+  'conditionsPerBatch',
+  'rowsPerCondition',
+  'schedule',
+  'flowOptimizer',
+  'baseOptimizer',
+  'checkEvery',
+  'onProgress',
+  'signal',
+  'seed',
+]);
 // The key lists above restate each options type independently of the package (the compiler
 // checks them complete), so the generated misspellings follow the documented API.
 
@@ -43,6 +73,27 @@ async function fitted(): Promise<F.FlowMatching> {
   const x = data();
   await f.fit(x, { iterations: 1, seed: 0 });
   x.dispose();
+  return f;
+}
+
+const mixConfig = {
+  dim: 2,
+  conditionDim: 1,
+  components: 2,
+  embeddingDim: 4,
+  baseHidden: 4,
+  hiddenUnits: [4],
+  seed: 0,
+};
+// Two populations of four rows.
+const mixConditions = () => tf.tensor2d([0, 0, 0, 0, 1, 1, 1, 1], [8, 1]);
+
+/** A small MixFlow after one update. */
+async function mixFitted(): Promise<F.MixFlow> {
+  const f = new F.MixFlow(mixConfig);
+  const [x, y] = [data(), mixConditions()];
+  await f.fit(x, { conditions: y, iterations: 1, prefitIterations: 1, rowsPerCondition: 2, seed: 0 });
+  tf.dispose([x, y]);
   return f;
 }
 
@@ -168,6 +219,104 @@ export const flowTargets: Target[] = [
     [{ at: 1, keys: ['conditions', 'divergence', 'probes', 'steps', 'method', 'seed'] }],
   ),
   {
+    name: 'MixFlow',
+    prepare: () => ({ args: [mixConfig], call: ([c]) => new F.MixFlow(c as F.MixFlowConfig) }),
+    params: [
+      p(0, { kind: 'options' }),
+      p(0, { kind: 'count' }, 'dim'),
+      p(0, { kind: 'count' }, 'conditionDim'),
+      p(0, { kind: 'count' }, 'components'),
+      p(0, { kind: 'positive' }, 'componentStd'),
+      p(0, { kind: 'count' }, 'embeddingDim'),
+      p(0, { kind: 'count' }, 'baseHidden'),
+      p(0, { kind: 'beta' }, 'encoderDropout'),
+      p(0, { kind: 'shape' }, 'hiddenUnits', undefined, ['[]']),
+      p(0, { kind: 'enum' }, 'activation'),
+      p(0, { kind: 'positive' }, 'temperature'),
+      p(0, { kind: 'bool' }, 'hardTrainingDraw'),
+      p(0, { kind: 'bool' }, 'normalize'),
+      p(0, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 0, keys: MIX_CONFIG_KEYS }],
+  },
+  {
+    name: 'MixFlow.fit',
+    prepare: () => {
+      const f = new F.MixFlow(mixConfig);
+      return {
+        args: [
+          data(),
+          {
+            conditions: mixConditions(),
+            iterations: 2,
+            prefitIterations: 1,
+            conditionsPerBatch: 2,
+            rowsPerCondition: 2,
+            schedule: { warmup: 0, cooldown: 0, baseEvery: 2, cooldownEval: true },
+            seed: 0,
+          },
+        ],
+        call: ([x, o]) => f.fit(x as tf.Tensor, o as F.MixFlowFitOptions),
+        dispose: () => f.dispose(),
+      };
+    },
+    params: [
+      p(0, { kind: 'tensor', shape: [8, 2] }),
+      p(1, { kind: 'tensor', shape: [8, 1] }, 'conditions'),
+      p(1, { kind: 'shape' }, 'groups', undefined, ['[1e10, 1e10]']),
+      p(1, { kind: 'nonNegativeInt' }, 'iterations'),
+      p(1, { kind: 'nonNegativeInt' }, 'prefitIterations'),
+      p(1, { kind: 'count' }, 'conditionsPerBatch'),
+      p(1, { kind: 'count' }, 'rowsPerCondition'),
+      p(1, { kind: 'options' }, 'schedule'),
+      p(1, { kind: 'options' }, 'flowOptimizer'),
+      p(1, { kind: 'options' }, 'baseOptimizer'),
+      p(1, { kind: 'count', unbounded: true }, 'checkEvery'),
+      p(1, { kind: 'function' }, 'onProgress'),
+      p(1, { kind: 'options' }, 'signal'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 1, keys: MIX_FIT_KEYS }],
+  },
+  method(
+    'MixFlow.sample',
+    mixFitted,
+    () => [3, { conditions: tf.zeros([1, 1]), steps: 3, method: 'euler', chunkSize: 2, seed: 1 }],
+    (f, [n, o]) => f.sample(n as number, o as F.MixFlowSampleOptions),
+    [
+      p(0, { kind: 'count' }),
+      p(1, { kind: 'tensor', shape: [1, 1] }, 'conditions'),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'count', unbounded: true }, 'chunkSize'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
+  ),
+  method(
+    'MixFlow.logProb',
+    mixFitted,
+    () => [tf.zeros([3, 2]), { conditions: tf.zeros([3, 1]), steps: 2, divergence: 'exact' }],
+    (f, [x, o]) => f.logProb(x as tf.Tensor, o as F.MixFlowLogProbOptions),
+    [
+      p(0, { kind: 'tensor', shape: [3, 2] }),
+      p(1, { kind: 'tensor', shape: [3, 1] }, 'conditions'),
+      p(1, { kind: 'enum' }, 'divergence'),
+      p(1, { kind: 'count' }, 'probes'),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 1, keys: ['conditions', 'divergence', 'probes', 'steps', 'method', 'seed'] }],
+  ),
+  method(
+    'MixFlow.sourceMixture',
+    mixFitted,
+    () => [tf.zeros([2, 1])],
+    (f, [y]) => f.sourceMixture(y as tf.Tensor),
+    [p(0, { kind: 'tensor', shape: [2, 1] })],
+  ),
+  {
     name: 'probabilityPath',
     prepare: () => ({
       args: ['bridge', { sigma: 0.5 }],
@@ -195,8 +344,12 @@ export const flowTargets: Target[] = [
   {
     name: 'exactAssignment',
     prepare: () => ({
-      args: [tf.randomNormal([4, 2], 0, 1, 'float32', 2), tf.randomNormal([4, 2], 0, 1, 'float32', 3)],
-      call: ([a, b]) => F.exactAssignment(a as tf.Tensor2D, b as tf.Tensor2D),
+      args: [
+        tf.randomNormal([4, 2], 0, 1, 'float32', 2),
+        tf.randomNormal([4, 2], 0, 1, 'float32', 3),
+        Int32Array.from([0, 0, 1, 1]),
+      ],
+      call: ([a, b, g]) => F.exactAssignment(a as tf.Tensor2D, b as tf.Tensor2D, g as Int32Array),
     }),
     params: [p(0, { kind: 'tensor', shape: [4, 2] }), p(1, { kind: 'tensor', shape: [4, 2] })],
   },

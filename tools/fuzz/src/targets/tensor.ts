@@ -79,6 +79,20 @@ export const tensorTargets: Target[] = [
     params: [p(1, { kind: 'count' })],
   },
   {
+    name: 'kMeans',
+    prepare: () => ({
+      args: [Float32Array.from([0, 0, 1, 1, 9, 9, 10, 10]), 4, 2, 2, new T.Rng(0), 10],
+      call: ([r, n, d, k, rng, it]) =>
+        T.kMeans(r as Float32Array, n as number, d as number, k as number, rng as T.Rng, it as number),
+    }),
+    params: [
+      p(1, { kind: 'count' }),
+      p(2, { kind: 'count' }),
+      p(3, { kind: 'count' }),
+      p(5, { kind: 'nonNegativeInt' }),
+    ],
+  },
+  {
     name: 'sampleCategorical',
     prepare: () => ({
       args: [tf.zeros([2, 3]), { n: 4, seed: 1 }],

@@ -11,6 +11,7 @@ export { type GeneratorOptions, MAX_SAMPLES, type RegressionData } from './datas
 export {
   LETTERS,
   type Letter,
+  type LettersPopulation,
   type LettersRotationData,
   type LettersRotationOptions,
   lettersRotation,

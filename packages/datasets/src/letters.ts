@@ -216,6 +216,14 @@ export interface LettersRotationOptions extends GeneratorOptions {
   jitter?: number;
 }
 
+/** One population of a {@link LettersRotationData}. */
+export interface LettersPopulation {
+  /** The capital. */
+  letter: Letter;
+  /** The rotation in degrees, counter-clockwise. */
+  angle: number;
+}
+
 /** A letters × rotation data set: populations of 2-D points with their descriptors. */
 export interface LettersRotationData {
   /** Points `[N, 2]`, population after population. */
@@ -228,7 +236,7 @@ export interface LettersRotationData {
   /** The population of each row (an index into `populations`). */
   groups: number[];
   /** The (letter, angle in degrees) of each population. */
-  populations: { letter: Letter; angle: number }[];
+  populations: LettersPopulation[];
   /** Frees `x` and `conditions`. */
   dispose(): void;
 }

@@ -21,10 +21,12 @@ export {
   type MixFlowConfig,
   type MixFlowFitOptions,
   type MixFlowFitResult,
+  type MixFlowHistory,
   type MixFlowLogProbOptions,
   type MixFlowProgress,
   type MixFlowSampleOptions,
   type ResolvedMixFlowConfig,
+  type SourceMixture,
 } from './mixflow/mix_flow.js';
 export type { MixFlowSchedule, MixFlowStep } from './mixflow/schedule.js';
 export { nadarayaWatsonVelocity } from './nadaraya_watson.js';

@@ -98,6 +98,24 @@ export interface MixFlowProgress {
   elapsedMs: number;
 }
 
+/** The losses {@link MixFlow.fit} recorded, one entry per check. */
+export interface MixFlowHistory {
+  /** Iterations of the checks. */
+  iteration: number[];
+  /** Mean L_OT since the previous check (NaN if no flow update). */
+  flowLoss: number[];
+  /** Mean L_geo since the previous check (NaN if no source update). */
+  geoLoss: number[];
+}
+
+/** A condition's source mixture, from {@link MixFlow.sourceMixture} (normalised units). */
+export interface SourceMixture {
+  /** Mixture weights `[B, K]`. */
+  weights: tf.Tensor2D;
+  /** Component means `[B, K, D]`. */
+  means: tf.Tensor3D;
+}
+
 /** What {@link MixFlow.fit} returns. */
 export interface MixFlowFitResult {
   /** Iterations run (pre-fit not counted). */
@@ -105,7 +123,7 @@ export interface MixFlowFitResult {
   /** Why training ended. */
   stopReason: 'completed' | 'aborted';
   /** At each check: the iteration, mean L_OT and mean L_geo since the previous check. */
-  history: { iteration: number[]; flowLoss: number[]; geoLoss: number[] };
+  history: MixFlowHistory;
   /** The seed used. */
   seed: number;
 }
@@ -331,7 +349,7 @@ export class MixFlow {
    * The source mixture of each condition, in normalised units: weights `[B, K]` and means
    * `[B, K, D]` (caller disposes), for plotting where the modes went.
    */
-  sourceMixture(conditions: TensorInput): { weights: tf.Tensor2D; means: tf.Tensor3D } {
+  sourceMixture(conditions: TensorInput): SourceMixture {
     const y = toFiniteRows(conditions, 'conditions', this.cfg.conditionDim);
     try {
       return tf.tidy(() => {

@@ -14,6 +14,8 @@ interface Snapshot {
  * The two snapshots a fit keeps: the last state verified finite ("last good", restored when the
  * loss or the weights turn non-finite) and the state of the best validation loss (restored at
  * the end when early stopping asks for it). Owns its copies; call {@link Checkpoints.dispose}.
+ * With {@link readCheck} and {@link nonFiniteTraining}, the building blocks of `fit()`'s guard, for
+ * training loops `fit()` does not cover (MixFlow's two optimisers: one instance per optimiser).
  */
 export class Checkpoints {
   private lastGood: Snapshot;
@@ -56,6 +58,7 @@ export class Checkpoints {
     return true;
   }
 
+  /** Frees both snapshots. */
   dispose(): void {
     release(this.lastGood);
     release(this.best);

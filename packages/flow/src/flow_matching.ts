@@ -1,3 +1,4 @@
+import type { Distribution } from '@polymodal/distributions';
 import {
   ACTIVATIONS,
   type Activation,
@@ -26,6 +27,7 @@ import {
   assertPositiveInteger,
   assertSeed,
   checkOptions,
+  describeValue,
   NonFiniteError,
   type OdeMethod,
   optionKeys,
@@ -67,14 +69,23 @@ export interface FlowMatchingConfig {
   activation?: Activation;
   /** z-score the data with training statistics (densities are reported in original units). Default true. */
   normalize?: boolean;
+  /**
+   * The source at t = 0: a distribution of `[dim]` events in original units (e.g. a
+   * `GaussianMixture` from `@polymodal/distributions`), z-scored like the data. Default the
+   * standard normal (in normalised units). Likelihoods need its `logProb`; the model does not
+   * own it (dispose it after the model), and `load` needs it again.
+   */
+  source?: Distribution;
   /** Seed of the initialisation. Default a random one. */
   seed?: number;
 }
 
 /** A {@link FlowMatchingConfig} with every default filled in. */
-export interface ResolvedFlowMatchingConfig extends Required<Omit<FlowMatchingConfig, 'sigma'>> {
+export interface ResolvedFlowMatchingConfig extends Required<Omit<FlowMatchingConfig, 'sigma' | 'source'>> {
   /** The path's σ, when given. */
   sigma?: number;
+  /** `'standard-normal'`, or `'custom'` for a given source distribution. */
+  source: 'standard-normal' | 'custom';
   /** Training statistics, once fitted. */
   normalization?: StandardizerJSON;
 }
@@ -150,6 +161,7 @@ const CONFIG_KEYS = optionKeys<FlowMatchingConfig>()([
   'hiddenUnits',
   'activation',
   'normalize',
+  'source',
   'seed',
 ]);
 const FIT_KEYS = optionKeys<FlowMatchingFitOptions>()([
@@ -209,6 +221,7 @@ function resolveConfig(
     hiddenUnits: config.hiddenUnits ?? [64, 64, 64],
     activation: config.activation ?? 'gelu',
     normalize: config.normalize ?? true,
+    source: sourceKind(config.source, config.dim, origin),
     seed: config.seed ?? Rng.randomSeed(),
     ...(config.sigma !== undefined ? { sigma: config.sigma } : {}),
   };
@@ -221,11 +234,41 @@ function resolveConfig(
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
   assertBoolean(r.normalize, 'normalize');
   assertSeed(r.seed);
-  if (r.path === 'target' && !r.normalize)
-    throw new ValueError("The 'target' path needs a standard normal source: keep normalize on.");
-  const loaded = (config as ResolvedFlowMatchingConfig).normalization;
+  if (r.path === 'target' && (!r.normalize || r.source !== 'standard-normal'))
+    throw new ValueError(
+      "The 'target' path needs the standard normal source: keep normalize on, give no source.",
+    );
+  const loaded = (config as unknown as ResolvedFlowMatchingConfig).normalization;
   if (loaded !== undefined) r.normalization = loaded;
   return r;
+}
+
+/** Validates a source (user-given distribution or the kind read from a file). @throws ValueError */
+function sourceKind(
+  source: unknown,
+  dim: number,
+  origin: 'user' | 'file',
+): ResolvedFlowMatchingConfig['source'] {
+  if (origin === 'file') {
+    if (source === undefined) return 'standard-normal'; // files written before sources existed
+    if (source !== 'standard-normal' && source !== 'custom')
+      throw new ValueError(`source must be 'standard-normal' or 'custom', got ${describeValue(source)}.`);
+    return source;
+  }
+  if (source === undefined) return 'standard-normal';
+  const d = source as Distribution;
+  if (
+    typeof d !== 'object' ||
+    d === null ||
+    typeof d.sample !== 'function' ||
+    typeof d.logProb !== 'function'
+  )
+    throw new ValueError(`source must be a distribution (sample, logProb), got ${describeValue(source)}.`);
+  if (d.batchShape?.length !== 0 || d.eventShape?.length !== 1 || d.eventShape[0] !== dim)
+    throw new ShapeError(
+      `source must have batch shape [] and event shape [${dim}], got [${d.batchShape}] and [${d.eventShape}].`,
+    );
+  return 'custom';
 }
 
 /**
@@ -249,11 +292,39 @@ export class FlowMatching {
   private cfg: ResolvedFlowMatchingConfig;
   private readonly net: Mlp;
   private stats: Standardizer | undefined;
+  private readonly source: Distribution | undefined;
 
   /** @throws ValueError on an invalid config. */
   constructor(config: FlowMatchingConfig) {
     this.cfg = resolveConfig(config);
+    this.source = config.source;
     this.net = FlowMatching.network(this.cfg);
+  }
+
+  /** `n` source points in normalised units `[n, D]` (the statistics of the fit in progress, or the model's). */
+  private drawSource(n: number, seed: number, stats = this.stats): tf.Tensor2D {
+    const D = this.cfg.dim;
+    if (this.source === undefined) return tf.randomNormal([n, D], 0, 1, 'float32', seed);
+    const source = this.source;
+    return tf.tidy(() => {
+      const x0 = tf.reshape(source.sample(n, { seed }), [n, D]) as tf.Tensor2D;
+      return stats ? stats.transform(x0) : x0;
+    });
+  }
+
+  /** `log p_0` of normalised source points `[N, D] → [N]` (the z-scoring Jacobian included). */
+  private sourceLogProb(x0: tf.Tensor2D): tf.Tensor1D {
+    const D = this.cfg.dim;
+    const { source, stats } = this;
+    return tf.tidy(() => {
+      if (source === undefined)
+        return tf.mul(-0.5, tf.add(tf.sum(tf.square(x0), 1), D * LOG_2PI)) as tf.Tensor1D;
+      if (stats === undefined) return tf.reshape(source.logProb(x0), [-1]) as tf.Tensor1D;
+      return tf.sub(
+        tf.reshape(source.logProb(stats.inverseTransform(x0)), [-1]),
+        stats.logDetJacobian,
+      ) as tf.Tensor1D;
+    });
   }
 
   private static network(cfg: ResolvedFlowMatchingConfig, weights?: readonly tf.Tensor[]): Mlp {
@@ -347,7 +418,7 @@ export class FlowMatching {
           const x1 = batch[0] as tf.Tensor2D;
           const y = C > 0 ? (batch[1] as tf.Tensor2D) : undefined;
           const B = x1.shape[0];
-          const drawn = tf.randomNormal([B, D], 0, 1, 'float32', noiseSeed.seed()) as tf.Tensor2D;
+          const drawn = this.drawSource(B, noiseSeed.seed(), stats);
           const g = groups === undefined ? undefined : (batch[batch.length - 1] as tf.Tensor1D);
           const x0 = couple(
             this.cfg.coupling,
@@ -430,7 +501,7 @@ export class FlowMatching {
   sample(n: number, options?: FlowMatchingSampleOptions): tf.Tensor2D {
     const o = checkOptions(options, SAMPLE_KEYS, 'FlowMatching.sample');
     const settings = sampleSettings(n, o);
-    const { dim: D, conditionDim: C } = this.cfg;
+    const C = this.cfg.conditionDim;
     if (C === 0 && o.conditions !== undefined)
       throw new ValueError('This model is unconditional: omit conditions.');
     const y = C > 0 ? this.checkedConditions(o.conditions, n) : undefined;
@@ -441,7 +512,7 @@ export class FlowMatching {
         (start, size, seed) => {
           const yc = y === undefined ? undefined : (tf.slice(y, start, size) as tf.Tensor2D);
           return {
-            x0: tf.randomNormal([size, D], 0, 1, 'float32', seed),
+            x0: this.drawSource(size, seed),
             velocity: (x, t) => this.velocity(x, t, yc),
             release: yc ? [yc] : [],
           };
@@ -476,7 +547,7 @@ export class FlowMatching {
         const lp = flowLogProb(
           (z, t) => this.velocity(z, t, yc),
           xn,
-          (x0) => tf.tidy(() => tf.mul(-0.5, tf.add(tf.sum(tf.square(x0), 1), D * LOG_2PI)) as tf.Tensor1D),
+          (x0) => this.sourceLogProb(x0),
           {
             ...(o.divergence !== undefined ? { divergence: o.divergence } : {}),
             ...(o.probes !== undefined ? { probes: o.probes } : {}),
@@ -503,9 +574,22 @@ export class FlowMatching {
     return saveModel(location, SCHEMA, this.config, this.net.trainableVariables);
   }
 
-  /** Loads a model saved by {@link FlowMatching.save}, validating everything. @throws SerializationError */
-  static async load(location: ModelLocation): Promise<FlowMatching> {
+  /**
+   * Loads a model saved by {@link FlowMatching.save}, validating everything. A model trained from
+   * a custom source needs it again as `options.source` (distributions are not saved).
+   *
+   * @throws SerializationError / ValueError
+   */
+  static async load(location: ModelLocation, options?: { source?: Distribution }): Promise<FlowMatching> {
+    const o = checkOptions(options, ['source'], 'FlowMatching.load');
     return loadModel(location, SCHEMA, (config, weights) => {
+      if ((config.source === 'custom') !== (o.source !== undefined))
+        throw new ValueError(
+          config.source === 'custom'
+            ? 'This model was trained from a custom source: pass it as options.source.'
+            : 'This model samples from the standard normal: omit options.source.',
+        );
+      if (o.source !== undefined) sourceKind(o.source, config.dim, 'user');
       const fm = Object.create(FlowMatching.prototype) as FlowMatching;
       const net = FlowMatching.network(config, weights);
       let stats: Standardizer | undefined;
@@ -521,7 +605,7 @@ export class FlowMatching {
         }
       }
       const { normalization: _n, ...cfg } = config;
-      Object.assign(fm, { cfg, net, stats });
+      Object.assign(fm, { cfg, net, stats, source: o.source });
       return fm;
     });
   }

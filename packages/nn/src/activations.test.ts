@@ -24,6 +24,11 @@ const forms: Record<Activation, [(x: number) => number, (x: number) => number]> 
   tanh: [Math.tanh, (x) => 1 - Math.tanh(x) ** 2],
   relu: [(x) => Math.max(x, 0), (x) => (x > 0 ? 1 : 0)],
   elu: [(x) => (x > 0 ? x : Math.expm1(x)), (x) => (x > 0 ? 1 : Math.exp(x))],
+  // Klambauer et al. 2017: λ = 1.0507…, α = 1.6732… (the published constants).
+  selu: [
+    (x) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x)),
+    (x) => 1.0507009873554805 * (x > 0 ? 1 : 1.6732632423543772 * Math.exp(x)),
+  ],
   linear: [(x) => x, () => 1],
 };
 

@@ -3,12 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Hidden-layer nonlinearities. `'gelu'` is the tanh approximation (Flax's default, and so the
- * MDN paper's reference code), not the erf form PyTorch uses by default.
+ * MDN paper's reference code), not the erf form PyTorch uses by default. `'selu'` is Klambauer et
+ * al.'s scaled ELU (torchcfm's 2-D velocity MLP).
  */
-export type Activation = 'gelu' | 'silu' | 'tanh' | 'relu' | 'elu' | 'linear';
+export type Activation = 'gelu' | 'silu' | 'tanh' | 'relu' | 'elu' | 'selu' | 'linear';
 
 /** All activations, for validation and docs. */
-export const ACTIVATIONS: readonly Activation[] = ['gelu', 'silu', 'tanh', 'relu', 'elu', 'linear'];
+export const ACTIVATIONS: readonly Activation[] = ['gelu', 'silu', 'tanh', 'relu', 'elu', 'selu', 'linear'];
 
 // tfjs-backend-wasm evaluates tanh and exp with scalar loops (~13 ns/element) but sigmoid with
 // XNNPACK's vectorised kernel (~1 ns/element), so both nonlinearities are written through sigmoid.
@@ -58,6 +59,8 @@ export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
       return tf.relu(x);
     case 'elu':
       return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
     case 'linear':
       return x;
   }

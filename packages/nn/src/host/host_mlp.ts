@@ -6,6 +6,9 @@ import type { Activation } from '../activations.js';
 
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
+// SELU's constants (Klambauer et al. 2017), as tfjs and PyTorch define them.
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
 
 /** `a = f(z)` elementwise. */
 function forwardActivation(activation: Activation, z: Float32Array, a: Float32Array): void {
@@ -24,6 +27,12 @@ function forwardActivation(activation: Activation, z: Float32Array, a: Float32Ar
       for (let i = 0; i < n; i++) {
         const x = z[i] as number;
         a[i] = x > 0 ? x : Math.expm1(x);
+      }
+      return;
+    case 'selu':
+      for (let i = 0; i < n; i++) {
+        const x = z[i] as number;
+        a[i] = x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x);
       }
       return;
     case 'silu':
@@ -64,6 +73,12 @@ function backwardActivation(
     case 'elu':
       for (let i = 0; i < n; i++)
         if (!((z[i] as number) > 0)) da[i] = (da[i] as number) * ((a[i] as number) + 1);
+      return;
+    case 'selu':
+      for (let i = 0; i < n; i++)
+        da[i] =
+          (da[i] as number) *
+          ((z[i] as number) > 0 ? SELU_SCALE : (a[i] as number) + SELU_SCALE * SELU_ALPHA);
       return;
     case 'silu':
       for (let i = 0; i < n; i++) {

@@ -2,8 +2,11 @@ import type { Distribution } from '@polymodal/distributions';
 import {
   ACTIVATIONS,
   type Activation,
+  activate,
   adamw,
   checkHiddenUnits,
+  type DenseLayer,
+  dense,
   type FitOptions,
   type FitProgress,
   type FitResult,
@@ -360,10 +363,25 @@ export class FlowMatching {
    * disposes). For plotting fields and for custom solvers.
    */
   velocity(x: tf.Tensor2D, t: number, conditions?: tf.Tensor2D): tf.Tensor2D {
+    const { dim: D, conditionDim: C } = this.cfg;
+    const { activation, outputActivation } = this.net.config;
+    const layers = this.net.layers;
     return tf.tidy(() => {
-      const parts: tf.Tensor[] = [x, tf.fill([x.shape[0], 1], t)];
-      if (conditions !== undefined) parts.push(conditions);
-      return this.net.apply(tf.concat(parts, 1) as tf.Tensor2D);
+      // [x, t, y]·W = x·W_x + y·W_y + (b + t·W_t): a solver step builds no [B, D + 1 + C] input.
+      const first = layers[0] as DenseLayer;
+      const wt = tf.reshape(tf.slice(first.kernel, [D, 0], [1, -1]), [-1]);
+      let h = dense(
+        x,
+        tf.slice(first.kernel, [0, 0], [D, -1]),
+        tf.add(first.bias, tf.mul(t, wt)) as tf.Tensor1D,
+      );
+      if (conditions !== undefined)
+        h = tf.add(h, tf.matMul(conditions, tf.slice(first.kernel, [D + 1, 0], [C, -1])));
+      for (const [l, layer] of layers.entries()) {
+        if (l > 0) h = dense(h, layer.kernel, layer.bias);
+        h = activate(h, l === layers.length - 1 ? outputActivation : activation) as tf.Tensor2D;
+      }
+      return h;
     });
   }
 

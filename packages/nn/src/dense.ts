@@ -19,7 +19,8 @@ export function preferredDenseGradient(backend: string = tf.getBackend()): Dense
 const denseExplicit = customOp<[tf.Tensor2D, tf.Tensor2D, tf.Tensor1D]>(([x, w, b], save) => {
   save([x, w]);
   return {
-    value: tf.add(tf.matMul(x, w), b),
+    // One fused kernel for the product and the bias (wasm and cpu both fuse it).
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
     gradFunc: (dy, saved) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
@@ -50,5 +51,5 @@ export function dense(
   mode: DenseGradient = preferredDenseGradient(),
 ): tf.Tensor2D {
   if (mode === 'explicit-transpose') return denseExplicit(x, w, b) as tf.Tensor2D;
-  return tf.add(tf.matMul(x, w), b);
+  return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
 }

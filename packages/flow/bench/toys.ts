@@ -29,7 +29,7 @@ function eightGaussianSource(): GaussianMixture {
 
 export async function toysBench(): Promise<void> {
   await initBackend({ backend: 'wasm' });
-  const iterations = Number(process.env.BENCH_ITERATIONS ?? (PAPER ? 20_000 : 3000));
+  const iterations = Number(process.env.BENCH_ITERATIONS ?? (PAPER ? 20_000 : 2000));
   const n = PAPER ? 2000 : 1000;
   const seeds = [0, 1, 2];
   const source = eightGaussianSource();

@@ -32,7 +32,6 @@ import {
   checkOptions,
   describeValue,
   NonFiniteError,
-  type OdeMethod,
   optionKeys,
   Rng,
   SerializationError,
@@ -43,9 +42,15 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, couple } from './couplings.js';
-import { type Divergence, flowLogProb } from './likelihood.js';
+import { type FlowLogProbOptions, flowLogProb } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
-import { integrateInChunks, METHODS, sampleSettings } from './sampling.js';
+import {
+  conditionRows,
+  integrateInChunks,
+  METHODS,
+  type OdeSampleOptions,
+  sampleSettings,
+} from './sampling.js';
 import { sampleTimes, type TimeSampler } from './time_samplers.js';
 
 /** Options of {@link FlowMatching}. */
@@ -125,33 +130,15 @@ export interface FlowMatchingFitOptions
 }
 
 /** Options of {@link FlowMatching.sample}. */
-export interface FlowMatchingSampleOptions {
+export interface FlowMatchingSampleOptions extends OdeSampleOptions {
   /** Conditions `[n, conditionDim]`, or `[1, conditionDim]` for all draws. */
   conditions?: TensorInput;
-  /** Fixed ODE steps from t = 0 to 1. Default 100. */
-  steps?: number;
-  /** ODE method: `'euler'` (default; straight OT flows), `'midpoint'`, `'heun'`, `'rk4'`, `'dopri5'` (adaptive). */
-  method?: OdeMethod;
-  /** Rows integrated at a time, so 10⁵ draws fit in memory. Default 10 000. */
-  chunkSize?: number;
-  /** Seed of the source draws. */
-  seed?: number;
 }
 
 /** Options of {@link FlowMatching.logProb}. */
-export interface FlowMatchingLogProbOptions {
+export interface FlowMatchingLogProbOptions extends FlowLogProbOptions {
   /** Conditions `[N, conditionDim]`, or `[1, conditionDim]` for all rows. */
   conditions?: TensorInput;
-  /** Divergence estimator (see `Divergence`). Default `'exact'`. */
-  divergence?: Divergence;
-  /** Hutchinson probes. Default 1. */
-  probes?: number;
-  /** Fixed ODE steps from t = 1 back to 0. Default 100. */
-  steps?: number;
-  /** ODE method. Default `'rk4'`. */
-  method?: OdeMethod;
-  /** Seed of the Hutchinson probes. */
-  seed?: number;
 }
 
 const CONFIG_KEYS = optionKeys<FlowMatchingConfig>()([
@@ -224,11 +211,12 @@ function resolveConfig(
     hiddenUnits: config.hiddenUnits ?? [64, 64, 64],
     activation: config.activation ?? 'gelu',
     normalize: config.normalize ?? true,
-    source: sourceKind(config.source, config.dim, origin),
+    source: 'standard-normal',
     seed: config.seed ?? Rng.randomSeed(),
     ...(config.sigma !== undefined ? { sigma: config.sigma } : {}),
   };
   assertPositiveInteger(r.dim, 'dim', MAX_DIM);
+  r.source = sourceKind((config as { source?: unknown }).source, r.dim, origin);
   assertNumber(r.conditionDim, 'conditionDim', { integer: true, min: 0, max: MAX_DIM });
   probabilityPath(r.path, r.sigma === undefined ? {} : { sigma: r.sigma }); // validates path and σ
   assertOneOf(r.coupling, COUPLINGS, 'coupling');
@@ -418,7 +406,7 @@ export class FlowMatching {
       const xs = keep(toFiniteRows(x, 'x', D));
       const n = xs.shape[0];
       if (n < 2) throw new ShapeError('FlowMatching.fit needs at least 2 rows.');
-      const ys = C > 0 ? keep(this.checkedConditions(o.conditions, n)) : undefined;
+      const ys = C > 0 ? keep(conditionRows(o.conditions, n, C)) : undefined;
       if (C === 0 && o.conditions !== undefined)
         throw new ValueError('This model is unconditional: omit conditions.');
       const groups = o.groups === undefined ? undefined : checkedGroups(o.groups, n);
@@ -497,21 +485,6 @@ export class FlowMatching {
     return this.net.apply(tf.concat([xt, t, ...(y ? [y] : [])], 1) as tf.Tensor2D);
   }
 
-  /** Conditions `[n, C]` (or `[1, C]`, broadcast), finite. */
-  private checkedConditions(value: TensorInput | undefined, n: number): tf.Tensor2D {
-    if (value === undefined)
-      throw new ValueError(`This model is conditional: give conditions [N, ${this.cfg.conditionDim}].`);
-    const y = toFiniteRows(value, 'conditions', this.cfg.conditionDim);
-    if (y.shape[0] === n) return y;
-    if (y.shape[0] === 1) {
-      const tiled = tf.tile(y, [n, 1]) as tf.Tensor2D;
-      y.dispose();
-      return tiled;
-    }
-    y.dispose();
-    throw new ShapeError(`conditions have ${y.shape[0]} rows; expected ${n} or 1.`);
-  }
-
   /**
    * `n` draws in original units `[n, dim]`: standard normal source points integrated from t = 0
    * to 1 along the learned velocity, `chunkSize` rows at a time (caller disposes).
@@ -522,7 +495,7 @@ export class FlowMatching {
     const C = this.cfg.conditionDim;
     if (C === 0 && o.conditions !== undefined)
       throw new ValueError('This model is unconditional: omit conditions.');
-    const y = C > 0 ? this.checkedConditions(o.conditions, n) : undefined;
+    const y = C > 0 ? conditionRows(o.conditions, n, C) : undefined;
     try {
       return integrateInChunks(
         n,
@@ -558,7 +531,7 @@ export class FlowMatching {
     const xs = toFiniteRows(x, 'x', D);
     let y: tf.Tensor2D | undefined;
     try {
-      y = C > 0 ? this.checkedConditions(o.conditions, xs.shape[0]) : undefined;
+      y = C > 0 ? conditionRows(o.conditions, xs.shape[0], C) : undefined;
       const yc = y;
       const xn = this.stats ? this.stats.transform(xs) : tf.clone(xs);
       try {

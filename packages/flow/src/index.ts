@@ -38,4 +38,5 @@ export {
   probabilityPath,
 } from './paths.js';
 export { type FlowPreset, mdnPaperCfmBaseline } from './presets.js';
+export type { OdeSampleOptions } from './sampling.js';
 export { sampleTimes, type TimeSampler, type TimeSamplerOptions } from './time_samplers.js';

@@ -5,6 +5,10 @@ import {
   type OdeMethod,
   odeint,
   Rng,
+  ShapeError,
+  type TensorInput,
+  toFiniteRows,
+  ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { VelocityField } from './likelihood.js';
@@ -15,6 +19,32 @@ export const METHODS: readonly OdeMethod[] = ['euler', 'midpoint', 'heun', 'rk4'
 /** Largest number of draws in one `sample` call (2²⁴). */
 export const MAX_DRAWS = 1 << 24;
 
+/** The ODE options of every flow's `sample`. */
+export interface OdeSampleOptions {
+  /** Fixed ODE steps from t = 0 to 1. Default 100. */
+  steps?: number;
+  /** ODE method: `'euler'` (default; straight OT flows), `'midpoint'`, `'heun'`, `'rk4'`, `'dopri5'` (adaptive). */
+  method?: OdeMethod;
+  /** Rows integrated at a time, so 10⁵ draws fit in memory. Default 10 000. */
+  chunkSize?: number;
+  /** Seed of the source draws. */
+  seed?: number;
+}
+
+/** Conditions `[n, C]` (or `[1, C]`, tiled to n rows), finite; for a model with C > 0. */
+export function conditionRows(value: TensorInput | undefined, n: number, C: number): tf.Tensor2D {
+  if (value === undefined) throw new ValueError(`This model is conditional: give conditions [N, ${C}].`);
+  const y = toFiniteRows(value, 'conditions', C);
+  if (y.shape[0] === n) return y;
+  if (y.shape[0] === 1) {
+    const tiled = tf.tile(y, [n, 1]) as tf.Tensor2D;
+    y.dispose();
+    return tiled;
+  }
+  y.dispose();
+  throw new ShapeError(`conditions have ${y.shape[0]} rows; expected ${n} or 1.`);
+}
+
 /** The sampling options every flow takes, validated, with their defaults. */
 export interface SampleSettings {
   steps: number;
@@ -24,10 +54,7 @@ export interface SampleSettings {
 }
 
 /** Validates `n` and the ODE options of a `sample` call. @throws ValueError */
-export function sampleSettings(
-  n: number,
-  o: { steps?: number; method?: OdeMethod; chunkSize?: number; seed?: number },
-): SampleSettings {
+export function sampleSettings(n: number, o: OdeSampleOptions): SampleSettings {
   assertPositiveInteger(n, 'n', MAX_DRAWS);
   const steps = o.steps ?? 100;
   assertPositiveInteger(steps, 'steps', 1e6);

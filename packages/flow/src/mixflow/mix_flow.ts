@@ -15,7 +15,6 @@ import {
   type StandardizerJSON,
   saveModel,
 } from '@polymodal/nn';
-import type { OdeMethod } from '@polymodal/tensor';
 import {
   assertBoolean,
   assertNumber,
@@ -35,8 +34,8 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { exactAssignment } from '../couplings.js';
-import { type Divergence, flowLogProb } from '../likelihood.js';
-import { integrateInChunks, sampleSettings } from '../sampling.js';
+import { type FlowLogProbOptions, flowLogProb } from '../likelihood.js';
+import { conditionRows, integrateInChunks, type OdeSampleOptions, sampleSettings } from '../sampling.js';
 import { ConditionalMixture, type ConditionalMixtureSizes } from './conditional_mixture.js';
 import { ConditionedVelocity } from './conditioned_velocity.js';
 import { prefitModes } from './mode_prefit.js';
@@ -158,34 +157,16 @@ export interface MixFlowFitOptions {
   seed?: number;
 }
 
-/** Options of {@link MixFlow.sample}. */
-export interface MixFlowSampleOptions {
+/** Options of {@link MixFlow.sample} (`method` default `'euler'`; the reference's final samples use `'dopri5'`). */
+export interface MixFlowSampleOptions extends OdeSampleOptions {
   /** Descriptors `[n, conditionDim]`, or `[1, conditionDim]` for all draws. */
   conditions: TensorInput;
-  /** Fixed ODE steps from t = 0 to 1. Default 100 (the reference's trajectory mode). */
-  steps?: number;
-  /** ODE method. Default `'euler'`; the reference's final samples use `'dopri5'`. */
-  method?: OdeMethod;
-  /** Rows integrated at a time. Default 10 000. */
-  chunkSize?: number;
-  /** Seed of the source draws. */
-  seed?: number;
 }
 
 /** Options of {@link MixFlow.logProb}. */
-export interface MixFlowLogProbOptions {
+export interface MixFlowLogProbOptions extends FlowLogProbOptions {
   /** Descriptors `[N, conditionDim]`, or `[1, conditionDim]` for all rows. */
   conditions: TensorInput;
-  /** Divergence estimator. Default `'exact'`. */
-  divergence?: Divergence;
-  /** Hutchinson probes. Default 1. */
-  probes?: number;
-  /** Fixed ODE steps from t = 1 back to 0. Default 100. */
-  steps?: number;
-  /** ODE method. Default `'rk4'`. */
-  method?: OdeMethod;
-  /** Seed of the Hutchinson probes. */
-  seed?: number;
 }
 
 const CONFIG_KEYS = optionKeys<MixFlowConfig>()([
@@ -542,21 +523,6 @@ export class MixFlow {
     }
   }
 
-  /** Conditions `[n, C]` (or `[1, C]`, tiled), finite. */
-  private checkedConditions(value: TensorInput | undefined, n: number): tf.Tensor2D {
-    if (value === undefined)
-      throw new ValueError(`MixFlow is conditional: give conditions [N, ${this.cfg.conditionDim}].`);
-    const y = toFiniteRows(value, 'conditions', this.cfg.conditionDim);
-    if (y.shape[0] === n) return y;
-    if (y.shape[0] === 1) {
-      const tiled = tf.tile(y, [n, 1]) as tf.Tensor2D;
-      y.dispose();
-      return tiled;
-    }
-    y.dispose();
-    throw new ShapeError(`conditions have ${y.shape[0]} rows; expected ${n} or 1.`);
-  }
-
   /**
    * The learned velocity in normalised units: `v(x [B, D], t, e(y))` for conditions `[B, C]`
    * (caller disposes).
@@ -578,7 +544,7 @@ export class MixFlow {
     if (options === undefined) throw new ValueError('MixFlow.sample: options { conditions } are required.');
     const o = checkOptions(options, SAMPLE_KEYS, 'MixFlow.sample');
     const settings = sampleSettings(n, o);
-    const y = this.checkedConditions(o.conditions, n);
+    const y = conditionRows(o.conditions, n, this.cfg.conditionDim);
     try {
       return integrateInChunks(
         n,
@@ -606,7 +572,7 @@ export class MixFlow {
     const xs = toFiniteRows(x, 'x', this.cfg.dim);
     const owned: tf.Tensor[] = [xs];
     try {
-      const y = this.checkedConditions(conditions, xs.shape[0]);
+      const y = conditionRows(conditions, xs.shape[0], this.cfg.conditionDim);
       owned.push(y);
       const e = this.base.encode(y);
       owned.push(e);

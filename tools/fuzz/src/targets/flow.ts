@@ -1,3 +1,4 @@
+import { MultivariateNormal } from '@polymodal/distributions';
 import * as F from '@polymodal/flow';
 import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,6 +14,7 @@ const CONFIG_KEYS = optionKeys<F.FlowMatchingConfig>()([
   'hiddenUnits',
   'activation',
   'normalize',
+  'source',
   'seed',
 ]);
 const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
@@ -116,8 +118,28 @@ export const flowTargets: Target[] = [
       p(0, { kind: 'shape' }, 'hiddenUnits', undefined, ['[]']),
       p(0, { kind: 'enum' }, 'activation'),
       p(0, { kind: 'bool' }, 'normalize'),
+      p(0, { kind: 'options' }, 'source'),
       p(0, { kind: 'seed' }, 'seed'),
     ],
+    options: [{ at: 0, keys: CONFIG_KEYS }],
+  },
+  {
+    name: 'FlowMatching (source)',
+    prepare: () => {
+      const source = new MultivariateNormal({
+        loc: [0, 1],
+        precisionFactor: [
+          [1, 0],
+          [0, 2],
+        ],
+      });
+      return {
+        args: [{ dim: 2, source, hiddenUnits: [4], seed: 0 }],
+        call: ([c]) => new F.FlowMatching(c as F.FlowMatchingConfig),
+        dispose: () => source.dispose(),
+      };
+    },
+    params: [p(0, { kind: 'count' }, 'dim'), p(0, { kind: 'enum' }, 'path')],
     options: [{ at: 0, keys: CONFIG_KEYS }],
   },
   {

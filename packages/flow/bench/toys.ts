@@ -1,16 +1,20 @@
 // 2-D toys at the spec's sanity-band protocol (flow-matching §10.3): 8 gaussians (torchcfm's
 // quirk, std 0.562) → moons (torchdyn's quirk), and N(0, I) → moons, I-CFM against OT-CFM.
 // BENCH_SCALE=paper runs the protocol's 20 000 iterations and n = 2000; the default is reduced.
+// BENCH_SEEDS=0 and BENCH_TASKS=8g narrow a run (seeds, the 8 gaussians task only).
 
 import { moons } from '@polymodal/datasets';
 import { GaussianMixture } from '@polymodal/distributions';
-import { wasserstein } from '@polymodal/metrics';
+import { energyDistance, mmd, wasserstein } from '@polymodal/metrics';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Coupling, FlowMatching } from '../src/index.js';
 
 const PAPER = process.env.BENCH_SCALE === 'paper';
 const STEPS = [1, 2, 5, 10, 100];
+// torchcfm's mixture-RBF MMD bandwidths (its runner's compute_distribution_distances), biased.
+const SIGMAS = [0.01, 0.1, 1, 10, 100];
+const sci = (v: number[]) => `${(v.reduce((a, b) => a + b, 0) / v.length).toExponential(2)}`;
 const fmt = (v: number[]) => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;
   const s = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1));
@@ -31,16 +35,23 @@ export async function toysBench(): Promise<void> {
   await initBackend({ backend: 'wasm' });
   const iterations = Number(process.env.BENCH_ITERATIONS ?? (PAPER ? 20_000 : 2000));
   const n = PAPER ? 2000 : 1000;
-  const seeds = [0, 1, 2];
+  const seeds = (process.env.BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
+  const tasks = (['8 gaussians → moons', 'N(0, I) → moons'] as const).filter(
+    (t) => process.env.BENCH_TASKS !== '8g' || t.startsWith('8'),
+  );
   const source = eightGaussianSource();
   console.log(
     `\n### 2-D toys: I-CFM vs OT-CFM (spec §10.3 protocol${PAPER ? '' : `, reduced to ${iterations} of 20 000 iterations and n = ${n} of 2000`})\n\nMLP 3 × 64 SELU (Glorot init, not torch's default), Adam 1e-3, batch 256, σ = 0.01, t ~ U(0, 1), no z-scoring; exact W2 / W1 (Hungarian) between ${n} fresh source points pushed by fixed-step Euler and ${n} fresh moons; seeds ${seeds.join(', ')}, ± the std over seeds.\n`,
   );
   const floors: number[] = [];
+  const floorMmd: number[] = [];
+  const floorEnergy: number[] = [];
   const sourceW2: number[] = [];
   for (const seed of seeds) {
     const [a, b] = [moons(n, { seed: 100 + seed }), moons(n, { seed: 200 + seed })];
     floors.push((await wasserstein(a, b, { p: 2 })).value);
+    floorMmd.push((await mmd(a, b, { bandwidth: SIGMAS, estimator: 'biased' })).value);
+    floorEnergy.push(await energyDistance(a, b, { estimator: 'v-statistic' }));
     const s = source.sample(n, { seed: 300 + seed }) as tf.Tensor2D;
     sourceW2.push((await wasserstein(s, a, { p: 2 })).value);
     tf.dispose([a, b, s]);
@@ -54,10 +65,12 @@ export async function toysBench(): Promise<void> {
     independent: '2.189 / 1.714 / 0.976 / 0.582 / 0.430',
     exact: '0.356 / 0.295 / 0.264 / 0.256 / 0.251',
   };
-  for (const task of ['8 gaussians → moons', 'N(0, I) → moons'] as const)
+  for (const task of tasks)
     for (const coupling of ['independent', 'exact'] as Coupling[]) {
       const w2: number[][] = STEPS.map(() => []);
       const w1: number[][] = [[], []];
+      const mmds: number[] = [];
+      const energies: number[] = [];
       const secs: number[] = [];
       for (const seed of seeds) {
         const fm = new FlowMatching({
@@ -86,10 +99,10 @@ export async function toysBench(): Promise<void> {
         fm.dispose();
       }
       console.log(
-        `| ${task} | ${coupling === 'exact' ? 'OT-CFM' : 'I-CFM'} | ${w2.map(fmt).join(' | ')} | ${fmt(w1[0] as number[])} | ${fmt(w1[1] as number[])} | ${fmt(secs)} |`,
+        `| ${task} | ${coupling === 'exact' ? 'OT-CFM' : 'I-CFM'} | ${w2.map(fmt).join(' | ')} | ${fmt(w1[0] as number[])} | ${fmt(w1[1] as number[])} | ${sci(mmds)} | ${sci(energies)} | ${fmt(secs)} |`,
       );
       if (task === '8 gaussians → moons')
-        console.log(`| ↳ spec band (20 000 iterations, n = 2000) | | ${bands[coupling]} | | | |`);
+        console.log(`| ↳ spec band (20 000 iterations, n = 2000) | | ${bands[coupling]} | | | | | |`);
     }
   source.dispose();
   console.log(

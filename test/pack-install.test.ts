@@ -96,7 +96,7 @@ import { GaussianMixture } from '@polymodal/distributions';
 import { energyDistance } from '@polymodal/metrics';
 import { sineInverse } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
-import { FlowMatching } from '@polymodal/flow';
+import { FlowMatching, MixFlow } from '@polymodal/flow';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -121,7 +121,12 @@ await fm.fit(sine.y, { iterations: 50, seed: 0 });
 await fm.save('file://' + process.cwd() + '/flow');
 const fmBack = await FlowMatching.load('file://' + process.cwd() + '/flow');
 const flowSame = tf.equal(fm.sample(8, { seed: 1 }), fmBack.sample(8, { seed: 1 })).all().dataSync()[0] === 1;
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
+const mix = new MixFlow({ dim: 1, conditionDim: 1, components: 2, embeddingDim: 8, baseHidden: 8, hiddenUnits: [8], seed: 0 });
+await mix.fit(sine.y, { conditions: tf.cast(tf.greater(sine.x, 0), 'float32'), iterations: 20, prefitIterations: 5, rowsPerCondition: 16, seed: 0 });
+await mix.save('file://' + process.cwd() + '/mixflow');
+const mixBack = await MixFlow.load('file://' + process.cwd() + '/mixflow');
+const mixSame = tf.equal(mix.sample(8, { conditions: [[1]], seed: 1 }), mixBack.sample(8, { conditions: [[1]], seed: 1 })).all().dataSync()[0] === 1;
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mixSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
@@ -130,6 +135,7 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.same).toBe(true);
     expect(out.mdnSame).toBe(true);
     expect(out.flowSame).toBe(true);
+    expect(out.mixSame).toBe(true);
     expect(out.mdnLast).toBeLessThan(out.mdnFirst);
     // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
     const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);

@@ -1,8 +1,8 @@
 import { initBackend, ValueError } from '@polymodal/tensor';
-import { expectNoLeak, take } from '@polymodal/test-utils';
+import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { couple, exactAssignment } from './couplings.js';
+import { couple, exactAssignment, sinkhornLogPlan } from './couplings.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -53,6 +53,40 @@ describe('couplings', () => {
       expect(() => exactAssignment(x0, x1, Int32Array.from([0, 1]))).toThrow(ValueError);
       tf.dispose([paired, free]);
     });
+    tf.dispose([x0, x1]);
+  });
+
+  it('Sinkhorn: uniform marginals; tends to exact OT for small ε and to independence for large ε', async () => {
+    const x0 = tf.randomNormal([12, 2], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const x1 = tf.randomNormal([12, 2], 0, 1, 'float32', 6) as tf.Tensor2D;
+    await expectNoLeak(() => {
+      const plan = tf.tidy(() => tf.exp(sinkhornLogPlan(x0, x1, { epsilon: 0.2, iterations: 200 })));
+      // Both marginals are 1/12 (Sinkhorn's fixed point; 200 iterations converge far below 1e-4).
+      expectClose(take(tf.sum(plan, 1)), new Array(12).fill(1 / 12), 0, 1e-4);
+      expectClose(take(tf.sum(plan, 0)), new Array(12).fill(1 / 12), 0, 1e-4);
+      const flat = tf.tidy(() => tf.exp(sinkhornLogPlan(x0, x1, { epsilon: 1e4, iterations: 20 })));
+      expectClose(Array.from(flat.dataSync()), new Array(144).fill(1 / 144), 0.01, 0);
+      // ε = 1e-3 of the mean cost: the plan is the optimal permutation, and so are the draws.
+      const sigma = Array.from(exactAssignment(x0, x1));
+      const drawn = couple('sinkhorn', x0, x1, undefined, { epsilon: 1e-3, iterations: 500, seed: 1 });
+      expect(take(drawn)).toEqual(take(tf.tidy(() => tf.gather(x0, tf.tensor1d(sigma, 'int32')))));
+      // Seeded, and grouped pairs stay in their group.
+      const groups = Int32Array.from({ length: 12 }, (_, i) => i % 3);
+      const a = couple('sinkhorn', x0, x1, groups, { seed: 3 });
+      const b = couple('sinkhorn', x0, x1, groups, { seed: 3 });
+      const [va, vb, v0] = [take(a), take(b), Array.from(x0.dataSync())];
+      expect(va).toEqual(vb);
+      for (let i = 0; i < 12; i++) {
+        const j = [...Array(12).keys()].find(
+          (k) => v0[2 * k] === va[2 * i] && v0[2 * k + 1] === va[2 * i + 1],
+        );
+        expect((j as number) % 3).toBe(i % 3);
+      }
+      plan.dispose();
+      flat.dispose();
+    });
+    expect(() => couple('sinkhorn', x0, x1, undefined, { epsilon: 0 })).toThrow(ValueError);
+    expect(() => couple('sinkhorn', x0, x1, undefined, { eps: 1 } as never)).toThrow(/unknown option 'eps'/);
     tf.dispose([x0, x1]);
   });
 });

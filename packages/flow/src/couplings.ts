@@ -1,9 +1,17 @@
 import {
+  assertFinite,
   assertFloatTensor,
+  assertNumber,
   assertOneOf,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  logSumExp,
   NonFiniteError,
   pairwiseSquaredDistances,
+  Rng,
   ShapeError,
+  sampleCategorical,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,11 +23,27 @@ import munkres from 'munkres';
  * - `'exact'`: the permutation of the source rows minimising `Σ ‖x0_σ(i) − x1_i‖²` (an exact
  *   optimal plan for equal batches and uniform weights, Birkhoff–von Neumann): OT-CFM, pairs
  *   without replacement (torchcfm's `sample_plan` draws them with replacement).
+ * - `'sinkhorn'`: the entropic plan (log-domain Sinkhorn on device, uniform marginals), then each
+ *   data row draws its source row from its row of the plan (with replacement across rows; torchcfm
+ *   draws (i, j) pairs from the whole plan). Large ε tends to independent pairs, small ε to exact OT.
  */
-export type Coupling = 'independent' | 'exact';
+export type Coupling = 'independent' | 'exact' | 'sinkhorn';
 
 /** The couplings, for validation and docs. */
-export const COUPLINGS: readonly Coupling[] = ['independent', 'exact'];
+export const COUPLINGS: readonly Coupling[] = ['independent', 'exact', 'sinkhorn'];
+
+/** Options of the `'sinkhorn'` coupling. */
+export interface SinkhornCouplingOptions {
+  /**
+   * Entropic regularisation relative to the minibatch's mean cost: ε = `epsilon` · mean ‖x0 − x1‖²
+   * (scale-free, as ott-jax's relative ε). Default 0.05.
+   */
+  epsilon?: number;
+  /** Sinkhorn iterations (fixed, on device: no read-back). Default 100. */
+  iterations?: number;
+  /** Seed of the pair draws. Default a random one. */
+  seed?: number;
+}
 
 /** Two live float32 batches of points of the same shape `[B, D]`. @throws ShapeError / ValueError */
 function checkPair(x0: tf.Tensor, x1: tf.Tensor): void {
@@ -68,19 +92,85 @@ export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D, groups?: Int32
 }
 
 /**
+ * The entropic OT plan between uniform data rows `x1` and source rows `x0`, as log-probabilities
+ * `log π_ij` `[B, B]` (row i: data row i), by log-domain Sinkhorn (spec §9.3). With `groups`,
+ * pairs across groups get probability 0 (each group's block is then balanced on its own rows).
+ */
+export function sinkhornLogPlan(
+  x0: tf.Tensor2D,
+  x1: tf.Tensor2D,
+  options: { epsilon: number; iterations: number; groups?: Int32Array },
+): tf.Tensor2D {
+  const B = x1.shape[0];
+  return tf.tidy(() => {
+    const cost = pairwiseSquaredDistances(x1, x0);
+    const eps = tf.mul(tf.maximum(tf.mean(cost), 1e-12), options.epsilon);
+    let logK = tf.neg(tf.div(cost, eps)) as tf.Tensor2D;
+    if (options.groups !== undefined) {
+      const g = tf.tensor1d(options.groups, 'int32');
+      const same = tf.equal(tf.expandDims(g, 1), tf.expandDims(g, 0));
+      logK = tf.where(same, logK, tf.fill([B, B], -1e30)) as tf.Tensor2D;
+    }
+    // Uniform marginals 1/B; u, v are the scaled dual potentials (log domain keeps float32 stable).
+    const logMarginal = -Math.log(B);
+    let u = tf.zeros([B, 1]);
+    let v = tf.zeros([1, B]);
+    for (let it = 0; it < options.iterations; it++) {
+      u = tf.sub(logMarginal, logSumExp(tf.add(logK, v), 1, true));
+      v = tf.sub(logMarginal, logSumExp(tf.add(logK, u), 0, true));
+    }
+    return tf.add(tf.add(logK, u), v) as tf.Tensor2D;
+  });
+}
+
+/**
  * Re-pairs source rows `x0` with data rows `x1` by `coupling`; `groups` (one integer per row)
- * restricts exact OT to rows of the same group, so pairs never cross conditions (spec §4,
- * "grouped"). Returns the reordered source rows (caller disposes).
+ * restricts OT to rows of the same group, so pairs never cross conditions (spec §4, "grouped").
+ * Returns the reordered source rows (caller disposes).
+ *
+ * @throws ShapeError / ValueError / NonFiniteError (non-finite points; for `'sinkhorn'` this reads
+ * both batches back once, which the training loop, whose points are finite by construction, skips)
  */
 export function couple(
   coupling: Coupling,
   x0: tf.Tensor2D,
   x1: tf.Tensor2D,
   groups?: Int32Array,
+  options?: SinkhornCouplingOptions,
 ): tf.Tensor2D {
   assertOneOf(coupling, COUPLINGS, 'coupling');
   checkPair(x0, x1);
+  if (coupling === 'sinkhorn') {
+    assertFinite(x0, 'x0');
+    assertFinite(x1, 'x1');
+  }
+  return pairSources(coupling, x0, x1, groups, options);
+}
+
+/** {@link couple} without the finiteness read of the Sinkhorn inputs (for the training loop). */
+export function pairSources(
+  coupling: Coupling,
+  x0: tf.Tensor2D,
+  x1: tf.Tensor2D,
+  groups?: Int32Array,
+  options?: SinkhornCouplingOptions,
+): tf.Tensor2D {
+  const o = checkOptions(options, ['epsilon', 'iterations', 'seed'], 'couple');
   if (coupling === 'independent') return tf.clone(x0);
-  const sigma = exactAssignment(x0, x1, groups);
-  return tf.tidy(() => tf.gather(x0, tf.tensor1d(sigma, 'int32')) as tf.Tensor2D);
+  if (coupling === 'exact') {
+    const sigma = exactAssignment(x0, x1, groups);
+    return tf.tidy(() => tf.gather(x0, tf.tensor1d(sigma, 'int32')) as tf.Tensor2D);
+  }
+  const epsilon = o.epsilon ?? 0.05;
+  assertNumber(epsilon, 'epsilon', { greaterThan: 0, max: 1e6 });
+  const iterations = o.iterations ?? 100;
+  assertPositiveInteger(iterations, 'iterations', 1e5);
+  if (o.seed !== undefined) assertSeed(o.seed);
+  if (groups !== undefined && !(groups instanceof Int32Array && groups.length === x1.shape[0]))
+    throw new ValueError(`groups must be an Int32Array of ${x1.shape[0]} group ids.`);
+  return tf.tidy(() => {
+    const logPlan = sinkhornLogPlan(x0, x1, { epsilon, iterations, ...(groups ? { groups } : {}) });
+    const pick = sampleCategorical(logPlan, { seed: o.seed ?? Rng.randomSeed() });
+    return tf.gather(x0, pick) as tf.Tensor2D;
+  });
 }

@@ -41,7 +41,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { COUPLINGS, type Coupling, couple } from './couplings.js';
+import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
 import { type FlowLogProbOptions, flowLogProb } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
 import {
@@ -69,6 +69,11 @@ export interface FlowMatchingConfig {
    * (torchcfm #117); give `groups` to `fit` for OT within conditions.
    */
   coupling?: Coupling;
+  /**
+   * The `'sinkhorn'` coupling's ε, relative to each minibatch's mean squared distance (see
+   * `SinkhornCouplingOptions`). Default 0.05.
+   */
+  sinkhornEpsilon?: number;
   /** Training-time distribution. Default `'uniform'`. */
   timeSampler?: TimeSampler;
   /** Hidden widths of the velocity MLP. Default `[64, 64, 64]`. */
@@ -108,7 +113,7 @@ export interface FlowMatchingFitOptions
   conditions?: TensorInput;
   /**
    * An integer group per row (a condition id): exact OT then pairs rows within their group only
-   * (spec §4, "grouped"). Needs `coupling: 'exact'`.
+   * (spec §4, "grouped"). Needs `coupling: 'exact'` or `'sinkhorn'`.
    */
   groups?: readonly number[];
   /** Update budget. Default 2000. */
@@ -147,6 +152,7 @@ const CONFIG_KEYS = optionKeys<FlowMatchingConfig>()([
   'path',
   'sigma',
   'coupling',
+  'sinkhornEpsilon',
   'timeSampler',
   'hiddenUnits',
   'activation',
@@ -207,6 +213,7 @@ function resolveConfig(
     conditionDim,
     path: config.path ?? 'linear',
     coupling: config.coupling ?? (conditionDim > 0 ? 'independent' : 'exact'),
+    sinkhornEpsilon: config.sinkhornEpsilon ?? 0.05,
     timeSampler: config.timeSampler ?? 'uniform',
     hiddenUnits: config.hiddenUnits ?? [64, 64, 64],
     activation: config.activation ?? 'gelu',
@@ -220,6 +227,7 @@ function resolveConfig(
   assertNumber(r.conditionDim, 'conditionDim', { integer: true, min: 0, max: MAX_DIM });
   probabilityPath(r.path, r.sigma === undefined ? {} : { sigma: r.sigma }); // validates path and σ
   assertOneOf(r.coupling, COUPLINGS, 'coupling');
+  assertNumber(r.sinkhornEpsilon, 'sinkhornEpsilon', { greaterThan: 0, max: 1e6 });
   assertOneOf(r.timeSampler, ['uniform', 'logit-normal'] as const, 'timeSampler');
   r.hiddenUnits = checkHiddenUnits(r.hiddenUnits);
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
@@ -392,8 +400,8 @@ export class FlowMatching {
     const seed = o.seed ?? Rng.randomSeed();
     if (o.optimizer !== undefined && (o.learningRate ?? o.weightDecay ?? o.clip) !== undefined)
       throw new ValueError('learningRate, weightDecay and clip would be ignored beside a ready optimizer.');
-    if (o.groups !== undefined && this.cfg.coupling !== 'exact')
-      throw new ValueError("groups pair rows within conditions for coupling 'exact' only.");
+    if (o.groups !== undefined && this.cfg.coupling === 'independent')
+      throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");
     const owned: tf.Tensor[] = [];
     const keep = <T extends tf.Tensor>(t: T): T => {
       owned.push(t);
@@ -426,11 +434,14 @@ export class FlowMatching {
           const B = x1.shape[0];
           const drawn = this.drawSource(B, noiseSeed.seed(), stats);
           const g = groups === undefined ? undefined : (batch[batch.length - 1] as tf.Tensor1D);
-          const x0 = couple(
+          const x0 = pairSources(
             this.cfg.coupling,
             drawn,
             x1,
             g === undefined ? undefined : Int32Array.from(g.dataSync()),
+            this.cfg.coupling === 'sinkhorn'
+              ? { epsilon: this.cfg.sinkhornEpsilon, seed: noiseSeed.seed() }
+              : undefined,
           );
           const t = sampleTimes(this.cfg.timeSampler, B, noiseSeed.seed());
           const eps = tf.randomNormal([B, D], 0, 1, 'float32', noiseSeed.seed());

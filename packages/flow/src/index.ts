@@ -6,7 +6,14 @@
  * @packageDocumentation
  * @module @polymodal/flow
  */
-export { COUPLINGS, type Coupling, couple, exactAssignment } from './couplings.js';
+export {
+  COUPLINGS,
+  type Coupling,
+  couple,
+  exactAssignment,
+  type SinkhornCouplingOptions,
+  sinkhornLogPlan,
+} from './couplings.js';
 export {
   FlowMatching,
   type FlowMatchingConfig,

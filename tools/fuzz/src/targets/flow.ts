@@ -10,6 +10,7 @@ const CONFIG_KEYS = optionKeys<F.FlowMatchingConfig>()([
   'path',
   'sigma',
   'coupling',
+  'sinkhornEpsilon',
   'timeSampler',
   'hiddenUnits',
   'activation',
@@ -114,6 +115,7 @@ export const flowTargets: Target[] = [
       p(0, { kind: 'enum' }, 'path'),
       p(0, { kind: 'nonNegative' }, 'sigma'),
       p(0, { kind: 'enum' }, 'coupling'),
+      p(0, { kind: 'positive' }, 'sinkhornEpsilon'),
       p(0, { kind: 'enum' }, 'timeSampler'),
       p(0, { kind: 'shape' }, 'hiddenUnits', undefined, ['[]']),
       p(0, { kind: 'enum' }, 'activation'),
@@ -362,6 +364,34 @@ export const flowTargets: Target[] = [
       p(1, { kind: 'tensor', shape: [4, 2] }),
       p(2, { kind: 'tensor', shape: [4, 2] }),
     ],
+  },
+  {
+    name: 'couple (sinkhorn)',
+    prepare: () => ({
+      args: [
+        'sinkhorn',
+        tf.randomNormal([4, 2], 0, 1, 'float32', 2),
+        tf.randomNormal([4, 2], 0, 1, 'float32', 3),
+        Int32Array.from([0, 0, 1, 1]),
+        { epsilon: 0.1, iterations: 5, seed: 0 },
+      ],
+      call: ([c, a, b, g, o]) =>
+        F.couple(
+          c as F.Coupling,
+          a as tf.Tensor2D,
+          b as tf.Tensor2D,
+          g as Int32Array,
+          o as F.SinkhornCouplingOptions,
+        ),
+    }),
+    params: [
+      p(1, { kind: 'tensor', shape: [4, 2] }),
+      p(2, { kind: 'tensor', shape: [4, 2] }),
+      p(4, { kind: 'positive' }, 'epsilon'),
+      p(4, { kind: 'count' }, 'iterations'),
+      p(4, { kind: 'seed' }, 'seed'),
+    ],
+    options: [{ at: 4, keys: ['epsilon', 'iterations', 'seed'] }],
   },
   {
     name: 'exactAssignment',

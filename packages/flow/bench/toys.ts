@@ -95,6 +95,10 @@ export async function toysBench(): Promise<void> {
           w2[i]?.push((await wasserstein(draws, truth, { p: 2 })).value);
           if (steps === 1 || steps === 100)
             w1[steps === 1 ? 0 : 1]?.push((await wasserstein(draws, truth, { p: 1 })).value);
+          if (steps === 100) {
+            mmds.push((await mmd(draws, truth, { bandwidth: SIGMAS, estimator: 'biased' })).value);
+            energies.push(await energyDistance(draws, truth, { estimator: 'v-statistic' }));
+          }
           draws.dispose();
         }
         tf.dispose([train, truth]);

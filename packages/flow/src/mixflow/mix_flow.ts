@@ -386,6 +386,8 @@ export class MixFlow {
     const optV = o.flowOptimizer ?? adam({ learningRate: 1e-3, beta1: 0, beta2: 0.99 });
     const optB = o.baseOptimizer ?? adam({ learningRate: 1e-3 });
     let checkpoints: Checkpoints[] = [];
+    // Losses not yet read back (a check reads and frees them; an error frees them in finally).
+    const pending: { tensors: tf.Scalar[]; kinds: MixFlowStep['update'][] } = { tensors: [], kinds: [] };
     try {
       const xs = keep(toFiniteRows(x, 'x', D));
       const n = xs.shape[0];
@@ -415,7 +417,6 @@ export class MixFlow {
       const bVars = this.base.variables;
       checkpoints = [new Checkpoints(vVars, optV), new Checkpoints(bVars, optB)];
       const history: MixFlowFitResult['history'] = { iteration: [], flowLoss: [], geoLoss: [] };
-      const pending: { tensors: tf.Scalar[]; kinds: MixFlowStep['update'][] } = { tensors: [], kinds: [] };
       const started = Date.now();
       let stopReason: MixFlowFitResult['stopReason'] = 'completed';
       let iteration = 0;
@@ -515,6 +516,7 @@ export class MixFlow {
       if (firstFit && stats !== undefined && error instanceof NonFiniteError) this.stats = stats;
       throw error;
     } finally {
+      tf.dispose(pending.tensors);
       for (const c of checkpoints) c.dispose();
       if (o.flowOptimizer === undefined) optV.dispose();
       if (o.baseOptimizer === undefined) optB.dispose();

@@ -1,5 +1,12 @@
 import { MultivariateNormal } from '@polymodal/distributions';
-import { initBackend, NonFiniteError, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
+import {
+  initBackend,
+  NonFiniteError,
+  Rng,
+  SerializationError,
+  ShapeError,
+  ValueError,
+} from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +170,21 @@ describe('FlowMatching: recipe, conditions, files and bad input', () => {
     };
     expect(await run()).toEqual(await run());
     expect(() => new FlowMatching({ dim: 1, sinkhornEpsilon: -1 })).toThrow(ValueError);
+  });
+
+  it('records trajectories on the fixed grid: the source first, the samples last', async () => {
+    const fm = new FlowMatching({ dim: 1, hiddenUnits: [8], normalize: false, seed: 1 });
+    await fm.fit(x1, { iterations: 20, seed: 0 });
+    const path = fm.trajectory(6, { steps: 4, method: 'midpoint', chunkSize: 4, seed: 2 });
+    expect(path.shape).toEqual([5, 6, 1]);
+    const last = take(tf.tidy(() => tf.squeeze(tf.slice(path, [4, 0, 0], [1, -1, -1]), [0])));
+    expect(last).toEqual(take(fm.sample(6, { steps: 4, method: 'midpoint', chunkSize: 4, seed: 2 })));
+    // Unnormalised: the first slice is the N(0, 1) source itself (chunks of 4 and 2, seeded per chunk).
+    const first = take(tf.tidy(() => tf.slice(path, [0, 0, 0], [1, 4, -1])));
+    expect(first).toEqual(take(tf.randomNormal([4, 1], 0, 1, 'float32', new Rng(2).seed())));
+    path.dispose();
+    expect(() => fm.trajectory(3, { method: 'dopri5' })).toThrow(/fixed-step/);
+    fm.dispose();
   });
 
   it('round-trips through save/load and validates the file', async () => {

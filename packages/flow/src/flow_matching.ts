@@ -501,7 +501,22 @@ export class FlowMatching {
    * to 1 along the learned velocity, `chunkSize` rows at a time (caller disposes).
    */
   sample(n: number, options?: FlowMatchingSampleOptions): tf.Tensor2D {
-    const o = checkOptions(options, SAMPLE_KEYS, 'FlowMatching.sample');
+    return this.integrate(n, checkOptions(options, SAMPLE_KEYS, 'FlowMatching.sample'), false) as tf.Tensor2D;
+  }
+
+  /**
+   * The paths of `n` draws for plotting: `[steps + 1, n, dim]` in original units at t_k = k/steps
+   * (the source first, the samples last), with a fixed-step method (caller disposes).
+   */
+  trajectory(n: number, options?: FlowMatchingSampleOptions): tf.Tensor3D {
+    return this.integrate(
+      n,
+      checkOptions(options, SAMPLE_KEYS, 'FlowMatching.trajectory'),
+      true,
+    ) as tf.Tensor3D;
+  }
+
+  private integrate(n: number, o: FlowMatchingSampleOptions, record: boolean): tf.Tensor {
     const settings = sampleSettings(n, o);
     const C = this.cfg.conditionDim;
     if (C === 0 && o.conditions !== undefined)
@@ -519,7 +534,8 @@ export class FlowMatching {
             release: yc ? [yc] : [],
           };
         },
-        (x1) => tf.tidy(() => (this.stats ? this.stats.inverseTransform(x1) : tf.clone(x1))),
+        (x) => tf.tidy(() => (this.stats ? this.stats.inverseTransform(x) : tf.clone(x))),
+        record,
       );
     } finally {
       y?.dispose();

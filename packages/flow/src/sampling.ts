@@ -3,6 +3,7 @@ import {
   assertPositiveInteger,
   assertSeed,
   type OdeMethod,
+  type OdeStepInfo,
   odeint,
   Rng,
   ShapeError,
@@ -75,32 +76,38 @@ export interface Chunk {
 
 /**
  * `n` draws integrated from t = 0 to 1, `chunkSize` rows at a time so 10⁵ draws fit in memory;
- * `finish` maps each chunk's end points (to original units). Returns `[n, D]` (caller disposes).
+ * `finish` maps states to original units. Returns the end points `[n, D]`, or with `record` the
+ * whole fixed-grid path `[steps + 1, n, D]` (t_k = k/steps, the source first; caller disposes).
  */
 export function integrateInChunks(
   n: number,
   s: SampleSettings,
   chunk: (start: number, size: number, seed: number) => Chunk,
-  finish: (x1: tf.Tensor2D) => tf.Tensor2D,
-): tf.Tensor2D {
-  const parts: tf.Tensor2D[] = [];
+  finish: (x: tf.Tensor2D) => tf.Tensor2D,
+  record = false,
+): tf.Tensor {
+  if (record && s.method === 'dopri5')
+    throw new ValueError("Trajectories need a fixed-step method (not 'dopri5'): its steps differ by chunk.");
+  const parts: tf.Tensor[] = [];
   try {
     for (let start = 0; start < n; start += s.chunkSize) {
       const c = chunk(start, Math.min(s.chunkSize, n - start), s.rng.seed());
+      const path: tf.Tensor2D[] = record ? [finish(c.x0)] : [];
       try {
         const x1 = odeint((t, x) => c.velocity(x as tf.Tensor2D, t), c.x0, {
           t0: 0,
           t1: 1,
           steps: s.steps,
           method: s.method,
+          ...(record ? { onStep: (info: OdeStepInfo) => void path.push(finish(info.y as tf.Tensor2D)) } : {}),
         });
-        parts.push(finish(x1 as tf.Tensor2D));
+        parts.push(record ? tf.stack(path) : finish(x1 as tf.Tensor2D));
         x1.dispose();
       } finally {
-        for (const t of [c.x0, ...c.release]) t.dispose();
+        for (const t of [c.x0, ...c.release, ...path]) t.dispose();
       }
     }
-    return tf.concat(parts, 0);
+    return tf.concat(parts, record ? 1 : 0);
   } finally {
     for (const p of parts) p.dispose();
   }

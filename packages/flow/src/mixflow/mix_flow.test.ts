@@ -198,6 +198,10 @@ describe('MixFlow: closed forms, files, guards and bad input', () => {
     const [a, b] = [await run(), await run()];
     const draw = (m: MixFlow) => take(m.sample(6, { conditions: [[0, 1]], seed: 3, steps: 5 }));
     expect(draw(a)).toEqual(draw(b));
+    const path = a.trajectory(6, { conditions: [[0, 1]], seed: 3, steps: 5 });
+    expect(path.shape).toEqual([6, 6, 2]);
+    expect(take(tf.tidy(() => tf.slice(path, [5, 0, 0], [1, -1, -1])))).toEqual(draw(a));
+    path.dispose();
     const back = await MixFlow.load(tf.io.fromMemory(await toMemory(a)));
     expect(back.config).toEqual(a.config);
     expect(draw(back)).toEqual(draw(a));

@@ -543,8 +543,20 @@ export class MixFlow {
    * disposes).
    */
   sample(n: number, options: MixFlowSampleOptions): tf.Tensor2D {
-    if (options === undefined) throw new ValueError('MixFlow.sample: options { conditions } are required.');
-    const o = checkOptions(options, SAMPLE_KEYS, 'MixFlow.sample');
+    return this.integrate(n, options, 'MixFlow.sample', false) as tf.Tensor2D;
+  }
+
+  /**
+   * The paths of `n` draws for plotting: `[steps + 1, n, dim]` in original units at t_k = k/steps
+   * (the source draws first, the samples last), with a fixed-step method (caller disposes).
+   */
+  trajectory(n: number, options: MixFlowSampleOptions): tf.Tensor3D {
+    return this.integrate(n, options, 'MixFlow.trajectory', true) as tf.Tensor3D;
+  }
+
+  private integrate(n: number, options: MixFlowSampleOptions, name: string, record: boolean): tf.Tensor {
+    if (options === undefined) throw new ValueError(`${name}: options { conditions } are required.`);
+    const o = checkOptions(options, SAMPLE_KEYS, name);
     const settings = sampleSettings(n, o);
     const y = conditionRows(o.conditions, n, this.cfg.conditionDim);
     try {
@@ -556,7 +568,8 @@ export class MixFlow {
           const x0 = this.base.draw(e, { temperature: 1, hard: true, std: this.cfg.componentStd, seed });
           return { x0, velocity: (x, t) => this.velocityAt(x, t, e), release: [e] };
         },
-        (x1) => tf.tidy(() => (this.stats ? this.stats.inverseTransform(x1) : tf.clone(x1))),
+        (x) => tf.tidy(() => (this.stats ? this.stats.inverseTransform(x) : tf.clone(x))),
+        record,
       );
     } finally {
       y.dispose();

@@ -216,6 +216,21 @@ export const flowTargets: Target[] = [
     [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
   ),
   method(
+    'FlowMatching.trajectory',
+    fitted,
+    () => [3, { steps: 4, method: 'euler', chunkSize: 2, seed: 1 }],
+    (f, [n, o]) => f.trajectory(n as number, o as F.FlowMatchingSampleOptions),
+    [
+      p(0, { kind: 'count' }),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'count', unbounded: true }, 'chunkSize'),
+      p(1, { kind: 'seed' }, 'seed'),
+      p(1, { kind: 'tensor', shape: [3, 1] }, 'conditions'),
+    ],
+    [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
+  ),
+  method(
     'FlowMatching.logProb',
     fitted,
     () => [tf.zeros([3, 2]), { steps: 4, divergence: 'exact' }],
@@ -307,6 +322,21 @@ export const flowTargets: Target[] = [
     mixFitted,
     () => [3, { conditions: tf.zeros([1, 1]), steps: 3, method: 'euler', chunkSize: 2, seed: 1 }],
     (f, [n, o]) => f.sample(n as number, o as F.MixFlowSampleOptions),
+    [
+      p(0, { kind: 'count' }),
+      p(1, { kind: 'tensor', shape: [1, 1] }, 'conditions'),
+      p(1, { kind: 'count' }, 'steps'),
+      p(1, { kind: 'enum' }, 'method'),
+      p(1, { kind: 'count', unbounded: true }, 'chunkSize'),
+      p(1, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 1, keys: ['conditions', 'steps', 'method', 'chunkSize', 'seed'] }],
+  ),
+  method(
+    'MixFlow.trajectory',
+    mixFitted,
+    () => [3, { conditions: tf.zeros([1, 1]), steps: 3, method: 'euler', chunkSize: 2, seed: 1 }],
+    (f, [n, o]) => f.trajectory(n as number, o as F.MixFlowSampleOptions),
     [
       p(0, { kind: 'count' }),
       p(1, { kind: 'tensor', shape: [1, 1] }, 'conditions'),

@@ -1,7 +1,7 @@
 // 2-D toys at the spec's sanity-band protocol (flow-matching §10.3): 8 gaussians (torchcfm's
 // quirk, std 0.562) → moons (torchdyn's quirk), and N(0, I) → moons, I-CFM against OT-CFM.
 // BENCH_SCALE=paper runs the protocol's 20 000 iterations and n = 2000; the default is reduced.
-// BENCH_SEEDS=0 and BENCH_TASKS=8g narrow a run (seeds, the 8 gaussians task only).
+// BENCH_SEEDS=0, BENCH_TASKS=8g and BENCH_COUPLINGS=independent narrow a run.
 
 import { moons } from '@polymodal/datasets';
 import { GaussianMixture } from '@polymodal/distributions';
@@ -36,6 +36,7 @@ export async function toysBench(): Promise<void> {
   const iterations = Number(process.env.BENCH_ITERATIONS ?? (PAPER ? 20_000 : 2000));
   const n = PAPER ? 2000 : 1000;
   const seeds = (process.env.BENCH_SEEDS ?? '0,1,2').split(',').map(Number);
+  const couplings = (process.env.BENCH_COUPLINGS ?? 'independent,exact').split(',') as Coupling[];
   const tasks = (['8 gaussians → moons', 'N(0, I) → moons'] as const).filter(
     (t) => process.env.BENCH_TASKS !== '8g' || t.startsWith('8'),
   );
@@ -68,7 +69,7 @@ export async function toysBench(): Promise<void> {
     exact: '0.356 / 0.295 / 0.264 / 0.256 / 0.251',
   };
   for (const task of tasks)
-    for (const coupling of ['independent', 'exact'] as Coupling[]) {
+    for (const coupling of couplings) {
       const w2: number[][] = STEPS.map(() => []);
       const w1: number[][] = [[], []];
       const mmds: number[] = [];

@@ -99,7 +99,7 @@ export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D, groups?: Int32
 export function sinkhornLogPlan(
   x0: tf.Tensor2D,
   x1: tf.Tensor2D,
-  options: { epsilon: number; iterations: number; groups?: Int32Array },
+  options: { epsilon: number; iterations: number; groups?: Int32Array | tf.Tensor1D },
 ): tf.Tensor2D {
   const B = x1.shape[0];
   return tf.tidy(() => {
@@ -107,7 +107,7 @@ export function sinkhornLogPlan(
     const eps = tf.mul(tf.maximum(tf.mean(cost), 1e-12), options.epsilon);
     let logK = tf.neg(tf.div(cost, eps)) as tf.Tensor2D;
     if (options.groups !== undefined) {
-      const g = tf.tensor1d(options.groups, 'int32');
+      const g = options.groups instanceof tf.Tensor ? options.groups : tf.tensor1d(options.groups, 'int32');
       const same = tf.equal(tf.expandDims(g, 1), tf.expandDims(g, 0));
       logK = tf.where(same, logK, tf.fill([B, B], -1e30)) as tf.Tensor2D;
     }
@@ -147,18 +147,22 @@ export function couple(
   return pairSources(coupling, x0, x1, groups, options);
 }
 
-/** {@link couple} without the finiteness read of the Sinkhorn inputs (for the training loop). */
+/**
+ * {@link couple} without the finiteness read of the Sinkhorn inputs, for the training loop, whose
+ * group ids may stay on the device: Sinkhorn masks with them there, exact OT reads them with its cost.
+ */
 export function pairSources(
   coupling: Coupling,
   x0: tf.Tensor2D,
   x1: tf.Tensor2D,
-  groups?: Int32Array,
+  groups?: Int32Array | tf.Tensor1D,
   options?: SinkhornCouplingOptions,
 ): tf.Tensor2D {
   const o = checkOptions(options, ['epsilon', 'iterations', 'seed'], 'couple');
   if (coupling === 'independent') return tf.clone(x0);
   if (coupling === 'exact') {
-    const sigma = exactAssignment(x0, x1, groups);
+    const ids = groups instanceof tf.Tensor ? Int32Array.from(groups.dataSync()) : groups;
+    const sigma = exactAssignment(x0, x1, ids);
     return tf.tidy(() => tf.gather(x0, tf.tensor1d(sigma, 'int32')) as tf.Tensor2D);
   }
   const epsilon = o.epsilon ?? 0.05;
@@ -166,7 +170,11 @@ export function pairSources(
   const iterations = o.iterations ?? 100;
   assertPositiveInteger(iterations, 'iterations', 1e5);
   if (o.seed !== undefined) assertSeed(o.seed);
-  if (groups !== undefined && !(groups instanceof Int32Array && groups.length === x1.shape[0]))
+  if (
+    groups !== undefined &&
+    !(groups instanceof tf.Tensor) &&
+    !(groups instanceof Int32Array && groups.length === x1.shape[0])
+  )
     throw new ValueError(`groups must be an Int32Array of ${x1.shape[0]} group ids.`);
   return tf.tidy(() => {
     const logPlan = sinkhornLogPlan(x0, x1, { epsilon, iterations, ...(groups ? { groups } : {}) });

@@ -34,7 +34,6 @@ import {
   NonFiniteError,
   optionKeys,
   Rng,
-  SerializationError,
   ShapeError,
   type TensorInput,
   toFiniteRows,
@@ -42,15 +41,10 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
+import { checkedGroups, conditionRows, loadedStatistics } from './data.js';
 import { type FlowLogProbOptions, flowLogProb } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
-import {
-  conditionRows,
-  integrateInChunks,
-  METHODS,
-  type OdeSampleOptions,
-  sampleSettings,
-} from './sampling.js';
+import { integrateInChunks, METHODS, type OdeSampleOptions, sampleSettings } from './sampling.js';
 import { sampleTimes, type TimeSampler } from './time_samplers.js';
 
 /** Options of {@link FlowMatching}. */
@@ -438,7 +432,7 @@ export class FlowMatching {
             this.cfg.coupling,
             drawn,
             x1,
-            g === undefined ? undefined : Int32Array.from(g.dataSync()),
+            g,
             this.cfg.coupling === 'sinkhorn'
               ? { epsilon: this.cfg.sinkhornEpsilon, seed: noiseSeed.seed() }
               : undefined,
@@ -609,19 +603,8 @@ export class FlowMatching {
         );
       if (o.source !== undefined) sourceKind(o.source, config.dim, 'user');
       const fm = Object.create(FlowMatching.prototype) as FlowMatching;
+      const stats = loadedStatistics(config.normalization, config.dim);
       const net = FlowMatching.network(config, weights);
-      let stats: Standardizer | undefined;
-      if (config.normalization !== undefined) {
-        try {
-          stats = Standardizer.fromJSON(config.normalization);
-          if (stats.dim !== config.dim)
-            throw new SerializationError('The normalisation statistics do not match dim.');
-        } catch (error) {
-          net.dispose();
-          stats?.dispose();
-          throw error;
-        }
-      }
       const { normalization: _n, ...cfg } = config;
       Object.assign(fm, { cfg, net, stats, source: o.source });
       return fm;
@@ -646,9 +629,3 @@ const SCHEMA: ModelSchema<ResolvedFlowMatchingConfig> = {
     ]);
   },
 };
-
-function checkedGroups(groups: readonly number[], n: number): Int32Array {
-  if (!Array.isArray(groups) || groups.length !== n || !groups.every((g) => Number.isInteger(g)))
-    throw new ValueError(`groups must be ${n} integers, one per row.`);
-  return Int32Array.from(groups);
-}

@@ -6,9 +6,6 @@ import {
   type OdeStepInfo,
   odeint,
   Rng,
-  ShapeError,
-  type TensorInput,
-  toFiniteRows,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,20 +27,6 @@ export interface OdeSampleOptions {
   chunkSize?: number;
   /** Seed of the source draws. */
   seed?: number;
-}
-
-/** Conditions `[n, C]` (or `[1, C]`, tiled to n rows), finite; for a model with C > 0. */
-export function conditionRows(value: TensorInput | undefined, n: number, C: number): tf.Tensor2D {
-  if (value === undefined) throw new ValueError(`This model is conditional: give conditions [N, ${C}].`);
-  const y = toFiniteRows(value, 'conditions', C);
-  if (y.shape[0] === n) return y;
-  if (y.shape[0] === 1) {
-    const tiled = tf.tile(y, [n, 1]) as tf.Tensor2D;
-    y.dispose();
-    return tiled;
-  }
-  y.dispose();
-  throw new ShapeError(`conditions have ${y.shape[0]} rows; expected ${n} or 1.`);
 }
 
 /** The sampling options every flow takes, validated, with their defaults. */

@@ -26,7 +26,6 @@ import {
   NonFiniteError,
   optionKeys,
   Rng,
-  SerializationError,
   ShapeError,
   type TensorInput,
   toFiniteRows,
@@ -34,8 +33,9 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { exactAssignment } from '../couplings.js';
+import { checkedGroups, conditionRows, loadedStatistics } from '../data.js';
 import { type FlowLogProbOptions, flowLogProb } from '../likelihood.js';
-import { conditionRows, integrateInChunks, type OdeSampleOptions, sampleSettings } from '../sampling.js';
+import { integrateInChunks, type OdeSampleOptions, sampleSettings } from '../sampling.js';
 import { ConditionalMixture, type ConditionalMixtureSizes } from './conditional_mixture.js';
 import { ConditionedVelocity } from './conditioned_velocity.js';
 import { prefitModes } from './mode_prefit.js';
@@ -394,12 +394,8 @@ export class MixFlow {
       if (o.conditions === undefined) throw new ValueError(`MixFlow.fit needs conditions [N, ${C}].`);
       const ys = keep(toFiniteRows(o.conditions, 'conditions', C));
       if (ys.shape[0] !== n) throw new ShapeError(`conditions have ${ys.shape[0]} rows; expected ${n}.`);
-      if (
-        o.groups !== undefined &&
-        (!Array.isArray(o.groups) || o.groups.length !== n || !o.groups.every(Number.isInteger))
-      )
-        throw new ValueError(`groups must be ${n} integers, one per row.`);
-      const populations = new Populations(ys.dataSync() as Float32Array, n, C, rng.fold('batches'), o.groups);
+      const groups = o.groups === undefined ? undefined : checkedGroups(o.groups, n);
+      const populations = new Populations(ys.dataSync() as Float32Array, n, C, rng.fold('batches'), groups);
       const conditionsPerBatch = o.conditionsPerBatch ?? Math.min(10, populations.count);
       assertPositiveInteger(conditionsPerBatch, 'conditionsPerBatch', 1 << 16);
       stats = this.stats ?? (this.cfg.normalize ? Standardizer.fit(xs) : Standardizer.identity(D));
@@ -615,22 +611,10 @@ export class MixFlow {
   /** Loads a model saved by {@link MixFlow.save}, validating everything. @throws SerializationError */
   static async load(location: ModelLocation): Promise<MixFlow> {
     return loadModel(location, SCHEMA, (config, weights) => {
+      const stats = loadedStatistics(config.normalization, config.dim);
       const nBase = ConditionalMixture.weightShapes(mixtureSizes(config)).length;
       const base = new ConditionalMixture(mixtureSizes(config), 0, weights.slice(0, nBase));
       const velocityNet = new ConditionedVelocity(velocitySizes(config), 0, weights.slice(nBase));
-      let stats: Standardizer | undefined;
-      if (config.normalization !== undefined) {
-        try {
-          stats = Standardizer.fromJSON(config.normalization);
-          if (stats.dim !== config.dim)
-            throw new SerializationError('The normalisation statistics do not match dim.');
-        } catch (error) {
-          base.dispose();
-          velocityNet.dispose();
-          stats?.dispose();
-          throw error;
-        }
-      }
       const { normalization: _n, ...cfg } = config;
       const mf = Object.create(MixFlow.prototype) as MixFlow;
       Object.assign(mf, { cfg, base, velocityNet, stats });

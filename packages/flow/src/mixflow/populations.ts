@@ -23,7 +23,7 @@ export class Populations {
     n: number,
     c: number,
     private readonly rng: Rng,
-    groups?: readonly number[],
+    groups?: ArrayLike<number>,
   ) {
     const byKey = new Map<string | number, number[]>();
     for (let i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn', 'flow'];
+const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn', 'flow', 'samplers'];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -97,6 +97,8 @@ import { energyDistance } from '@polymodal/metrics';
 import { sineInverse } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { FlowMatching, MixFlow } from '@polymodal/flow';
+import { DivideAndConquerSampler, bridgeSample, mala } from '@polymodal/samplers';
+import { bimodalMixture2d } from '@polymodal/datasets';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -126,7 +128,16 @@ await mix.fit(sine.y, { conditions: tf.cast(tf.greater(sine.x, 0), 'float32'), i
 await mix.save('file://' + process.cwd() + '/mixflow');
 const mixBack = await MixFlow.load('file://' + process.cwd() + '/mixflow');
 const mixSame = tf.equal(mix.sample(8, { conditions: [[1]], seed: 1 }), mixBack.sample(8, { conditions: [[1]], seed: 1 })).all().dataSync()[0] === 1;
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mixSame, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
+const b1 = bimodalMixture2d();
+const dc = new DivideAndConquerSampler({ starts: 100, modeIterations: 100, chains: 16, burnIn: 100, draws: 50, scoreSamples: 400, scoreBatch: 200, pairs: 400, odeSteps: 20, generator: { iterations: 50, hiddenUnits: [8] }, seed: 0 });
+await dc.fit(b1.target, { box: b1.box });
+await dc.save('file://' + process.cwd() + '/sampler');
+const dcBack = await DivideAndConquerSampler.load('file://' + process.cwd() + '/sampler');
+const samplerSame = tf.equal(await dc.sample(8, { seed: 1 }), await dcBack.sample(8, { seed: 1 })).all().dataSync()[0] === 1;
+const samplerModes = dc.modes.length;
+const chain = await mala(b1.target, { init: tf.tile(tf.tensor2d([[5, 0]]), [16, 1]), burnIn: 200, draws: 200, seed: 0 });
+const bridge = await bridgeSample(b1.target, chain.samples, { seed: 0 });
+console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mixSame, samplerSame, samplerModes, bridgeLogZ: bridge.logZ, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
@@ -136,6 +147,10 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.mdnSame).toBe(true);
     expect(out.flowSame).toBe(true);
     expect(out.mixSame).toBe(true);
+    expect(out.samplerSame).toBe(true);
+    expect(out.samplerModes).toBe(2);
+    // MALA draws of the right mode only: its region mass is log 0.75.
+    expect(out.bridgeLogZ).toBeCloseTo(Math.log(0.75), 1);
     expect(out.mdnLast).toBeLessThan(out.mdnFirst);
     // ½ N(1; 1, ¼) + ½ N(1; −1, ¼), computed by hand.
     const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);

@@ -29,6 +29,7 @@ export default defineConfig({
           { text: '@polymodal/datasets', link: '/packages/datasets' },
           { text: '@polymodal/mdn', link: '/packages/mdn' },
           { text: '@polymodal/flow', link: '/packages/flow' },
+          { text: '@polymodal/samplers', link: '/packages/samplers' },
         ],
       },
       { text: 'API reference', items: apiSidebar },

@@ -18,6 +18,13 @@ export {
 } from './letters.js';
 export { type Lorenz63Options, lorenz63 } from './lorenz.js';
 export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
+export {
+  bimodalMixture2d,
+  gaussianMixtureHighDim,
+  type MixtureRegime,
+  type SamplerBenchmark,
+  skewNormalMixture,
+} from './sampler_benchmarks.js';
 export { type SineInverseOptions, sineForward, sineInverse, sineInverseLogProb } from './sine_inverse.js';
 export {
   checkerboard,

@@ -201,3 +201,49 @@ describe('UnnormalizedDensity', () => {
     ).toThrow(ShapeError);
   });
 });
+
+describe('the fused diagonal-mixture route', () => {
+  it.each([2, 20])(
+    'matches the generic logProb and score in %i dimensions, and its gradient is the score',
+    (D) => {
+      const K = 3;
+      const logits = tf.tensor1d([0.2, -0.5, 1]);
+      const means = tf.randomNormal([K, D], 0, 2, 'float32', 11);
+      const variances = tf.add(0.3, tf.randomUniform([K, D], 0, 1.5, 'float32', 12));
+      const mixture = new GaussianMixture({ logits, means, variances });
+      const density = densityFromMixture(mixture);
+      const x = tf.randomNormal([64, D], 0, 2.5, 'float32', 13) as tf.Tensor2D;
+      // The generic route, composed from tfjs ops: GaussianMixture's own logProb and score.
+      expectClose(take(density.logDensity(x)), take(mixture.logProb(x)), 1e-5, 1e-4);
+      expectClose(take(density.gradLogDensity(x)), take(mixture.score(x)), 1e-4, 1e-4);
+      const viaGrad = tf.grad((v: tf.Tensor) => tf.sum(density.logDensity(v as tf.Tensor2D)))(x);
+      expectClose(take(viaGrad), take(mixture.score(x)), 1e-4, 1e-4);
+      tf.dispose([logits, means, variances, x]);
+      mixture.dispose();
+    },
+  );
+
+  it('leaks nothing, for owned and borrowed mixtures', async () => {
+    await expectNoLeak(() => {
+      const owned = unnormalizedGaussianMixture({
+        logCoefficients: [0, 1],
+        means: [
+          [0, 0],
+          [3, 3],
+        ],
+        variances: [
+          [1, 1],
+          [2, 2],
+        ],
+      });
+      const x = tf.ones([5, 2]) as tf.Tensor2D;
+      tf.dispose([owned.logDensity(x), owned.gradLogDensity(x), x]);
+      owned.dispose();
+      const mixture = new GaussianMixture({ logits: [0, 0], means: [[0], [1]], variances: [[1], [1]] });
+      const borrowed = densityFromMixture(mixture);
+      const y = tf.ones([3, 1]) as tf.Tensor2D;
+      tf.dispose([borrowed.logDensity(y), borrowed.gradLogDensity(y), y]);
+      mixture.dispose();
+    });
+  });
+});

@@ -9,6 +9,12 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  type DiagonalMixtureArrays,
+  diagonalMixtureKernel,
+  diagonalMixtureKernelAvailable,
+  diagonalMixtureLogDensity,
+} from './diagonal_mixture_kernel.js';
 import type { Distribution } from './distribution.js';
 import { GaussianMixture } from './gaussian_mixture.js';
 import { checkParameters, parameters } from './parameters.js';
@@ -114,19 +120,58 @@ export function densityFromMixture(mixture: GaussianMixture): UnnormalizedDensit
       `densityFromMixture needs one mixture (batch shape []), got [${mixture.batchShape.join(', ')}].`,
     );
   }
+  return mixtureDensity(mixture, undefined);
+}
+
+/**
+ * The density of one mixture. Diagonal mixtures on wasm and cpu go through one fused kernel, with
+ * its parameter arrays either given (owned by the caller, made once) or made per call.
+ */
+function mixtureDensity(
+  mixture: GaussianMixture,
+  arrays: DiagonalMixtureArrays | undefined,
+): UnnormalizedDensity {
   const dim = mixture.eventShape[0] as number;
+  const fused = <T>(run: (p: DiagonalMixtureArrays) => T): T | undefined => {
+    if (mixture.isFull || !diagonalMixtureKernelAvailable()) return undefined;
+    if (arrays) return run(arrays);
+    const p = kernelArrays(mixture);
+    try {
+      return run(p);
+    } finally {
+      tf.dispose([p.means, p.precisions, p.logConst]);
+    }
+  };
   return {
     dim,
     logNormalizer: 0,
     logDensity: (x) => {
       checkPoints(x, dim);
-      return mixture.logProb(x) as tf.Tensor1D;
+      return fused((p) => diagonalMixtureLogDensity(x, p)) ?? (mixture.logProb(x) as tf.Tensor1D);
     },
     gradLogDensity: (x) => {
       checkPoints(x, dim);
-      return mixture.score(x) as tf.Tensor2D;
+      const score = fused((p) => {
+        const [logp, s] = diagonalMixtureKernel(x, p);
+        logp.dispose();
+        return s;
+      });
+      return score ?? (mixture.score(x) as tf.Tensor2D);
     },
   };
+}
+
+/** The kernel's parameter arrays of a diagonal mixture (new tensors, owned by the caller). */
+function kernelArrays(mixture: GaussianMixture): DiagonalMixtureArrays {
+  return tf.tidy(() => {
+    const precisions = tf.reciprocal(mixture.variances) as tf.Tensor2D;
+    const D = mixture.eventShape[0] as number;
+    const logConst = tf.add(
+      tf.logSoftmax(mixture.logits),
+      tf.sub(tf.mul(0.5, tf.sum(tf.log(precisions), -1)), 0.5 * D * Math.log(2 * Math.PI)),
+    ) as tf.Tensor1D;
+    return { means: tf.clone(mixture.means) as tf.Tensor2D, precisions, logConst };
+  });
 }
 
 /** An {@link UnnormalizedDensity} that owns tensors. */
@@ -193,13 +238,17 @@ export function unnormalizedGaussianMixture(
     validate: false,
   });
   tf.dispose([logMass, p.logCoefficients, p.means, p.variances]);
-  const base = densityFromMixture(mixture);
+  const arrays = mixture.isFull ? undefined : kernelArrays(mixture);
+  const base = mixtureDensity(mixture, arrays);
   return {
     dim: D,
     logNormalizer: logZ,
     logDensity: (x) => tf.tidy(() => tf.add(base.logDensity(x), logZ) as tf.Tensor1D),
     gradLogDensity: base.gradLogDensity,
-    dispose: () => mixture.dispose(),
+    dispose: () => {
+      if (arrays) tf.dispose([arrays.means, arrays.precisions, arrays.logConst]);
+      mixture.dispose();
+    },
   };
 }
 

@@ -32,6 +32,7 @@ export {
   customOp,
   reduceToShape,
 } from './numerics/custom_gradient.js';
+export { expNonPositive } from './numerics/exp_non_positive.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { kMeans } from './numerics/kmeans.js';
@@ -39,6 +40,7 @@ export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';
 export { oneHot } from './numerics/one_hot.js';
 export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
 export { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
+export { standardNormal, standardNormalArray } from './numerics/standard_normal.js';
 export { type TruncatedNormalOptions, truncatedNormal } from './numerics/truncated_normal.js';
 export { type OdeFunction, type OdeMethod, type OdeOptions, type OdeStepInfo, odeint } from './ode.js';
 export {

@@ -5,6 +5,7 @@ import { flowTargets } from './flow.js';
 import { mdnTargets } from './mdn.js';
 import { metricsTargets } from './metrics.js';
 import { nnTargets } from './nn.js';
+import { samplersTargets } from './samplers.js';
 import { tensorTargets } from './tensor.js';
 
 /** The fuzz targets of every package; a new package adds its file here. */
@@ -16,4 +17,5 @@ export const TARGETS: Record<string, Target[]> = {
   datasets: datasetsTargets,
   mdn: mdnTargets,
   flow: flowTargets,
+  samplers: samplersTargets,
 };

@@ -1,0 +1,220 @@
+import {
+  type DisposableDensity,
+  SkewNormal,
+  unnormalizedGaussianMixture,
+  unnormalizedSkewNormalMixture,
+} from '@polymodal/distributions';
+import {
+  assertOneOf,
+  assertPositiveInteger,
+  assertSeed,
+  checkOptions,
+  Rng,
+  ValueError,
+} from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A sampler benchmark with exact ground truth (samplers spec §9): an unnormalised density, its
+ * prior box, its exact `log Z`, and an exact sampler of the normalised density.
+ */
+export interface SamplerBenchmark {
+  /** Short name, e.g. `'B1 well-separated'`. */
+  name: string;
+  /** The unnormalised density (owns tensors: call `dispose`). */
+  target: DisposableDensity;
+  /** The prior box the sampler searches. */
+  box: { low: number[]; high: number[] };
+  /** Exact `log ∫ρ`. */
+  logNormalizer: number;
+  /** Mixture weights of the components (equal to the basin masses only for separated modes). */
+  weights: number[];
+  /** Component means `[K][dim]`. */
+  means: number[][];
+  /** Component variances (diagonal covariances) `[K][dim]`. */
+  variances: number[][];
+  /** Exact draws of `ρ / Z` `[n, dim]` with their component labels. The caller disposes `x`. */
+  sample(n: number, seed: number): { x: tf.Tensor2D; components: Int32Array };
+  /** Frees the density. */
+  dispose(): void;
+}
+
+/** The three B1 regimes: component separation Δ = 10, 4 and 1.5 (the last is unimodal). */
+export type MixtureRegime = 'well-separated' | 'weakly-connected' | 'overlapping';
+
+const SEPARATION: Record<MixtureRegime, number> = {
+  'well-separated': 10,
+  'weakly-connected': 4,
+  overlapping: 1.5,
+};
+
+/** Builds a diagonal Gaussian mixture benchmark `Σ w_k N(μ_k, diag σ²_k)` (normalised: Z = 1). */
+function diagonalMixture(
+  name: string,
+  weights: number[],
+  means: number[][],
+  variances: number[][],
+  box: { low: number[]; high: number[] },
+): SamplerBenchmark {
+  const dim = (means[0] as number[]).length;
+  // ρ = Σ c_k exp(−½ Σ (x − μ)²/σ²) with c_k = w_k / ((2π)^{d/2} Π σ_k): a normalised mixture.
+  const logCoefficients = weights.map(
+    (w, k) =>
+      Math.log(w) -
+      0.5 * dim * Math.log(2 * Math.PI) -
+      0.5 * (variances[k] as number[]).reduce((a, v) => a + Math.log(v), 0),
+  );
+  const target = unnormalizedGaussianMixture({ logCoefficients, means, variances });
+  return {
+    name,
+    target,
+    box,
+    logNormalizer: 0,
+    weights,
+    means,
+    variances,
+    sample(n, seed) {
+      assertPositiveInteger(n, 'sample: n', 1 << 24);
+      assertSeed(seed);
+      const rng = new Rng(seed);
+      const x = new Float32Array(n * dim);
+      const components = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        let u = rng.uniform();
+        let k = 0;
+        while (k < weights.length - 1 && u >= (weights[k] as number)) u -= weights[k++] as number;
+        components[i] = k;
+        for (let j = 0; j < dim; j++)
+          x[i * dim + j] =
+            ((means[k] as number[])[j] as number) +
+            Math.sqrt((variances[k] as number[])[j] as number) * rng.normal();
+      }
+      return { x: tf.tensor2d(x, [n, dim]), components };
+    },
+    dispose: () => target.dispose(),
+  };
+}
+
+/**
+ * B1: the 2-D two-component mixture `0.25 N(−Δ/2 e₁, I) + 0.75 N(Δ/2 e₁, I)` on the prior box
+ * [−10, 10]², with Δ = 10 (well separated), 4 (weakly connected, still bimodal) or 1.5
+ * (overlapping: unimodal, so a sampler should find one mode). `Z = 1` exactly.
+ */
+export function bimodalMixture2d(options?: { regime?: MixtureRegime }): SamplerBenchmark {
+  const o = checkOptions(options, ['regime'], 'bimodalMixture2d');
+  const regime = o.regime ?? 'well-separated';
+  assertOneOf(regime, Object.keys(SEPARATION) as MixtureRegime[], 'bimodalMixture2d: regime');
+  const half = SEPARATION[regime] / 2;
+  return diagonalMixture(
+    `B1 ${regime}`,
+    [0.25, 0.75],
+    [
+      [-half, 0],
+      [half, 0],
+    ],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    { low: [-10, -10], high: [10, 10] },
+  );
+}
+
+/**
+ * B2: a `dim`-dimensional (default 100) mixture of four diagonal Gaussians with means
+ * `±a e₁ ± a e₂` (a = 6), weights (0.1, 0.2, 0.3, 0.4) and variances log-uniform in [0.5, 2]
+ * (drawn from `seed`), on the box [−12, 12]^dim. `Z = 1` exactly.
+ */
+export function gaussianMixtureHighDim(options?: { dim?: number; seed?: number }): SamplerBenchmark {
+  const o = checkOptions(options, ['dim', 'seed'], 'gaussianMixtureHighDim');
+  const dim = o.dim ?? 100;
+  const seed = o.seed ?? 0;
+  assertPositiveInteger(dim, 'gaussianMixtureHighDim: dim', 4096);
+  if (dim < 2) throw new ValueError('gaussianMixtureHighDim: dim must be at least 2.');
+  assertSeed(seed);
+  const rng = new Rng(seed);
+  const a = 6;
+  const means = [
+    [-a, -a],
+    [-a, a],
+    [a, -a],
+    [a, a],
+  ].map(([u, v]) =>
+    Array.from({ length: dim }, (_, j) => (j === 0 ? (u as number) : j === 1 ? (v as number) : 0)),
+  );
+  const variances = means.map(() =>
+    Array.from({ length: dim }, () => Math.exp(Math.log(0.5) + rng.uniform() * Math.log(4))),
+  );
+  return diagonalMixture(`B2 ${dim}-D`, [0.1, 0.2, 0.3, 0.4], means, variances, {
+    low: Array<number>(dim).fill(-12),
+    high: Array<number>(dim).fill(12),
+  });
+}
+
+/**
+ * B3: a `dim`-dimensional (default 20) mixture of three skew-normals (Azzalini & Dalla Valle 1996)
+ * with identity scale, locations `−8 e₁, 0, 8 e₁`, shapes of norm 5 in random directions (from
+ * `seed`) and weights (0.2, 0.3, 0.5), on the box [−12, 12]^dim. Each component integrates to 1,
+ * so `Z = 1` exactly; the modes are not in closed form (a test of multi-start) and the components
+ * are skewed (a test of warp-III bridge sampling). `means` and `variances` are the components'
+ * moments.
+ */
+export function skewNormalMixture(options?: { dim?: number; seed?: number }): SamplerBenchmark {
+  const o = checkOptions(options, ['dim', 'seed'], 'skewNormalMixture');
+  const dim = o.dim ?? 20;
+  const seed = o.seed ?? 0;
+  assertPositiveInteger(dim, 'skewNormalMixture: dim', 1024);
+  assertSeed(seed);
+  const rng = new Rng(seed);
+  const weights = [0.2, 0.3, 0.5];
+  const loc = [-8, 0, 8].map((c) => Array.from({ length: dim }, (_, j) => (j === 0 ? c : 0)));
+  const skewness = weights.map(() => {
+    const u = Array.from({ length: dim }, () => rng.normal());
+    const norm = Math.hypot(...u);
+    return u.map((v) => (5 * v) / norm);
+  });
+  const identity = Array.from({ length: dim }, (_, i) =>
+    Array.from({ length: dim }, (_, j) => (i === j ? 1 : 0)),
+  );
+  const scale = weights.map(() => identity);
+  const target = unnormalizedSkewNormalMixture({
+    logCoefficients: weights.map(Math.log),
+    loc,
+    scale,
+    skewness,
+  });
+  const components = new SkewNormal({ loc, scale, skewness });
+  const means = (components.mean().arraySync() as number[][]).map((r) => [...r]);
+  const variances = (components.variance().arraySync() as number[][]).map((r) => [...r]);
+  return {
+    name: `B3 ${dim}-D skew-normal`,
+    target,
+    box: { low: Array<number>(dim).fill(-12), high: Array<number>(dim).fill(12) },
+    logNormalizer: 0,
+    weights,
+    means,
+    variances,
+    sample(n, seed) {
+      assertPositiveInteger(n, 'sample: n', 1 << 24);
+      assertSeed(seed);
+      const r = new Rng(seed);
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const u = r.uniform();
+        labels[i] = u < 0.2 ? 0 : u < 0.5 ? 1 : 2;
+      }
+      // Draw every component n times and pick each row's own component.
+      const all = components.sample(n, { seed: r.seed() }) as tf.Tensor3D; // [n, 3, dim]
+      const x = tf.tidy(() => {
+        const pick = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).expandDims(-1);
+        return tf.sum(tf.mul(all, pick), 1) as tf.Tensor2D;
+      });
+      all.dispose();
+      return { x, components: labels };
+    },
+    dispose: () => {
+      target.dispose();
+      components.dispose();
+    },
+  };
+}

@@ -19,7 +19,9 @@ export {
 export { type Lorenz63Options, lorenz63 } from './lorenz.js';
 export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
 export {
+  type BenchmarkBox,
   bimodalMixture2d,
+  type ExactDraws,
   gaussianMixtureHighDim,
   type MixtureRegime,
   type SamplerBenchmark,

@@ -14,6 +14,22 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
+/** An axis-aligned box. */
+export interface BenchmarkBox {
+  /** Lower corner. */
+  low: number[];
+  /** Upper corner. */
+  high: number[];
+}
+
+/** Exact draws of a benchmark density. */
+export interface ExactDraws {
+  /** The draws `[n, dim]` (the caller disposes them). */
+  x: tf.Tensor2D;
+  /** The mixture component of each draw. */
+  components: Int32Array;
+}
+
 /**
  * A sampler benchmark with exact ground truth (samplers spec §9): an unnormalised density, its
  * prior box, its exact `log Z`, and an exact sampler of the normalised density.
@@ -24,7 +40,7 @@ export interface SamplerBenchmark {
   /** The unnormalised density (owns tensors: call `dispose`). */
   target: DisposableDensity;
   /** The prior box the sampler searches. */
-  box: { low: number[]; high: number[] };
+  box: BenchmarkBox;
   /** Exact `log ∫ρ`. */
   logNormalizer: number;
   /** Mixture weights of the components (equal to the basin masses only for separated modes). */
@@ -34,7 +50,7 @@ export interface SamplerBenchmark {
   /** Component variances (diagonal covariances) `[K][dim]`. */
   variances: number[][];
   /** Exact draws of `ρ / Z` `[n, dim]` with their component labels. The caller disposes `x`. */
-  sample(n: number, seed: number): { x: tf.Tensor2D; components: Int32Array };
+  sample(n: number, seed: number): ExactDraws;
   /** Frees the density. */
   dispose(): void;
 }
@@ -54,7 +70,7 @@ function diagonalMixture(
   weights: number[],
   means: number[][],
   variances: number[][],
-  box: { low: number[]; high: number[] },
+  box: BenchmarkBox,
 ): SamplerBenchmark {
   const dim = (means[0] as number[]).length;
   // ρ = Σ c_k exp(−½ Σ (x − μ)²/σ²) with c_k = w_k / ((2π)^{d/2} Π σ_k): a normalised mixture.

@@ -43,10 +43,13 @@ export interface BridgeSampleOptions {
 
 /** One repetition of {@link bridgeSample}. */
 export interface BridgeRepetition {
+  /** `log Ẑ` of this repetition (NaN when the scheme failed). */
   logZ: number;
   /** Frühwirth-Schnatter's relative mean-square error estimate `√RE²` of `Ẑ`. */
   relativeError: number;
+  /** Fixed-point iterations used (both stages). */
   iterations: number;
+  /** Whether the scheme met its tolerance. */
   converged: boolean;
 }
 
@@ -62,6 +65,7 @@ export interface BridgeSampleResult {
   iterations: number;
   /** Whether every repetition converged. */
   converged: boolean;
+  /** The proposal used. */
   method: BridgeMethod;
   /** Every repetition, in order. */
   repetitions: BridgeRepetition[];

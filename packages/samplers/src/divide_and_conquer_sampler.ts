@@ -95,18 +95,23 @@ export interface DivideAndConquerFitOptions {
 export interface ModeDiagnostics {
   /** The mode's optimum and Hessian. */
   mode: FoundMode;
-  /** MALA's acceptance rate after burn-in and its adapted step size. */
+  /** MALA's acceptance rate after burn-in. */
   acceptanceRate: number;
+  /** MALA's adapted step size. */
   stepSize: number;
-  /** Largest integrated autocorrelation time over coordinates, and the smallest ESS. */
+  /** Largest integrated autocorrelation time over coordinates. */
   tau: number;
+  /** Smallest effective sample size over coordinates. */
   ess: number;
   /** Largest split-R̂ over coordinates. */
   rHat: number;
-  /** `log Λ_k` by bridge sampling, its standard error, iterations and convergence. */
+  /** `log Λ_k` by bridge sampling. */
   logNormalizer: number;
+  /** Its Monte-Carlo standard error. */
   logNormalizerError: number;
+  /** Iterations of the bridge scheme. */
   bridgeIterations: number;
+  /** Whether the bridge scheme converged. */
   bridgeConverged: boolean;
   /** The Laplace estimate of `log Λ_k` (a cross-check: a large gap flags skew or truncation). */
   laplaceLogNormalizer: number;
@@ -151,6 +156,7 @@ const CONFIG_KEYS = [
 
 /** A config with every default filled in. */
 export type ResolvedDivideAndConquerConfig = Required<Omit<DivideAndConquerConfig, 'generator'>> & {
+  /** The generator options given (their defaults are the generator's). */
   generator: Omit<ModeGeneratorOptions, 'seed' | 'onProgress' | 'signal'>;
 };
 
@@ -197,12 +203,19 @@ function resolveConfig(config: DivideAndConquerConfig | undefined): ResolvedDivi
 
 /** The fitted state of a sampler. */
 export interface FittedSampler {
+  /** The partition of space, region k for mode k. */
   regions: Regions;
+  /** One generator per mode. */
   generators: ModeGenerator[];
+  /** The modes found. */
   modes: FoundMode[];
+  /** Bridge estimates of `log Λ_k`. */
   logNormalizers: number[];
+  /** Their relative errors `√RE²`. */
   logNormalizerErrors: number[];
+  /** The mode weights. */
   weights: number[];
+  /** Their standard errors. */
   weightErrors: number[];
 }
 
@@ -353,7 +366,7 @@ export class DivideAndConquerSampler {
         let svc: SvcRegions | undefined;
         for (let attempt = 0; attempt < 4; attempt++, C *= 10) {
           svc?.dispose();
-          svc = SvcRegions.fit(points, labels, box, C, 'scale');
+          svc = SvcRegions.fit(points, labels, o.box, C, 'scale');
           const at = tf.tensor2d(found.modes.map((m) => m.location));
           const lab = svc.label(at);
           const own = Array.from(await lab.data());
@@ -588,7 +601,12 @@ export class DivideAndConquerSampler {
         dim: s.modes[0]?.location.length as number,
         settings: { ...this.config },
         regions:
-          regions.classifier && regions.box ? { svc: regions.classifier.toJSON(), box: regions.box } : null,
+          regions.classifier && regions.box
+            ? {
+                svc: regions.classifier.toJSON(),
+                box: { low: [...regions.box.low], high: [...regions.box.high] },
+              }
+            : null,
         modes: s.modes,
         logNormalizers: s.logNormalizers,
         logNormalizerErrors: s.logNormalizerErrors,

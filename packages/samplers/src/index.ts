@@ -50,11 +50,12 @@ export {
   type ParallelTemperingResult,
   parallelTempering,
 } from './mcmc/parallel_tempering.js';
-export { ModeGenerator, type ModeGeneratorOptions } from './mode_generator.js';
+export { ModeGenerator, type ModeGeneratorOptions, type TrainedGenerator } from './mode_generator.js';
 export { type ModeWeights, modeWeights } from './mode_weights.js';
 export { type Regions, restrictToRegion, SvcRegions, wholeSpace } from './regions.js';
 export {
   MAX_SVC_ROWS,
+  type SolverInfo,
   SupportVectorClassifier,
   type SupportVectorClassifierJSON,
   type SupportVectorClassifierOptions,

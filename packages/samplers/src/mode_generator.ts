@@ -96,6 +96,14 @@ const mseHost: HostLoss = (out, batch, rows, gradOut) => {
   return loss / n;
 };
 
+/** What {@link ModeGenerator.train} returns. */
+export interface TrainedGenerator {
+  /** The trained generator (the caller disposes it). */
+  generator: ModeGenerator;
+  /** fit()'s result (losses, best validation, stop reason). */
+  fit: FitResult;
+}
+
 /**
  * One mode's supervised generator (spec §3.5): an MLP `G: z ↦ u` regressed by MSE on labelled
  * `(noise, whitened sample)` pairs, with the mode's whitening folded in, so `generate(z) = μ + L G(z)`.
@@ -122,7 +130,7 @@ export class ModeGenerator {
     whitened: tf.Tensor2D,
     whitening: Whitening,
     options?: ModeGeneratorOptions,
-  ): Promise<{ generator: ModeGenerator; fit: FitResult }> {
+  ): Promise<TrainedGenerator> {
     const s = generatorSettings(options, 'ModeGenerator.train');
     const d = whitening.mean.length;
     if (noise.shape.join() !== whitened.shape.join() || noise.shape[1] !== d)

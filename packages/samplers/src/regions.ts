@@ -1,7 +1,7 @@
 import type { UnnormalizedDensity } from '@polymodal/distributions';
 import { assertNumber, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckedBox } from './box.js';
+import { type Box, checkBox } from './box.js';
 import { SupportVectorClassifier } from './svc/support_vector_classifier.js';
 import { checkTarget } from './target.js';
 
@@ -66,7 +66,7 @@ export class SvcRegions implements Regions {
     /** The classifier, trained on scaled points with classes 0..K−1. */
     readonly classifier: SupportVectorClassifier,
     /** The box that scales the inputs. */
-    readonly box: { low: number[]; high: number[] },
+    readonly box: Box,
   ) {
     this.count = classifier.classes.length;
     this.dim = box.low.length;
@@ -86,16 +86,11 @@ export class SvcRegions implements Regions {
     tf.dispose([this.centre, this.halfWidth]);
   }
 
-  /** Fits a classifier to labelled points (rows in the original coordinates). */
-  static fit(
-    points: number[][],
-    labels: number[],
-    box: CheckedBox,
-    C: number,
-    gamma: number | 'scale',
-  ): SvcRegions {
-    const low = Array.from(box.low);
-    const high = Array.from(box.high);
+  /** Fits a classifier to labelled points (rows in the original coordinates), scaled by `box`. */
+  static fit(points: number[][], labels: number[], box: Box, C: number, gamma: number | 'scale'): SvcRegions {
+    const checked = checkBox(box, points[0]?.length ?? 0, 'SvcRegions.fit');
+    const low = Array.from(checked.low);
+    const high = Array.from(checked.high);
     const scaled = points.map((p) =>
       p.map((v, i) => (2 * (v - (low[i] as number))) / ((high[i] as number) - (low[i] as number)) - 1),
     );

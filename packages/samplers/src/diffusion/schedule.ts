@@ -8,10 +8,13 @@ import { assertNumber } from '@polymodal/tensor';
 export interface DiffusionSchedule {
   /** `'tdm'` for ε = 0, else `'epsRegularised'`, or `'offset'`. */
   readonly name: 'tdm' | 'epsRegularised' | 'offset';
+  /** `α_t`, the data's scale at time t. */
   alpha(t: number): number;
-  /** `β_t²`. */
+  /** `β_t²`, the noise variance at time t. */
   beta2(t: number): number;
+  /** The SDE's drift coefficient `f(t) = d ln α_t / dt`. */
   f(t: number): number;
+  /** The SDE's squared diffusion `g²(t) = dβ_t²/dt − 2 f(t) β_t²`. */
   g2(t: number): number;
 }
 

@@ -30,10 +30,15 @@ export interface SupportVectorClassifierOptions {
 
 /** A fitted classifier as plain JSON (see {@link SupportVectorClassifier.toJSON}). */
 export interface SupportVectorClassifierJSON {
+  /** The format tag. */
   format: 'polymodal.svc';
+  /** The format version. */
   version: 1;
+  /** The sorted class labels. */
   classes: number[];
+  /** The RBF γ. */
   gamma: number;
+  /** The box constraint used in training. */
   C: number;
   /** Support vectors `[nSV][dim]`. */
   supportVectors: number[][];
@@ -70,6 +75,14 @@ function hostRows(x: TensorInput, name: string): { rows: Float64Array; n: number
     });
   });
   return { rows, n, d };
+}
+
+/** How the binary SMO solves went. */
+export interface SolverInfo {
+  /** Iterations of each class pair's machine, in pair order. */
+  iterations: number[];
+  /** Whether every machine met the tolerance within `maxIterations`. */
+  converged: boolean;
 }
 
 const KEYS = ['C', 'gamma', 'tolerance', 'maxIterations', 'chunkSize'] as const;
@@ -111,7 +124,7 @@ export class SupportVectorClassifier {
       }
     | undefined;
   /** Iterations each binary machine took, and whether all converged (after `fit`). */
-  solverInfo: { iterations: number[]; converged: boolean } = { iterations: [], converged: true };
+  solverInfo: SolverInfo = { iterations: [], converged: true };
 
   constructor(options?: SupportVectorClassifierOptions) {
     const o = checkOptions(options, KEYS, 'SupportVectorClassifier');

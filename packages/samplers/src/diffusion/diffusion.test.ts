@@ -111,6 +111,22 @@ describe('labelPairs', () => {
     tf.dispose([noise, x, samples]);
   });
 
+  it('keeps the spread in 20-D with one mini-batch per chunk, and loses it with one per evaluation', async () => {
+    const samples = tf.tensor2d(gaussianRows(2000, Array<number>(20).fill(1), 8));
+    const spread = async (batchPer: 'chunk' | 'evaluation') => {
+      const r = await labelPairs(samples, { pairs: 500, steps: 50, scoreBatch: 400, batchPer, seed: 2 });
+      const v = take(tf.mean(tf.moments(r.samples, 0).variance));
+      tf.dispose([r.noise, r.samples]);
+      return v[0] as number;
+    };
+    // One empirical law per trajectory ends on its support: the target's unit variance
+    // (SE of a mean of 20 variances from 500 rows ≈ 0.015).
+    expect(Math.abs((await spread('chunk')) - 1)).toBeLessThan(0.1);
+    // A fresh subset per step averages several nearest samples: the spread shrinks.
+    expect(await spread('evaluation')).toBeLessThan(0.8);
+    samples.dispose();
+  });
+
   it('is a deterministic function of the seed and leaks nothing', async () => {
     const samples = tf.tensor2d(gaussianRows(300, [1, 1], 6));
     await expectNoLeak(async () => {

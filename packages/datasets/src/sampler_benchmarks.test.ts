@@ -54,6 +54,9 @@ describe('sampler benchmarks', () => {
       const b = bimodalMixture2d();
       b.sample(10, 1).x.dispose();
       b.dispose();
+      const b3 = skewNormalMixture({ dim: 3, seed: 0 });
+      b3.sample(10, 1).x.dispose();
+      b3.dispose();
     });
   });
 });

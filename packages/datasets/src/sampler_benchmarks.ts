@@ -64,6 +64,14 @@ const SEPARATION: Record<MixtureRegime, number> = {
   overlapping: 1.5,
 };
 
+/** A component index drawn with probabilities `weights` (which sum to 1). */
+function drawComponent(weights: readonly number[], rng: Rng): number {
+  let u = rng.uniform();
+  let k = 0;
+  while (k < weights.length - 1 && u >= (weights[k] as number)) u -= weights[k++] as number;
+  return k;
+}
+
 /** Builds a diagonal Gaussian mixture benchmark `Σ w_k N(μ_k, diag σ²_k)` (normalised: Z = 1). */
 function diagonalMixture(
   name: string,
@@ -96,9 +104,7 @@ function diagonalMixture(
       const x = new Float32Array(n * dim);
       const components = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        let u = rng.uniform();
-        let k = 0;
-        while (k < weights.length - 1 && u >= (weights[k] as number)) u -= weights[k++] as number;
+        const k = drawComponent(weights, rng);
         components[i] = k;
         for (let j = 0; j < dim; j++)
           x[i * dim + j] =
@@ -200,8 +206,11 @@ export function skewNormalMixture(options?: { dim?: number; seed?: number }): Sa
     skewness,
   });
   const components = new SkewNormal({ loc, scale, skewness });
-  const means = (components.mean().arraySync() as number[][]).map((r) => [...r]);
-  const variances = (components.variance().arraySync() as number[][]).map((r) => [...r]);
+  const [means, variances] = [components.mean(), components.variance()].map((t) => {
+    const rows = t.arraySync() as number[][];
+    t.dispose();
+    return rows;
+  }) as [number[][], number[][]];
   return {
     name: `B3 ${dim}-D skew-normal`,
     target,
@@ -215,10 +224,7 @@ export function skewNormalMixture(options?: { dim?: number; seed?: number }): Sa
       assertSeed(seed);
       const r = new Rng(seed);
       const labels = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const u = r.uniform();
-        labels[i] = u < 0.2 ? 0 : u < 0.5 ? 1 : 2;
-      }
+      for (let i = 0; i < n; i++) labels[i] = drawComponent(weights, r);
       // Draw every component n times and pick each row's own component.
       const all = components.sample(n, { seed: r.seed() }) as tf.Tensor3D; // [n, 3, dim]
       const x = tf.tidy(() => {

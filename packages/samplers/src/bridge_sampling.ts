@@ -20,7 +20,7 @@ import {
   solveLower,
 } from './linalg.js';
 import { chainDiagnostics, integratedAutocorrTime } from './mcmc/diagnostics.js';
-import { checkTarget } from './target.js';
+import { checkTarget, evaluateRows } from './target.js';
 
 /** The bridge's proposal: a fitted Gaussian (`'normal'`) or warp-III (symmetrised, whitened; for skewed targets). */
 export type BridgeMethod = 'normal' | 'warp3';
@@ -231,15 +231,7 @@ export async function bridgeSample(
   let evaluations = 0;
   const logQ = async (rows: Float64Array): Promise<{ values: Float64Array; bad: number }> => {
     evaluations += rows.length / d;
-    const x = tf.tensor2d(Float32Array.from(rows), [rows.length / d, d]);
-    let v: Float64Array;
-    try {
-      const lp = t.logDensity(x);
-      v = Float64Array.from(await lp.data());
-      lp.dispose();
-    } finally {
-      x.dispose();
-    }
+    const v = await evaluateRows(t, 'logDensity', rows, d);
     let bad = 0;
     for (let i = 0; i < v.length; i++)
       if (Number.isNaN(v[i] as number) || v[i] === Number.POSITIVE_INFINITY) {

@@ -193,7 +193,6 @@ function resolveConfig(config: DivideAndConquerConfig | undefined): ResolvedDivi
   assertPositiveInteger(r.pairs, 'DivideAndConquerSampler: pairs', 1 << 24);
   assertPositiveInteger(r.odeSteps, 'DivideAndConquerSampler: odeSteps', 1e6);
   assertNumber(r.epsilon, 'DivideAndConquerSampler: epsilon', { min: 0, lessThan: 1 });
-  generatorSettings(r.generator, 'DivideAndConquerSampler: generator');
   assertOneOf(r.bridgeMethod, ['normal', 'warp3'] as const, 'DivideAndConquerSampler: bridgeMethod');
   assertPositiveInteger(r.bridgeRepetitions, 'DivideAndConquerSampler: bridgeRepetitions', 1000);
   assertBoolean(r.leakGuard, 'DivideAndConquerSampler: leakGuard');
@@ -529,12 +528,8 @@ export class DivideAndConquerSampler {
     const K = s.weights.length;
     const d = s.modes[0]?.location.length as number;
     const counts = new Array<number>(K).fill(0);
-    const cumulative = s.weights.map(
-      (
-        (sum) => (w: number) =>
-          (sum += w)
-      )(0),
-    );
+    let running = 0;
+    const cumulative = s.weights.map((w) => (running += w));
     for (let i = 0; i < n; i++) {
       const u = rng.uniform();
       let k = cumulative.findIndex((c) => u < c);

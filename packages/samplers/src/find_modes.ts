@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Box, type CheckedBox, checkBox } from './box.js';
 import { checkCallbacks } from './callbacks.js';
 import { cholesky, solveLower, solveUpper } from './linalg.js';
-import { checkTarget, uniformInBox } from './target.js';
+import { checkTarget, evaluateRows, uniformInBox } from './target.js';
 
 /** Options of {@link findModes}. */
 export interface FindModesOptions {
@@ -138,33 +138,11 @@ async function adamAscent(
 }
 
 /** Scores at `points` (rows of `d`), as float64. */
-async function scores(target: UnnormalizedDensity, points: Float64Array, d: number): Promise<Float64Array> {
-  const x = tf.tensor2d(Float32Array.from(points), [points.length / d, d]);
-  try {
-    const g = target.gradLogDensity(x);
-    const out = Float64Array.from((await g.data()) as Float32Array);
-    g.dispose();
-    return out;
-  } finally {
-    x.dispose();
-  }
-}
+const scores = (target: UnnormalizedDensity, points: Float64Array, d: number) =>
+  evaluateRows(target, 'gradLogDensity', points, d);
 
-async function logDensities(
-  target: UnnormalizedDensity,
-  points: Float64Array,
-  d: number,
-): Promise<Float64Array> {
-  const x = tf.tensor2d(Float32Array.from(points), [points.length / d, d]);
-  try {
-    const lp = target.logDensity(x);
-    const out = Float64Array.from((await lp.data()) as Float32Array);
-    lp.dispose();
-    return out;
-  } finally {
-    x.dispose();
-  }
-}
+const logDensities = (target: UnnormalizedDensity, points: Float64Array, d: number) =>
+  evaluateRows(target, 'logDensity', points, d);
 
 /**
  * Gradients and central-difference Hessians of `E = −log ρ` at `C` points in one batched score

@@ -56,6 +56,27 @@ export function checkTarget(target: unknown, where: string): UnnormalizedDensity
   };
 }
 
+/**
+ * Evaluates `target.logDensity` or `target.gradLogDensity` at host rows (row-major, width `d`)
+ * and reads the result back in float64; the input tensor is freed on every path.
+ */
+export async function evaluateRows(
+  target: UnnormalizedDensity,
+  which: 'logDensity' | 'gradLogDensity',
+  rows: ArrayLike<number>,
+  d: number,
+): Promise<Float64Array> {
+  const x = tf.tensor2d(Float32Array.from(rows), [rows.length / d, d]);
+  try {
+    const out = target[which](x);
+    const values = Float64Array.from((await out.data()) as Float32Array);
+    out.dispose();
+    return values;
+  } finally {
+    x.dispose();
+  }
+}
+
 /** Uniform points in a box: `[n, dim]`, drawn on the host from `rng` (reproducible on every backend). */
 export function uniformInBox(box: CheckedBox, n: number, rng: Rng): Float32Array {
   const dim = box.low.length;

@@ -280,28 +280,34 @@ export class SupportVectorClassifier {
   }
 
   /**
+   * Validates rows `x` against the fitted model and maps them chunk by chunk through `f`, which
+   * receives the chunk's decision values `[c, pairs]`; the converted rows are freed on every path.
+   */
+  private mapDecisions(x: TensorInput, where: string, f: (decisions: tf.Tensor2D) => tf.Tensor): tf.Tensor {
+    const m = this.fitted(where);
+    const rows = toFiniteRows(x, `SupportVectorClassifier.${where}: x`, m.sv.shape[1]);
+    try {
+      return mapChunked(
+        rows,
+        (chunk) => {
+          const kernel = expNonPositive(
+            tf.mul(-m.gamma, pairwiseSquaredDistances(chunk as tf.Tensor2D, m.sv)),
+          );
+          return f(tf.add(tf.matMul(kernel, m.coef), m.intercept) as tf.Tensor2D);
+        },
+        this.chunkSize,
+      );
+    } finally {
+      rows.dispose();
+    }
+  }
+
+  /**
    * One-vs-one decision values `[N, pairs]`, pairs ordered (0,1), (0,2), …, (1,2), …; positive
    * favours the pair's lower class. The caller disposes the result.
    */
   decisionFunction(x: TensorInput): tf.Tensor2D {
-    const m = this.fitted('decisionFunction');
-    const rows = toFiniteRows(x, 'SupportVectorClassifier.decisionFunction: x', m.sv.shape[1]);
-    try {
-      return mapChunked(
-        rows,
-        (chunk) =>
-          tf.add(
-            tf.matMul(
-              expNonPositive(tf.mul(-m.gamma, pairwiseSquaredDistances(chunk as tf.Tensor2D, m.sv))),
-              m.coef,
-            ),
-            m.intercept,
-          ),
-        this.chunkSize,
-      ) as tf.Tensor2D;
-    } finally {
-      if (rows !== x) rows.dispose();
-    }
+    return this.mapDecisions(x, 'decisionFunction', (dec) => dec) as tf.Tensor2D;
   }
 
   /**
@@ -310,27 +316,11 @@ export class SupportVectorClassifier {
    */
   predictIndex(x: TensorInput): tf.Tensor1D {
     const m = this.fitted('predict');
-    const rows = toFiniteRows(x, 'SupportVectorClassifier.predict: x', m.sv.shape[1]);
-    try {
-      return mapChunked(
-        rows,
-        (chunk) => {
-          const dec = tf.add(
-            tf.matMul(
-              expNonPositive(tf.mul(-m.gamma, pairwiseSquaredDistances(chunk as tf.Tensor2D, m.sv))),
-              m.coef,
-            ),
-            m.intercept,
-          );
-          const win = tf.cast(tf.greater(dec, 0), 'float32');
-          const votes = tf.add(tf.matMul(win, m.votesFor), tf.matMul(tf.sub(1, win), m.votesAgainst));
-          return tf.argMax(votes, 1);
-        },
-        this.chunkSize,
-      ) as tf.Tensor1D;
-    } finally {
-      if (rows !== x) rows.dispose();
-    }
+    return this.mapDecisions(x, 'predict', (dec) => {
+      const win = tf.cast(tf.greater(dec, 0), 'float32');
+      const votes = tf.add(tf.matMul(win, m.votesFor), tf.matMul(tf.sub(1, win), m.votesAgainst));
+      return tf.argMax(votes, 1);
+    }) as tf.Tensor1D;
   }
 
   /** The predicted original class labels `[N]` (int32). */

@@ -10,7 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Workspace packages to pack, in build order (dependencies first). */
-const PACKAGES = ['tensor', 'distributions', 'metrics', 'nn', 'datasets', 'mdn', 'flow', 'samplers'];
+const PACKAGES = [
+  'tensor',
+  'distributions',
+  'metrics',
+  'nn',
+  'datasets',
+  'mdn',
+  'flow',
+  'samplers',
+  'active',
+];
 const TFJS = '4.22.0';
 
 const run = (cmd: string, args: string[], cwd: string) =>
@@ -98,7 +108,8 @@ import { sineInverse } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { FlowMatching, MixFlow } from '@polymodal/flow';
 import { DivideAndConquerSampler, bridgeSample, mala } from '@polymodal/samplers';
-import { bimodalMixture2d } from '@polymodal/datasets';
+import { bimodalMixture2d, ternaryPhases } from '@polymodal/datasets';
+import { activeLearning, mdnEnsembleTrainer } from '@polymodal/active';
 const info = await initBackend();
 const x = tf.randomUniform([128, 1], -1, 1, 'float32', 1);
 const y = tf.add(tf.mul(x, 2), 1);
@@ -137,7 +148,12 @@ const samplerSame = tf.equal(await dc.sample(8, { seed: 1 }), await dcBack.sampl
 const samplerModes = dc.modes.length;
 const chain = await mala(b1.target, { init: tf.tile(tf.tensor2d([[5, 0]]), [16, 1]), burnIn: 200, draws: 200, seed: 0 });
 const bridge = await bridgeSample(b1.target, chain.samples, { seed: 0 });
-console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mixSame, samplerSame, samplerModes, bridgeLogZ: bridge.logZ, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
+const ternary = ternaryPhases();
+const alPool = ternary.sampleInputs(200, 0);
+const al = await activeLearning({ pool: alPool, oracle: (q) => ternary.sampleTargets(q, 1), initial: 20, rounds: 1, batchSize: 10, train: mdnEnsembleTrainer({ members: 2, components: 2, hiddenUnits: [8], maxIterations: 20 }), seed: 0 });
+al.model.dispose();
+const alLabelled = al.history.labelled.length;
+console.log(JSON.stringify({ alLabelled, backend: info.name, loss: result.history.loss.at(-1), same, density, ed, mdnSame, flowSame, mixSame, samplerSame, samplerModes, bridgeLogZ: bridge.logZ, mdnFirst: mdnLoss[0], mdnLast: mdnLoss.at(-1) }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['smoke.mjs'], app).trim().split('\n').at(-1) as string);
@@ -149,6 +165,7 @@ console.log(JSON.stringify({ backend: info.name, loss: result.history.loss.at(-1
     expect(out.mixSame).toBe(true);
     expect(out.samplerSame).toBe(true);
     expect(out.samplerModes).toBe(2);
+    expect(out.alLabelled).toBe(30);
     // MALA draws of the right mode only: its region mass is log 0.75.
     expect(out.bridgeLogZ).toBeCloseTo(Math.log(0.75), 1);
     expect(out.mdnLast).toBeLessThan(out.mdnFirst);

@@ -30,6 +30,7 @@ export default defineConfig({
           { text: '@polymodal/mdn', link: '/packages/mdn' },
           { text: '@polymodal/flow', link: '/packages/flow' },
           { text: '@polymodal/samplers', link: '/packages/samplers' },
+          { text: '@polymodal/active', link: '/packages/active' },
         ],
       },
       { text: 'API reference', items: apiSidebar },

@@ -7,6 +7,8 @@
  * @module @polymodal/datasets
  */
 export { type AttractorOptions, gravitationalAttractor } from './attractor.js';
+export type { ConditionalBenchmark } from './conditional_benchmark.js';
+export { type CoupledDoubleWellOptions, coupledDoubleWell } from './coupled_double_well.js';
 export { type GeneratorOptions, MAX_SAMPLES, type RegressionData } from './dataset.js';
 export {
   LETTERS,
@@ -17,6 +19,7 @@ export {
   lettersRotation,
 } from './letters.js';
 export { type Lorenz63Options, lorenz63 } from './lorenz.js';
+export { type MultimodalConditionalOptions, multimodalConditional } from './multimodal_conditional.js';
 export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
 export {
   type BenchmarkBox,
@@ -28,6 +31,7 @@ export {
   skewNormalMixture,
 } from './sampler_benchmarks.js';
 export { type SineInverseOptions, sineForward, sineInverse, sineInverseLogProb } from './sine_inverse.js';
+export { type TernaryPhasesOptions, ternaryPhases } from './ternary_phases.js';
 export {
   checkerboard,
   type EightGaussiansOptions,

@@ -1,7 +1,7 @@
-import { ShapeError } from '@polymodal/tensor';
+import { inverseSpd, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianComponents } from './gaussian_components.js';
-import { inverseSpd, precisionFactorFromCovariance } from './linalg.js';
+import { precisionFactorFromCovariance } from './linalg.js';
 import {
   covarianceFromPrecisionFactor,
   logDetPrecisionFactor,

@@ -1,5 +1,6 @@
 import {
   assertPositiveInteger,
+  cholesky,
   formatShape,
   logNdtr,
   Rng,
@@ -8,7 +9,7 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Distribution, DistributionOptions, HasMoments, SampleOptions } from './distribution.js';
-import { cholesky, precisionFactorFromCovariance } from './linalg.js';
+import { precisionFactorFromCovariance } from './linalg.js';
 import { checkParameters, checkSample, parameters, withEvent } from './parameters.js';
 import { whitenedGaussianLogProb } from './triangular.js';
 

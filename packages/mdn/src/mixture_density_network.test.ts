@@ -165,6 +165,25 @@ describe('MixtureDensityNetwork: units and ensembles', () => {
     for (const m of [ens, alone, fresh, hybrid, dev]) m.dispose();
   });
 
+  it("features(x, { member }) are the head's input: the head applied to them gives that member's mixture", async () => {
+    const mdn = small({ members: 2 });
+    await mdn.fit(x, y, { iterations: 20, seed: 0 });
+    await expectNoLeak(() => tf.dispose(mdn.features(x, { member: 1 })));
+    const f = mdn.features(x, { member: 1 });
+    expect(f.shape).toEqual([N, 16]);
+    const kernel = mdn.namedVariables.get('member_1/dense_2/kernel') as tf.Variable;
+    const bias = mdn.namedVariables.get('member_1/dense_2/bias') as tf.Variable;
+    const logits = tf.tidy(() => tf.logSoftmax(tf.slice(tf.add(tf.matMul(f, kernel), bias), [0, 0], [N, 3])));
+    const gm = mdn.predict(x, { member: 1 });
+    expectClose(take(logits), take(tf.logSoftmax(gm.logits)), 1e-5, 1e-5);
+    gm.dispose();
+    f.dispose();
+    expect(() => mdn.features(x, { member: 2 })).toThrow(ValueError);
+    expect(() => mdn.features(x, { member: 'all' as unknown as number })).toThrow(ValueError);
+    expect(() => mdn.features(x, { typo: 1 } as never)).toThrow(ValueError);
+    mdn.dispose();
+  });
+
   it('splits variance into aleatoric and epistemic parts (law of total variance)', async () => {
     const mdn = small({ members: 3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });

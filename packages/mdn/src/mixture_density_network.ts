@@ -286,6 +286,26 @@ export class MixtureDensityNetwork {
   }
 
   /**
+   * Backbone features of one member (default 0): the last hidden layer, the mixture head's input,
+   * `[N, featureDim]`, computed from the normalised inputs. Feature-space methods (Core-Set,
+   * BAIT in `@polymodal/active`) work on these. Caller disposes.
+   *
+   * @throws ValueError on an invalid member; ShapeError/ValueError on bad `x`.
+   */
+  features(x: TensorInput, options?: { member?: number }): tf.Tensor2D {
+    const o = checkOptions(options, ['member'], 'features');
+    const member = this.checkMember(o.member ?? 0);
+    if (typeof member !== 'number')
+      throw new ValueError(`features: member must be an integer, got '${member}'.`);
+    const xs = toFiniteRows(x, 'x', this.cfg.inputDim);
+    try {
+      return tf.tidy(() => this.network.featuresMember(member, this.stats ? this.stats.x.transform(xs) : xs));
+    } finally {
+      xs.dispose();
+    }
+  }
+
+  /**
    * The predicted mixtures in original units (caller disposes). By default the ensemble mixture
    * with E·K components and batch `[N]`; `{ member: e }` one member `[N]`; `{ member: 'all' }`
    * every member, batch `[E, N]`.

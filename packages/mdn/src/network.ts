@@ -21,6 +21,8 @@ export interface MdnNetwork extends FastPathNetwork {
   apply(x: tf.Tensor2D): tf.Tensor3D;
   /** Member e alone: `[B, headWidth]`. */
   applyMember(e: number, x: tf.Tensor2D): tf.Tensor2D;
+  /** Member e's backbone features, the head's input: `[B, featureDim]`. */
+  featuresMember(e: number, x: tf.Tensor2D): tf.Tensor2D;
   readonly trainableVariables: tf.Variable[];
   /** The biases of every member's head (the last layer), `[headWidth]` each. */
   headBiases(): tf.Variable[];
@@ -63,6 +65,7 @@ export function mlpNetwork(spec: NetworkSpec, weights?: readonly tf.Tensor[]): M
   return {
     apply: (x) => mlp.apply(x),
     applyMember: (e, x) => mlp.applyMember(e, x),
+    featuresMember: (e, x) => (mlp.members[e] as Mlp).features(x),
     denseStacks: (): DenseStack[] => mlp.denseStacks(),
     get trainableVariables() {
       return mlp.trainableVariables;
@@ -103,6 +106,7 @@ export function customNetwork(
   const network: MdnNetwork = {
     apply: (x) => tf.tidy(() => tf.stack(backbones.map((_, e) => applyMember(e, x))) as tf.Tensor3D),
     applyMember,
+    featuresMember: (e, x) => tf.tidy(() => (backbones[e] as Backbone).apply(x)),
     get trainableVariables() {
       return variables();
     },

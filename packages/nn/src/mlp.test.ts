@@ -48,6 +48,29 @@ describe.each(['wasm', 'cpu'] as const)('Mlp on %s (vs PyTorch float64)', (backe
 });
 
 describe('Mlp construction', () => {
+  it('features are the last hidden activations: the output layer applied to them is apply()', async () => {
+    await initBackend({ backend: 'cpu' });
+    const net = new Mlp({ inputDim: 3, outputDim: 2, hiddenUnits: [5, 4], activation: 'tanh', seed: 3 });
+    const x = tf.randomNormal([6, 3], 0, 1, 'float32', 1) as tf.Tensor2D;
+    await expectNoLeak(() => {
+      const f = net.features(x);
+      expect(f.shape).toEqual([6, 4]);
+      const head = net.layers[2] as { kernel: tf.Variable; bias: tf.Variable };
+      expectClose(
+        take(tf.tidy(() => tf.add(tf.matMul(f, head.kernel), head.bias))),
+        take(net.apply(x)),
+        1e-6,
+        1e-6,
+      );
+      f.dispose();
+      const wrong = tf.zeros([2, 2]) as tf.Tensor2D;
+      expect(() => net.features(wrong)).toThrow(ShapeError);
+      wrong.dispose();
+    });
+    x.dispose();
+    net.dispose();
+  });
+
   it('is reproducible by seed, differs across seeds, and Glorot init has the right variance', () => {
     const a = new Mlp({ inputDim: 200, outputDim: 300, hiddenUnits: [], seed: 1 });
     const b = new Mlp({ inputDim: 200, outputDim: 300, hiddenUnits: [], seed: 1 });

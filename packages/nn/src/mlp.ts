@@ -161,12 +161,7 @@ export class Mlp implements DenseStackNetwork {
    * @throws ShapeError when `x` has the wrong shape.
    */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    assertFloatTensor(x, 'Mlp.apply x');
-    if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
-      throw new ShapeError(
-        `Mlp.apply: expected x [B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`,
-      );
-    }
+    this.checkInput(x, 'apply');
     return tf.tidy(() => {
       let h: tf.Tensor2D = x;
       this.layers.forEach((layer, l) => {
@@ -174,6 +169,37 @@ export class Mlp implements DenseStackNetwork {
         const last = l === this.layers.length - 1;
         h = activate(h, last ? this.config.outputActivation : this.config.activation) as tf.Tensor2D;
       });
+      return h;
+    });
+  }
+
+  /** Checks a batch of inputs `[B, inputDim]`. @throws ShapeError */
+  private checkInput(x: tf.Tensor2D, method: string): void {
+    assertFloatTensor(x, `Mlp.${method} x`);
+    if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
+      throw new ShapeError(
+        `Mlp.${method}: expected x [B, ${this.config.inputDim}], got [${x.shape.join(', ')}].`,
+      );
+    }
+  }
+
+  /**
+   * The last hidden layer's activations (the input to the output layer): what feature-space
+   * methods such as Core-Set and BAIT work on. With no hidden layer these are the inputs.
+   *
+   * @param x `[B, inputDim]`.
+   * @returns `[B, last hidden width]` (or a copy of `x`), owned by the caller.
+   * @throws ShapeError when `x` has the wrong shape.
+   */
+  features(x: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(x, 'features');
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = tf.clone(x);
+      for (const layer of this.layers.slice(0, -1))
+        h = activate(
+          dense(h, layer.kernel, layer.bias, this.effectiveDenseGradient),
+          this.config.activation,
+        ) as tf.Tensor2D;
       return h;
     });
   }

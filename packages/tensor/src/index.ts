@@ -34,6 +34,7 @@ export {
 } from './numerics/custom_gradient.js';
 export { expNonPositive } from './numerics/exp_non_positive.js';
 export { diagGaussianLogProb, pairwiseSquaredDistances } from './numerics/gaussian.js';
+export { cholesky, inverseSpd } from './numerics/host_linalg.js';
 export { type GaussianKernelMeanOptions, gaussianKernelMean } from './numerics/kernel_mean.js';
 export { kMeans } from './numerics/kmeans.js';
 export { logAddExp, logSoftmax, logSumExp } from './numerics/log_sum_exp.js';

@@ -1,4 +1,5 @@
 import type { Target } from '../target.js';
+import { activeTargets } from './active.js';
 import { datasetsTargets } from './datasets.js';
 import { distributionsTargets } from './distributions.js';
 import { flowTargets } from './flow.js';
@@ -18,4 +19,5 @@ export const TARGETS: Record<string, Target[]> = {
   mdn: mdnTargets,
   flow: flowTargets,
   samplers: samplersTargets,
+  active: activeTargets,
 };

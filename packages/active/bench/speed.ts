@@ -1,10 +1,12 @@
 // Speed: MI-LB scoring of a 10⁵-input pool (E = 5, K = 5) split into forward pass and bound, and
 // one full round (retrain + score + select) at the multimodal benchmark's paper scale.
 //   pnpm --filter @polymodal/active bench speed       BENCH_POOL=100000 BENCH_ROUND=1 (0 skips the round)
+//   BENCH_ACQUISITIONS=mi-lb,variance,coreset,bait (the round's)
 import { multimodalConditional } from '@polymodal/datasets';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  type AcquisitionName,
   activeLearning,
   epistemicVariance,
   mdnEnsembleTrainer,
@@ -66,7 +68,10 @@ export async function speedBench(): Promise<void> {
   );
   console.log('| acquisition | train s | score + select s |');
   console.log('|---|---|---|');
-  for (const acquisition of ['mi-lb', 'variance', 'coreset', 'bait'] as const) {
+  const acquisitions = (process.env.BENCH_ACQUISITIONS ?? 'mi-lb,variance,coreset,bait').split(
+    ',',
+  ) as AcquisitionName[];
+  for (const acquisition of acquisitions) {
     const { history, model: m } = await activeLearning({
       pool: bigPool,
       oracle: (x) => bench.sampleTargets(x, 4),

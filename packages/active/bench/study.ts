@@ -64,6 +64,12 @@ export async function studyBench(): Promise<void> {
         model.dispose();
         const curve = [...history.rounds.map((r) => r.testNll as number), history.finalNll as number];
         curves[acquisition] = [...(curves[acquisition] ?? []), curve];
+        // Partial results survive a crash or an interruption.
+        if (process.env.BENCH_OUT)
+          writeFileSync(
+            process.env.BENCH_OUT,
+            JSON.stringify({ ...results, [key]: { partial: true, curves } }, null, 1),
+          );
         const acq = history.rounds.reduce((a, r) => a + r.acquisitionSeconds, 0);
         console.log(
           `${key} seed ${seed} ${acquisition.padEnd(8)} final ${curve.at(-1)?.toFixed(3)} ` +

@@ -35,7 +35,6 @@ function ensureKernel(): boolean {
       const w = lw as Float32Array;
       const o = out as Float32Array;
       const k = new Float64Array(M * M);
-      const s = new Float64Array(D);
       const selfLog = new Float64Array(M); // Σ_d log σ²_id (Bhattacharyya)
       for (let b = 0; b < B; b++) {
         const base = b * M * D;
@@ -56,9 +55,14 @@ function ensureKernel(): boolean {
               const diff = (m[ai + d] as number) - (m[aj + d] as number);
               quad += (diff * diff) / sd;
               p *= sd;
-              s[d] = sd;
             }
-            const logDet = sumLog(p, s, 0, D);
+            let logDet: number;
+            if (p > 1e-300 && p < 1e300) logDet = Math.log(p);
+            else {
+              // The product left float64's range: sum the logarithms instead (rare).
+              logDet = 0;
+              for (let d = 0; d < D; d++) logDet += Math.log((vv[ai + d] as number) + (vv[aj + d] as number));
+            }
             // Huber: log N(μ_i; μ_j, Σ_i + Σ_j). Bhattacharyya, with Σ̃ = s/2:
             // −D_B = −(¼ Σ Δ²/s + ½ (log det Σ̃ − ½ (log det Σ_i + log det Σ_j))).
             const value = bhattacharyya

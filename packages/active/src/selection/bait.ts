@@ -13,6 +13,30 @@ export interface BaitOptions {
 
 const KEYS = optionKeys<BaitOptions>()(['lambda', 'oversample']);
 
+/** `λI + c · XᵀX` in float64 for host rows X `[L, d]` (the upper triangle, mirrored). */
+function ridgeGram(x: Float32Array, L: number, d: number, lambda: number, c: number): Float64Array {
+  const g = new Float64Array(d * d);
+  const row = new Float64Array(d);
+  for (let r = 0; r < L; r++) {
+    for (let i = 0; i < d; i++) row[i] = x[r * d + i] as number;
+    for (let i = 0; i < d; i++) {
+      const xi = row[i] as number;
+      if (xi === 0) continue;
+      const at = i * d;
+      for (let j = i; j < d; j++) g[at + j] = (g[at + j] as number) + xi * (row[j] as number);
+    }
+  }
+  for (let i = 0; i < d; i++) {
+    g[i * d + i] = c * (g[i * d + i] as number) + lambda;
+    for (let j = i + 1; j < d; j++) {
+      const v = c * (g[i * d + j] as number);
+      g[i * d + j] = v;
+      g[j * d + i] = v;
+    }
+  }
+  return g;
+}
+
 /** Largest embedding width BAIT inverts (a d × d float64 matrix on the host). */
 export const MAX_BAIT_DIM = 4096;
 
@@ -50,12 +74,9 @@ export async function baitSelect(
   assertNumber(d, 'baitSelect: embedding width', { max: MAX_BAIT_DIM });
   const forward = Math.min(N, Math.ceil(oversample * k));
 
-  // A = M_0⁻¹ on the host in float64 (tfjs has no inverse).
-  const m0 = tf.tidy(() =>
-    tf.add(tf.mul(lambda, tf.eye(d)), tf.div(tf.matMul(labelled, labelled, true, false), L + k)),
-  );
-  const a0 = inverseSpd(Float64Array.from(await m0.data()), d);
-  m0.dispose();
+  // A = M_0⁻¹, assembled and inverted on the host in float64: Fisher embeddings of a confident
+  // model reach 10³–10⁴, and a float32 Gram matrix of them loses λI (and positive definiteness).
+  const a0 = inverseSpd(ridgeGram((await labelled.data()) as Float32Array, L, d, lambda, 1 / (L + k)), d);
   const state: Record<string, tf.Tensor> = {};
   const swap = (name: string, t: tf.Tensor) => {
     state[name]?.dispose();
@@ -76,23 +97,56 @@ export async function baitSelect(
     const index = tf.range(0, N, 1, 'int32');
     swap('index', index);
 
-    /** `A ← A − a aᵀ / c` with `a = A x_j`, carried to the pool's rows P, s and t. */
+    // The pool's rows P = X_s A are never rewritten: after r updates A_r = A_0 − Σ_t a_t a_tᵀ / c_t,
+    // so P_r = P_0 − U diag(1/c) Aᵀ with the update vectors stacked (U [N, r], A [r, d]). A step
+    // then costs two products with P_0 and O(N r), instead of writing a new N × d matrix.
+    /** `P_r v` for a `[d, 1]` column v: `[N]`. */
+    const rowsTimes = (v: tf.Tensor) =>
+      tf.tidy(() => {
+        const base = tf.reshape(tf.matMul(state.p as tf.Tensor2D, v as tf.Tensor2D), [N]);
+        if (state.u === undefined) return base;
+        const coefficients = tf.div(
+          tf.reshape(tf.matMul(state.a as tf.Tensor2D, v as tf.Tensor2D), [1, -1]),
+          state.c as tf.Tensor,
+        );
+        // Broadcast products, not matMul: the stacks are thin (r columns, r = 1 at first), and the
+        // wasm backend's matMul gave wrong results (NaN within steps) for these shapes.
+        return tf.sub(base, tf.sum(tf.mul(state.u as tf.Tensor2D, coefficients), 1));
+      });
+    /** Row j of P_r, as a `[d, 1]` column: `A_r x_j` (A is symmetric). */
+    const row = (j: number) =>
+      tf.tidy(() => {
+        const base = tf.reshape(tf.slice(state.p as tf.Tensor2D, j, 1), [d, 1]);
+        if (state.u === undefined) return base;
+        const weights = tf.div(
+          tf.reshape(tf.slice(state.u as tf.Tensor2D, [j, 0], [1, -1]), [-1, 1]),
+          tf.reshape(state.c as tf.Tensor, [-1, 1]),
+        );
+        return tf.sub(base, tf.reshape(tf.sum(tf.mul(weights, state.a as tf.Tensor2D), 0), [d, 1]));
+      });
+    /** `A ← A − a aᵀ / c` with `a = A x_j`, carried to s and t and stacked for P. */
     const update = (j: number, c: tf.Tensor) =>
       tf.tidy(() => {
-        const p = state.p as tf.Tensor2D;
-        const a = tf.reshape(tf.slice(p, j, 1), [d, 1]); // A x_j (A is symmetric)
+        const a = row(j);
         const x = tf.reshape(tf.slice(state.xs as tf.Tensor2D, j, 1), [d, 1]);
-        const u = tf.reshape(tf.matMul(p, x), [N]); // x_iᵀ A x_j
+        const u = rowsTimes(x); // x_iᵀ A x_j
         const fa = tf.matMul(state.fisher as tf.Tensor2D, a);
-        const q = tf.reshape(tf.matMul(p, fa), [N]); // x_iᵀ A F a
+        const q = rowsTimes(fa); // x_iᵀ A F a
         const afa = tf.sum(tf.mul(a, fa));
-        const nextP = tf.sub(p, tf.div(tf.matMul(tf.reshape(u, [N, 1]), a, false, true), c));
-        const nextS = tf.sub(state.s as tf.Tensor, tf.div(tf.square(u), c));
+        // Through r = u / c: u and aᵀFa reach 10¹⁰–10²⁴ for raw Fisher embeddings, and u² aᵀFa
+        // would overflow float32.
+        const r = tf.div(u, c);
+        const nextS = tf.sub(state.s as tf.Tensor, tf.mul(u, r));
         const nextT = tf.add(
-          tf.sub(state.t as tf.Tensor, tf.div(tf.mul(2, tf.mul(u, q)), c)),
-          tf.div(tf.mul(tf.square(u), afa), tf.square(c)),
+          tf.sub(state.t as tf.Tensor, tf.mul(2, tf.mul(r, q))),
+          tf.mul(tf.square(r), afa),
         );
-        swap('p', tf.keep(nextP));
+        const column = tf.reshape(u, [N, 1]);
+        const line = tf.reshape(a, [1, d]);
+        const scale = tf.reshape(c, [1]);
+        swap('u', tf.keep(state.u ? tf.concat([state.u, column], 1) : column));
+        swap('a', tf.keep(state.a ? tf.concat([state.a, line], 0) : line));
+        swap('c', tf.keep(state.c ? tf.concat([state.c, scale]) : scale));
         swap('s', tf.keep(nextS));
         swap('t', tf.keep(nextT));
       });

@@ -92,11 +92,12 @@ function traceAfter(M: Float64Array, F: Float64Array, x: number[], sign: number,
   return t;
 }
 
-describe('baitSelect', () => {
+describe.each(['cpu', 'wasm'] as const)('baitSelect on %s', (backend) => {
   it('picks what brute-force trace minimisation with explicit inverses picks (forward 2k, prune to k)', async () => {
-    const N = 30;
+    await initBackend({ backend });
+    const N = 60;
     const L = 5;
-    const d = 6;
+    const d = 24;
     const k = 4;
     const lambda = 0.5;
     const X = tf.randomNormal([N, d], 0, 1, 'float32', 3) as tf.Tensor2D;
@@ -145,9 +146,15 @@ describe('baitSelect', () => {
     }
     const picked = await baitSelect(X, XL, k, { lambda });
     expect(new Set(picked)).toEqual(new Set(chosen));
+    // Embeddings of a confident model can be huge and wider than the labelled set is large:
+    // M_0 = λI + low rank still inverts (it is assembled in float64, where λI survives).
+    const big = tf.randomNormal([40, 64], 0, 3e3, 'float32', 5) as tf.Tensor2D;
+    const bigL = tf.randomNormal([10, 64], 0, 3e3, 'float32', 6) as tf.Tensor2D;
+    expect(new Set(await baitSelect(big, bigL, k)).size).toBe(k);
+    tf.dispose([big, bigL]);
     await expectNoLeak(async () => {
       await baitSelect(X, XL, 2);
-      await expect(baitSelect(X, XL, 31)).rejects.toThrow(ValueError);
+      await expect(baitSelect(X, XL, 61)).rejects.toThrow(ValueError);
       await expect(baitSelect(X, XL, 2, { lambda: 0 })).rejects.toThrow(ValueError);
     });
     tf.dispose([X, XL]);

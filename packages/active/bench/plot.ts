@@ -45,12 +45,15 @@ function panel(key: string, r: Result, x0: number, width: number, height: number
     refs.offline,
     ...(refs.exact !== undefined ? [refs.exact] : []),
   ];
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  // A log axis when everything is positive: the shared initial point can be 100× the rest.
+  const log = values.every((v) => v > 0);
+  const f = (v: number) => (log ? Math.log10(Math.max(v, 1e-12)) : v);
+  const lo = Math.min(...values.map(f));
+  const hi = Math.max(...values.map(f));
   const span = hi - lo || 1;
   const [l0, l1] = [r.labels[0] as number, r.labels.at(-1) as number];
   const X = (n: number) => x0 + pad.left + ((n - l0) / (l1 - l0)) * w;
-  const Y = (v: number) => pad.top + (1 - (v - (lo - 0.05 * span)) / (1.1 * span)) * h;
+  const Y = (v: number) => pad.top + (1 - (f(v) - (lo - 0.05 * span)) / (1.1 * span)) * h;
   const out: string[] = [];
   out.push(
     `<text x="${x0 + pad.left}" y="16" font-size="13" font-weight="bold">${TITLES[key] ?? key}</text>`,

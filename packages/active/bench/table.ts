@@ -36,7 +36,7 @@ for (const [key, r] of Object.entries(merged)) {
       `| ${n} | ${names.map((a) => fmt((r.curves[a] ?? []).map((c) => c[i] as number))).join(' | ')} |`,
     );
   console.log(
-    `| mean over the curve | ${names.map((a) => fmt((r.curves[a] ?? []).map(mean))).join(' | ')} |`,
+    `| mean after the initial set | ${names.map((a) => fmt((r.curves[a] ?? []).map((c) => mean(c.slice(1))))).join(' | ')} |`,
   );
   const exact = r.references.flatMap((q) => (q.trueNll === undefined ? [] : [q.trueNll]));
   console.log(

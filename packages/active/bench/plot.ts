@@ -62,7 +62,8 @@ function panel(key: string, r: Result, x0: number, width: number, height: number
     `<rect x="${x0 + pad.left}" y="${pad.top}" width="${w}" height="${h}" fill="none" stroke="#ccc"/>`,
   );
   for (let t = 0; t <= 4; t++) {
-    const v = lo - 0.05 * span + (1.1 * span * t) / 4;
+    const g = lo - 0.05 * span + (1.1 * span * t) / 4;
+    const v = log ? 10 ** g : g;
     out.push(
       `<text x="${x0 + pad.left - 4}" y="${Y(v) + 4}" font-size="10" text-anchor="end">${v.toFixed(v > 10 ? 1 : 2)}</text>`,
     );
@@ -110,6 +111,7 @@ const legend = names
   .join('\n');
 console.log(
   `<svg xmlns="http://www.w3.org/2000/svg" width="${width * keys.length}" height="${height + 20}" font-family="sans-serif">`,
+  '<title>Active learning: test NLL against labels, mean ± one standard error over seeds</title>',
   '<rect width="100%" height="100%" fill="#fff"/>',
   ...keys.map((k, i) => panel(k, results[k] as Result, i * width, width, height)),
   legend,

@@ -22,7 +22,12 @@ export interface SynthesizeQueriesOptions {
   /** Adam's step size, in input units. Default 1 % of the box's widest side, or 0.01 without a box. */
   learningRate?: number;
   /** The feasible inputs: every step is projected back into it. Default unbounded. */
-  box?: { low: number[]; high: number[] };
+  box?: {
+    /** Lower corner, one bound per input column. */
+    low: number[];
+    /** Upper corner. */
+    high: number[];
+  };
   /** MI-LB's bounds. Default `'huber'`. */
   method?: 'huber' | 'pairwise';
   /** Aborts between steps. */

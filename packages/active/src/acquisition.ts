@@ -3,6 +3,7 @@ import {
   assertOneOf,
   assertSeed,
   checkOptions,
+  mapChunked,
   optionKeys,
   Rng,
   ValueError,
@@ -69,39 +70,19 @@ export const ACQUISITION_NAMES: readonly AcquisitionName[] = [
 /** Rows of the pool pushed through the model per pass. */
 const MODEL_BLOCK = 2048;
 
-/**
- * Maps `fn` over row blocks of `x` (model forward passes in bounded memory) and concatenates the
- * per-row results read back to the host, one read per block.
- */
-async function mapRows(x: tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor1D): Promise<Float32Array> {
-  const N = x.shape[0];
-  const out = new Float32Array(N);
-  for (let start = 0; start < N; start += MODEL_BLOCK) {
-    const size = Math.min(MODEL_BLOCK, N - start);
-    const part = tf.tidy(() => fn(tf.slice(x, start, size)));
-    try {
-      out.set(await part.data(), start);
-    } finally {
-      part.dispose();
-    }
-  }
-  return out;
-}
-
 /** Applies `score` to the model's member predictions at every pool row: `[N]` on the host. */
-export function scorePool(
+export async function scorePool(
   model: EnsembleModel,
   pool: tf.Tensor2D,
   score: (params: EnsembleMixtureParameters) => tf.Tensor1D,
 ): Promise<Float32Array> {
-  return mapRows(pool, (rows) => {
-    const p = model.predictMembers(rows);
-    try {
-      return score(p);
-    } finally {
-      tf.dispose([p.logits, p.means, p.variances]);
-    }
-  });
+  // Model forward passes in bounded memory, one read-back at the end.
+  const scores = mapChunked(pool, (rows) => score(model.predictMembers(rows as tf.Tensor2D)), MODEL_BLOCK);
+  try {
+    return (await scores.data()) as Float32Array;
+  } finally {
+    scores.dispose();
+  }
 }
 
 /** Per-row scores of a scored acquisition. */
@@ -149,25 +130,18 @@ async function poolScores(
 
 /** The per-member mixture means concatenated, `[N, E·D]`: MaxDist's features. */
 function memberMeanFeatures(model: EnsembleModel, x: tf.Tensor2D): tf.Tensor2D {
-  const parts: tf.Tensor[] = [];
-  try {
-    for (let start = 0; start < x.shape[0]; start += MODEL_BLOCK) {
-      parts.push(
-        tf.tidy(() => {
-          const p = model.predictMembers(tf.slice(x, start, Math.min(MODEL_BLOCK, x.shape[0] - start)));
-          const alpha = tf.softmax(p.logits, -1);
-          const means = tf.sum(tf.mul(tf.expandDims(alpha, -1), p.means), 2); // [E, B, D]
-          const [E, B, D] = means.shape as [number, number, number];
-          return tf.reshape(tf.transpose(means, [1, 0, 2]), [B, E * D]);
-        }),
-      );
-    }
-    return (
-      x.shape[0] === 0 ? tf.zeros([0, model.members * model.outputDim]) : tf.concat(parts)
-    ) as tf.Tensor2D;
-  } finally {
-    tf.dispose(parts);
-  }
+  if (x.shape[0] === 0) return tf.zeros([0, model.members * model.outputDim]);
+  return mapChunked(
+    x,
+    (rows) => {
+      const p = model.predictMembers(rows as tf.Tensor2D);
+      const alpha = tf.softmax(p.logits, -1);
+      const means = tf.sum(tf.mul(tf.expandDims(alpha, -1), p.means), 2); // [E, B, D]
+      const [E, B, D] = means.shape as [number, number, number];
+      return tf.reshape(tf.transpose(means, [1, 0, 2]), [B, E * D]);
+    },
+    MODEL_BLOCK,
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -213,15 +187,7 @@ function memberFeatures(model: EnsembleModel, x: tf.Tensor2D, what: string): tf.
   const features = model.features?.bind(model);
   if (features === undefined)
     throw new ValueError(`${what} needs backbone features: the model must implement EnsembleModel.features.`);
-  if (x.shape[0] <= MODEL_BLOCK) return features(x, 0);
-  const parts: tf.Tensor[] = [];
-  try {
-    for (let start = 0; start < x.shape[0]; start += MODEL_BLOCK)
-      parts.push(tf.tidy(() => features(tf.slice(x, start, Math.min(MODEL_BLOCK, x.shape[0] - start)), 0)));
-    return tf.concat(parts) as tf.Tensor2D;
-  } finally {
-    tf.dispose(parts);
-  }
+  return mapChunked(x, (rows) => features(rows as tf.Tensor2D, 0), MODEL_BLOCK) as tf.Tensor2D;
 }
 
 /**
@@ -274,32 +240,23 @@ function baitEmbeddings(
   sketch: EmbeddingSketch | undefined,
 ): tf.Tensor2D {
   const rng = new Rng(seed);
-  const parts: tf.Tensor[] = [];
-  try {
-    for (let start = 0; start < x.shape[0]; start += MODEL_BLOCK) {
-      const rows = tf.slice(x, start, Math.min(MODEL_BLOCK, x.shape[0] - start));
-      const p = model.predictMembers(rows);
-      const features = memberFeatures(model, rows, 'bait');
-      try {
-        const member0 = tf.tidy(() => ({
-          logits: tf.squeeze(tf.slice(p.logits, 0, 1), [0]) as tf.Tensor2D,
-          means: tf.squeeze(tf.slice(p.means, 0, 1), [0]) as tf.Tensor3D,
-          variances: tf.squeeze(tf.slice(p.variances, 0, 1), [0]) as tf.Tensor3D,
-        }));
-        try {
-          const outputScale = model.outputScale ?? Array.from({ length: model.outputDim }, () => 1);
-          parts.push(baitEmbedding({ ...member0, features, outputScale }, rng.seed(), sketch));
-        } finally {
-          tf.dispose(Object.values(member0));
-        }
-      } finally {
-        tf.dispose([rows, p.logits, p.means, p.variances, features]);
-      }
-    }
-    return tf.concat(parts) as tf.Tensor2D;
-  } finally {
-    tf.dispose(parts);
-  }
+  const outputScale = model.outputScale ?? Array.from({ length: model.outputDim }, () => 1);
+  return mapChunked(
+    x,
+    (rows) => {
+      const p = model.predictMembers(rows as tf.Tensor2D);
+      const member0 = (t: tf.Tensor) => tf.squeeze(tf.slice(t, 0, 1), [0]);
+      const head = {
+        logits: member0(p.logits) as tf.Tensor2D,
+        means: member0(p.means) as tf.Tensor3D,
+        variances: member0(p.variances) as tf.Tensor3D,
+        features: memberFeatures(model, rows as tf.Tensor2D, 'bait'),
+        outputScale,
+      };
+      return baitEmbedding(head, rng.seed(), sketch);
+    },
+    MODEL_BLOCK,
+  ) as tf.Tensor2D;
 }
 
 /**

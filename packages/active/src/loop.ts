@@ -127,7 +127,7 @@ async function query(
   }
   const y = (() => {
     try {
-      return toFiniteRows(answer, 'oracle answer', outputDim ?? inferWidth(answer));
+      return toFiniteRows(answer, 'oracle answer', outputDim ?? rowWidth(answer, 'The oracle answer'));
     } catch (error) {
       if (error instanceof PolymodalError) {
         error.message = `The oracle's answer for ${indices.length} inputs is unusable: ${error.message}`;
@@ -147,18 +147,18 @@ async function query(
   }
 }
 
-/** The width of an oracle's first answer. @throws ShapeError */
-function inferWidth(answer: TensorInput): number {
+/** The width of rows `[N, width]` (width ≥ 1) given as a tensor or nested arrays. @throws ShapeError */
+function rowWidth(value: TensorInput, what: string): number {
   const width =
-    answer instanceof tf.Tensor
-      ? answer.rank === 2
-        ? answer.shape[1]
+    value instanceof tf.Tensor
+      ? value.rank === 2
+        ? value.shape[1]
         : undefined
-      : Array.isArray(answer) && Array.isArray(answer[0])
-        ? answer[0].length
+      : Array.isArray(value) && Array.isArray(value[0])
+        ? value[0].length
         : undefined;
   if (width === undefined || width < 1)
-    throw new ShapeError('The oracle must answer rows [b, outputDim] with outputDim ≥ 1.');
+    throw new ShapeError(`${what} must be rows [N, width] with width ≥ 1.`);
   return width;
 }
 
@@ -211,7 +211,7 @@ export async function activeLearning(options: ActiveLearningOptions): Promise<Ac
     throw new ValueError('activeLearning: acquisition.select must be a function.');
   const train = o.train ?? mdnEnsembleTrainer();
 
-  const pool = toFiniteRows(o.pool, 'activeLearning: pool', inputWidth(o.pool));
+  const pool = toFiniteRows(o.pool, 'activeLearning: pool', rowWidth(o.pool, 'activeLearning: pool'));
   const owned: tf.Tensor[] = [pool];
   try {
     const [N, inputDim] = pool.shape;
@@ -375,13 +375,6 @@ export async function activeLearning(options: ActiveLearningOptions): Promise<Ac
   }
 }
 
-/** Width of the pool's rows. @throws ShapeError */
-function inputWidth(pool: TensorInput): number {
-  if (pool instanceof tf.Tensor && pool.rank === 2) return pool.shape[1] as number;
-  if (Array.isArray(pool) && Array.isArray(pool[0])) return pool[0].length;
-  throw new ShapeError('activeLearning: pool must be rows [N, inputDim].');
-}
-
 /** The initial labelled pool indices. @throws ValueError */
 function initialIndices(initial: number | readonly number[], N: number, seed: number): number[] {
   if (typeof initial === 'number') {
@@ -405,14 +398,7 @@ function toTest(test: TestData, inputDim: number): { x: tf.Tensor2D; y: tf.Tenso
   const t = checkOptions(test, ['x', 'y'], 'activeLearning: test');
   const x = toFiniteRows(t.x, 'activeLearning: test.x', inputDim);
   try {
-    const width =
-      t.y instanceof tf.Tensor && t.y.rank === 2
-        ? t.y.shape[1]
-        : Array.isArray(t.y) && Array.isArray(t.y[0])
-          ? t.y[0].length
-          : undefined;
-    if (width === undefined) throw new ShapeError('activeLearning: test.y must be rows [M, outputDim].');
-    const y = toFiniteRows(t.y, 'activeLearning: test.y', width);
+    const y = toFiniteRows(t.y, 'activeLearning: test.y', rowWidth(t.y, 'activeLearning: test.y'));
     if (y.shape[0] !== x.shape[0]) {
       y.dispose();
       throw new ShapeError(`activeLearning: test.x has ${x.shape[0]} rows but test.y has ${y.shape[0]}.`);

@@ -1,4 +1,4 @@
-import { pairwiseSquaredDistances } from '@polymodal/tensor';
+import { mapChunked, pairwiseSquaredDistances } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFeatures } from './features.js';
 import { checkBatch } from './top_k.js';
@@ -8,20 +8,12 @@ const BLOCK = 4096;
 
 /** Squared distance from each row of `x` to its nearest row of `set` (`+∞` for an empty set): `[N]`. */
 export function minSquaredDistances(x: tf.Tensor2D, set: tf.Tensor2D): tf.Tensor1D {
-  const N = x.shape[0];
-  if (set.shape[0] === 0) return tf.fill([N], Number.POSITIVE_INFINITY) as tf.Tensor1D;
-  const parts: tf.Tensor[] = [];
-  try {
-    for (let start = 0; start < N; start += BLOCK)
-      parts.push(
-        tf.tidy(() =>
-          tf.min(pairwiseSquaredDistances(tf.slice(x, start, Math.min(BLOCK, N - start)), set), 1),
-        ),
-      );
-    return tf.concat(parts) as tf.Tensor1D;
-  } finally {
-    tf.dispose(parts);
-  }
+  if (set.shape[0] === 0) return tf.fill([x.shape[0]], Number.POSITIVE_INFINITY) as tf.Tensor1D;
+  return mapChunked(
+    x,
+    (rows) => tf.min(pairwiseSquaredDistances(rows as tf.Tensor2D, set), 1),
+    BLOCK,
+  ) as tf.Tensor1D;
 }
 
 /**

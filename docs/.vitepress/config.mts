@@ -16,6 +16,7 @@ export default defineConfig({
         text: 'Guide',
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
+          { text: 'Command line', link: '/guide/cli' },
           { text: 'Architecture', link: '/architecture' },
         ],
       },

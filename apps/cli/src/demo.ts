@@ -5,7 +5,7 @@ import { type FitProgress, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendInfo, type BackendName, initBackend, Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { textPlot } from './plot.js';
-import { ProgressBar } from './progress.js';
+import { terminalProgress } from './progress.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -201,10 +201,15 @@ export function formatDemo(s: DemoSummary): string {
 
 /** The `demo` command: progress bar on stderr, summary on stdout. */
 export async function demoCommand(options: DemoOptions): Promise<void> {
-  const bar = new ProgressBar('training', options.iterations ?? 4000);
-  const summary = await runDemo({
-    ...options,
-    onProgress: (p) => bar.update(p.iteration, `NLL per member ${p.loss.toFixed(3)}`),
-  });
-  console.log(formatDemo(summary));
+  const bar = terminalProgress().task('training', options.iterations ?? 4000);
+  try {
+    const summary = await runDemo({
+      ...options,
+      onProgress: (p) => bar.update(p.iteration, `NLL per member ${p.loss.toFixed(3)}`),
+    });
+    bar.update(options.iterations ?? 4000);
+    console.log(formatDemo(summary));
+  } finally {
+    bar.stop();
+  }
 }

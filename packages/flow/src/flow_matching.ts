@@ -42,7 +42,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
 import { checkedGroups, conditionRows, loadedStatistics } from './data.js';
-import { type FlowLogProbOptions, flowLogProb } from './likelihood.js';
+import { type FlowLogProbOptions, flowLogProb, tileRows } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
 import { integrateInChunks, METHODS, type OdeSampleOptions, sampleSettings } from './sampling.js';
 import { sampleTimes, type TimeSampler } from './time_samplers.js';
@@ -557,7 +557,7 @@ export class FlowMatching {
       const xn = this.stats ? this.stats.transform(xs) : tf.clone(xs);
       try {
         const lp = flowLogProb(
-          (z, t) => this.velocity(z, t, yc),
+          (z, t) => this.velocity(z, t, yc && tileRows(yc, z.shape[0])),
           xn,
           (x0) => this.sourceLogProb(x0),
           {

@@ -11,6 +11,7 @@ import {
   SerializationError,
   standardNormal,
   ValueError,
+  yieldToEventLoop,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Box, checkBox } from './box.js';
@@ -321,6 +322,7 @@ export class DivideAndConquerSampler {
     const rng = new Rng(c.seed);
     const started = Date.now();
     const progress = async (p: Omit<DivideAndConquerProgress, 'elapsedMs'>) => {
+      await yieldToEventLoop();
       if (o.signal?.aborted) throw new ValueError('DivideAndConquerSampler.fit: aborted.');
       await o.onProgress?.({ ...p, elapsedMs: Date.now() - started });
     };

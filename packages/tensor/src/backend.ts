@@ -148,6 +148,29 @@ function requestedBackend(options: InitBackendOptions): BackendName {
   return requested as BackendName;
 }
 
+// Node's and bundlers' wording when an optional peer is simply not installed.
+const NOT_INSTALLED_MESSAGE =
+  /Cannot find (package|module)|ERR_MODULE_NOT_FOUND|(Could not|Failed to) resolve/;
+// An attempt lists one message per package it tried ('; ' between them): all must say "missing".
+const notInstalled = (a: BackendAttempt) => a.error.split('; ').every((m) => NOT_INSTALLED_MESSAGE.test(m));
+
+/**
+ * Why 'auto' landed on `candidate`: an optional peer that is not installed is the normal path
+ * (said as such), a backend that is installed but failed to start is a fallback.
+ */
+function autoFallbackReason(candidate: string, tried: BackendAttempt[]): string {
+  const missing = tried.filter(notInstalled);
+  const failed = tried.filter((a) => !notInstalled(a));
+  const parts: string[] = [];
+  if (missing.length > 0)
+    parts.push(
+      `${missing.map((a) => a.backend).join(', ')} not installed (optional: tfjs-node or tfjs-node-gpu)`,
+    );
+  if (failed.length > 0) parts.push(`${failed.map((a) => a.backend).join(', ')} failed to start`);
+  const embedded = candidate === 'wasm' ? ', the embedded default' : '';
+  return `'auto' picked ${candidate}${embedded}: ${parts.join('; ')}`;
+}
+
 /**
  * Selects and initialises the tfjs backend, and returns what was chosen and why.
  *
@@ -181,7 +204,7 @@ export async function initBackend(options?: InitBackendOptions): Promise<Backend
         requested === 'auto'
           ? tried.length === 0
             ? `'auto' picked ${candidate}, the fastest candidate in ${isNode ? 'Node' : 'a browser'}`
-            : `'auto' fell back to ${candidate} after ${tried.map((a) => a.backend).join(', ')} failed`
+            : autoFallbackReason(candidate, tried)
           : `'${requested}' was requested${options.backend === undefined ? ' by POLYMODAL_BACKEND' : ''}`;
       current = {
         requested,

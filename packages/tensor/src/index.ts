@@ -70,3 +70,4 @@ export {
   toFiniteRows,
   toFloat32,
 } from './validate.js';
+export { yieldToEventLoop } from './yield.js';

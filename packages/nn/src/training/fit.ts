@@ -9,6 +9,7 @@ import {
   optionKeys,
   Rng,
   ValueError,
+  yieldToEventLoop,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { adam } from '../optimizers.js';
@@ -115,6 +116,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         if (verdict.improved && early.keepsBest) saved.markBest(iteration);
         stop = verdict.stop;
       }
+      // Let Ctrl-C handlers, abort timers and UI events run: the step loop itself never yields.
+      await yieldToEventLoop();
       await options.onProgress?.({
         iteration,
         iterations,

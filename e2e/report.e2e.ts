@@ -1,0 +1,80 @@
+// The reproduction report (apps/cli `polymodal reproduce`) renders in headless Chromium: every
+// chart is there, drawn, and the page needs no network.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const cliDir = fileURLToPath(new URL('../apps/cli', import.meta.url));
+const artifacts = fileURLToPath(new URL('./artifacts', import.meta.url));
+
+describe('polymodal reproduce report', () => {
+  it('opens offline in Chromium with every chart drawn', async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
+    const out = mkdtempSync(join(tmpdir(), 'polymodal-report-e2e-'));
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@polymodal/source',
+        'src/main.ts',
+        'reproduce',
+        'sine-components',
+        '--seeds',
+        '1',
+        '--out',
+        out,
+      ],
+      { cwd: cliDir, encoding: 'utf8', env: { ...process.env, POLYMODAL_BACKEND: 'wasm', INIT_CWD: '' } },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const requests: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith('file:')) requests.push(r.url());
+      });
+      await page.goto(pathToFileURL(join(out, 'report.html')).href);
+      const charts = await page.$$eval('figure.chart svg', (svgs) =>
+        svgs.map((svg) => {
+          const box = svg.getBoundingClientRect();
+          return {
+            width: box.width,
+            height: box.height,
+            marks: svg.querySelectorAll('path, circle, rect').length,
+          };
+        }),
+      );
+      expect(charts).toHaveLength(2);
+      for (const c of charts) {
+        expect(c.width).toBeGreaterThan(200);
+        expect(c.height).toBeGreaterThan(150);
+        expect(c.marks).toBeGreaterThan(10);
+      }
+      expect(await page.textContent('h2')).toContain('sine-components');
+      expect(requests).toEqual([]);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,8 +1,9 @@
-// Installs the packages the way users do — `pnpm pack` tarballs into a fresh npm project outside
-// the workspace — and runs a script there that imports them, trains, saves and loads.
-// Extend PACKAGES as packages land.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Installs the packages the way users do — `pnpm pack` tarballs (built by each package's prepack
+// script) into a fresh npm project outside the workspace — and runs a script there that imports
+// them, trains, saves and loads; then every README's TypeScript example runs and type-checks
+// (--strict) in that project. Extend PACKAGES as packages land.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +34,30 @@ const run = (cmd: string, args: string[], cwd: string) =>
 const pnpm = (args: string[], cwd: string) => run('npx', ['-y', 'pnpm@12.4.2', ...args], cwd);
 
 let work: string;
+let app: string;
 const tarballs: string[] = [];
+
+/** [label, code] for every ```ts block of the repository README and of each package README. */
+function readmeExamples(): [string, string][] {
+  const files = ['README.md', ...readdirSync(join(root, 'packages')).map((p) => `packages/${p}/README.md`)];
+  return files.flatMap((file) => {
+    let text: string;
+    try {
+      text = readFileSync(join(root, file), 'utf8');
+    } catch {
+      return [];
+    }
+    return [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map(
+      (m, i) => [`${file} #${i + 1}`, m[1] as string] as [string, string],
+    );
+  });
+}
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'polymodal-pack-'));
   for (const p of PACKAGES) {
-    const dir = join(root, 'packages', p);
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], dir);
-    pnpm(['pack', '--pack-destination', work], dir);
+    // No explicit build: `pnpm pack` runs the package's prepack script, which builds dist/.
+    pnpm(['pack', '--pack-destination', work], join(root, 'packages', p));
   }
   tarballs.push(
     ...readdirSync(work)
@@ -73,7 +90,7 @@ describe('packed packages', () => {
 
   it('install into a fresh npm project with one tfjs-core, import, train, save and load', () => {
     expect(tarballs.length).toBe(PACKAGES.length);
-    const app = join(work, 'app');
+    app = join(work, 'app');
     run('mkdir', ['-p', app], work);
     writeFileSync(
       join(app, 'package.json'),
@@ -186,6 +203,59 @@ try { await initBackend({ backend: 'wasm' }); console.log('no error'); } catch (
     );
     const dup = run(process.execPath, ['duplicate.mjs'], app).trim().split('\n').at(-1) as string;
     expect(dup).toMatch(/^BackendError: Found 2 copies of @tensorflow\/tfjs-core .*dedupe/);
+    rmSync(join(app, 'node_modules/@tensorflow/tfjs-backend-wasm/node_modules'), {
+      recursive: true,
+      force: true,
+    });
+  });
+
+  const examples = readmeExamples();
+  it('finds the README examples', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('type-checks every README example under --strict in the user project', () => {
+    examples.forEach(([, code], i) => {
+      writeFileSync(join(app, `readme-${i}.ts`), code);
+    });
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          target: 'es2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          noEmit: true,
+          skipLibCheck: true,
+          typeRoots: [join(root, 'node_modules/@types')],
+          types: ['node'],
+        },
+        include: ['readme-*.ts'],
+      }),
+    );
+    const check = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
+      {
+        cwd: app,
+        encoding: 'utf8',
+      },
+    );
+    const where = check.stdout.replace(/readme-(\d+)\.ts/g, (_, i) => examples[Number(i)]?.[0] ?? 'unknown');
+    expect(check.status, where).toBe(0);
+  });
+
+  it.each(readmeExamples())('%s runs in the user project', (_, code) => {
+    const file = join(app, `run-${process.pid}.ts`);
+    writeFileSync(file, code);
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), file], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    rmSync(file, { force: true });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
   });
 });
 

@@ -12,5 +12,7 @@ export function startBackend(backend: CliBackend | undefined): Promise<BackendIn
 }
 
 /** One line: the backend in use and why. */
-export const describeBackend = (b: BackendInfo): string =>
-  `backend: ${b.name}${b.simd ? ' (SIMD' + (b.threads ? `, ${b.threads} thread${b.threads > 1 ? 's' : ''})` : ')') : ''} — ${b.reason}`;
+export function describeBackend(b: BackendInfo): string {
+  const threads = b.threads ? `, ${b.threads} thread${b.threads > 1 ? 's' : ''}` : '';
+  return `backend: ${b.name}${b.simd ? ` (SIMD${threads})` : ''} — ${b.reason}`;
+}

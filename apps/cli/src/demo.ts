@@ -121,7 +121,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       exact: exactModes(s),
       learned: (learned[i] ?? [])
         .filter((m) => m.logDensity > Math.log(0.3))
-        .map((m) => m.location[0] as number),
+        .map((m) => m.location[0] as number)
+        .sort((a, b) => a - b),
     }));
     // The plot: draws from the learned p(t | s) across s, with its modes on top.
     const grid = Array.from({ length: 64 }, (_, i) => -1.5 + (3 * i) / 63);
@@ -133,6 +134,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const d = Array.from(draws.dataSync());
     draws.dispose();
     const gridModes = await mdn.modes(grid.map((s) => [s]));
+    const exactGrid = grid.map(exactModes);
     const maxModes = Math.max(...gridModes.map((m) => m.length));
     const plot = textPlot(
       grid,
@@ -141,6 +143,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
           y: grid.map((_, i) => d[j * 64 + i] as number),
           mark: '·',
           label: j === 0 ? 'samples from the learned p(t | s)' : '',
+        })),
+        // The exact branches under the learned ones: a branch the model missed shows as '+'.
+        ...Array.from({ length: 5 }, (_, k) => ({
+          y: exactGrid.map((m) => m[k] ?? Number.NaN),
+          mark: '+',
+          label: k === 0 ? 'exact branches' : '',
         })),
         ...Array.from({ length: maxModes }, (_, k) => ({
           y: gridModes.map((m) =>
@@ -151,6 +159,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         })),
       ],
       18,
+      { x: 'observation s', y: 'parameter t' },
     );
     return {
       backend,

@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * A time-dependent velocity field `v(x [B, D], t) → [B, D]` (called inside `tf.tidy`). For the
  * exact divergence, {@link flowLogProb} may call it on the batch tiled k times (k·N rows, block
- * after block): a field with per-row context (conditions) tiles that context the same way, as
- * {@link tileRows} does.
+ * after block): a field with per-row context (conditions) tiles that context the same way (with
+ * `tf.tile(context, [k, 1])`), as FlowMatching and MixFlow do.
  */
 export type VelocityField = (x: tf.Tensor2D, t: number) => tf.Tensor2D;
 

@@ -156,14 +156,15 @@ export class Mlp implements DenseStackNetwork {
   /**
    * The forward pass.
    *
-   * @param x `[B, inputDim]`.
+   * @param x `[B, inputDim]` (any tensor type is accepted, as `fit()`'s batches are typed; the
+   *   shape is checked).
    * @returns `[B, outputDim]`, owned by the caller.
    * @throws ShapeError when `x` has the wrong shape.
    */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  apply(x: tf.Tensor): tf.Tensor2D {
     this.checkInput(x, 'apply');
     return tf.tidy(() => {
-      let h: tf.Tensor2D = x;
+      let h = x as tf.Tensor2D;
       this.layers.forEach((layer, l) => {
         h = dense(h, layer.kernel, layer.bias, this.effectiveDenseGradient);
         const last = l === this.layers.length - 1;
@@ -174,7 +175,7 @@ export class Mlp implements DenseStackNetwork {
   }
 
   /** Checks a batch of inputs `[B, inputDim]`. @throws ShapeError */
-  private checkInput(x: tf.Tensor2D, method: string): void {
+  private checkInput(x: tf.Tensor, method: string): void {
     assertFloatTensor(x, `Mlp.${method} x`);
     if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
       throw new ShapeError(

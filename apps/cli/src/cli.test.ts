@@ -77,7 +77,14 @@ describe('polymodal: help, usage errors and exit codes', () => {
   it('lists the reproductions', () => {
     const r = cli(['reproduce', '--list']);
     expect(r.code).toBe(0);
-    for (const e of ['saddle-node', 'sine-components', 'sampler-gmm', 'mixflow-letters', 'active-multimodal'])
+    for (const e of [
+      'saddle-node',
+      'sine-components',
+      'sampler-gmm',
+      'sampler-highdim',
+      'mixflow-letters',
+      'active-multimodal',
+    ])
       expect(r.stdout).toContain(e);
   });
 });
@@ -120,6 +127,26 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
     expect(fit.stderr).not.toMatch(/Error/);
     expect(fit.code).toBe(0);
     expect(fit.stdout).toMatch(/trained 1 × K = 2 on 400 rows/);
+    const again = cli([
+      'fit',
+      'mdn',
+      data,
+      '--x',
+      'x',
+      '--y',
+      'y',
+      '--out',
+      join(dir, 'model-json'),
+      '--iterations',
+      '50',
+      '--json',
+    ]);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      rows: 400,
+      members: 1,
+      iterations: 50,
+      stopReason: 'completed',
+    });
     expect(JSON.parse(readFileSync(join(model, 'polymodal-columns.json'), 'utf8'))).toEqual({
       x: ['x'],
       y: ['y'],
@@ -226,16 +253,17 @@ describe('polymodal sample on a user module', () => {
       '4000',
       '--out',
       out,
+      '--json',
     ]);
     expect(r.code).toBe(0);
-    const weights = [...r.stderr.matchAll(/mode \d at \((-?[\d.]+)\): weight ([\d.]+)/g)].map((m) => [
-      Number(m[1]),
-      Number(m[2]),
-    ]);
-    expect(weights).toHaveLength(2);
-    const right = weights.find(([at]) => (at as number) > 0) as number[];
-    expect(Math.abs((right[0] as number) - 3)).toBeLessThan(0.05);
-    expect(Math.abs((right[1] as number) - 0.75)).toBeLessThan(0.02);
+    const fit = JSON.parse(r.stdout) as { modes: number[][]; weights: number[]; logNormalizer: number };
+    expect(fit.modes).toHaveLength(2);
+    const right = fit.modes.findIndex((m) => (m[0] as number) > 0);
+    expect(Math.abs((fit.modes[right]?.[0] as number) - 3)).toBeLessThan(0.05);
+    expect(Math.abs((fit.weights[right] as number) - 0.75)).toBeLessThan(0.02);
+    // ∫ρ = (0.25 + 0.75)·√(2π)·0.5 = √(π/2).
+    expect(fit.logNormalizer).toBeCloseTo(0.5 * Math.log(Math.PI / 2), 1);
+    expect(r.stderr).toMatch(/mode 1 at \(.*\): weight/);
     const draws = readFileSync(out, 'utf8').trim().split('\n');
     expect(draws[0]).toBe('x1');
     const xs = draws.slice(1).map(Number);

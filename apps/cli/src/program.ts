@@ -157,6 +157,7 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('--seed <n>', 'seed').argParser(integerOption('seed', 0)).default(0))
     .addOption(backendFlag())
+    .option('--json', 'print the outcome as JSON')
     .action(async (data: string, o: Parameters<typeof fitMdnCommand>[1]) => {
       await fitMdnCommand(data, o);
     });
@@ -204,6 +205,7 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('--seed <n>', 'seed').argParser(integerOption('seed', 0)).default(0))
     .option('--out <file.csv>', 'where the draws go (default stdout)')
+    .option('--json', 'print the modes, weights ± SE and log Z as JSON (needs --out)')
     .addOption(backendFlag())
     .action(async (o: Parameters<typeof sampleCommand>[0]) => {
       await sampleCommand(o);

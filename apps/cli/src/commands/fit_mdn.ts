@@ -19,6 +19,8 @@ export interface FitMdnOptions {
   hidden: number[];
   seed: number;
   backend?: CliBackend;
+  /** Print the outcome as JSON on stdout. */
+  json?: boolean;
 }
 
 /** The file beside the weights that names the CSV columns a model was trained on. */
@@ -63,9 +65,14 @@ export async function fitMdnCommand(csv: string, o: FitMdnOptions): Promise<void
     const out = fromUser(o.out);
     await mdn.save(pathToFileURL(out).href);
     writeFileSync(join(out, COLUMNS_FILE), `${JSON.stringify({ x: o.x, y: o.y }, null, 1)}\n`);
-    process.stdout.write(
-      `trained ${o.members} × K = ${o.components} on ${rows.length} rows (${result.iterations} iterations, ${result.stopReason}); saved to ${out}\n`,
-    );
+    if (o.json)
+      process.stdout.write(
+        `${JSON.stringify({ model: out, rows: rows.length, members: o.members, components: o.components, iterations: result.iterations, stopReason: result.stopReason, finalLoss: result.history.loss.at(-1) ?? null })}\n`,
+      );
+    else
+      process.stdout.write(
+        `trained ${o.members} × K = ${o.components} on ${rows.length} rows (${result.iterations} iterations, ${result.stopReason}); saved to ${out}\n`,
+      );
   } finally {
     mdn.dispose();
   }

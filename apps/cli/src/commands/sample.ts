@@ -18,6 +18,8 @@ export interface SampleOptions {
   seed: number;
   out?: string;
   backend?: CliBackend;
+  /** Print the modes, weights and log Z as JSON on stdout (the draws then need `--out`). */
+  json?: boolean;
 }
 
 const fromUser = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
@@ -71,6 +73,7 @@ async function loadTarget(path: string, dim: number) {
  */
 export async function sampleCommand(o: SampleOptions): Promise<void> {
   const box = parseBox(o.box);
+  if (o.json && !o.out) throw new UsageError('--json prints the fit on stdout: give --out for the draws.');
   const target = await loadTarget(fromUser(o.target), box.low.length);
   const backend = await startBackend(o.backend);
   process.stderr.write(`${describeBackend(backend)}\n`);
@@ -86,6 +89,10 @@ export async function sampleCommand(o: SampleOptions): Promise<void> {
           task.update(phases.indexOf(p.phase), p.phase + (p.mode !== undefined ? ` (mode ${p.mode})` : '')),
       }),
     ).finally(() => task.stop());
+    if (o.json)
+      process.stdout.write(
+        `${JSON.stringify({ modes: sampler.modes, weights: sampler.weights, weightErrors: sampler.weightErrors, logNormalizer: sampler.logNormalizer, samples: o.samples, out: fromUser(o.out as string) })}\n`,
+      );
     process.stderr.write(
       `${sampler.modes
         .map(

@@ -3,6 +3,7 @@ import type { Experiment } from './experiment.js';
 import { mixflowLettersExperiment } from './mixflow_letters.js';
 import { saddleNodeExperiment } from './saddle_node.js';
 import { samplerGmmExperiment } from './sampler_gmm.js';
+import { samplerHighDimExperiment } from './sampler_highdim.js';
 import { sineComponentsExperiment } from './sine_components.js';
 
 /** Every reproduction, in the order the main job runs them. */
@@ -10,6 +11,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   saddleNodeExperiment,
   sineComponentsExperiment,
   samplerGmmExperiment,
+  samplerHighDimExperiment,
   mixflowLettersExperiment,
   activeMultimodalExperiment,
 ];

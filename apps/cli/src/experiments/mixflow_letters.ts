@@ -2,7 +2,7 @@ import { type Letter, lettersRotation } from '@polymodal/datasets';
 import { FlowMatching, MixFlow } from '@polymodal/flow';
 import { mmd, wasserstein } from '@polymodal/metrics';
 import * as tf from '@tensorflow/tfjs-core';
-import { scatterChart } from '../report/charts.js';
+import { scatterChart, trajectoryChart } from '../report/charts.js';
 import type {
   Chart,
   Experiment,
@@ -47,6 +47,23 @@ function descriptor(li: number, letters: number, angle: number): tf.Tensor2D {
       [tf.oneHot([li], letters).toFloat(), tf.tensor2d([[Math.cos(th), Math.sin(th)]])],
       1,
     ) as tf.Tensor2D;
+  });
+}
+
+/** 60 CFM sample paths (20 Euler steps) for the first letter at the unseen 45°. */
+async function trajectories(fm: FlowMatching, letter: Letter, letters: number): Promise<Chart> {
+  const c = descriptor(0, letters, 45);
+  const paths = fm.trajectory(60, { conditions: c, steps: 20, method: 'euler', seed: 3 });
+  const v = (await paths.array()) as number[][][];
+  tf.dispose([c, paths]);
+  const data = v.flatMap((step, k) =>
+    step.map((p, i) => ({ x: p[0] as number, y: p[1] as number, path: i, t: k / (v.length - 1) })),
+  );
+  return trajectoryChart({
+    title: `CFM sample paths from N(0, I) to ${letter} at 45° (an unseen rotation)`,
+    data,
+    x: { field: 'x', title: 'x₁' },
+    y: { field: 'y', title: 'x₂' },
   });
 }
 
@@ -134,6 +151,7 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
             ...hooks,
           }),
         );
+        if (seed === 0) charts.push(await trajectories(fm, s.letters[0] as Letter, L));
         await score('CFM (N(0, I) source)', seed, (n, c, sd) =>
           fm.sample(n, { conditions: c, steps: 100, seed: sd }),
         );

@@ -147,3 +147,55 @@ export function barChart(options: {
   };
   return { title: options.title, spec };
 }
+
+/**
+ * Sample paths of an ODE flow: one thin line per `path` (ordered by `t`), with the start
+ * (source) and end (sample) points marked.
+ */
+export function trajectoryChart(options: { title: string; data: Datum[]; x: Axis; y: Axis }): Chart {
+  const x = {
+    field: options.x.field,
+    type: 'quantitative' as const,
+    title: options.x.title,
+    scale: { zero: false },
+  };
+  const y = {
+    field: options.y.field,
+    type: 'quantitative' as const,
+    title: options.y.title,
+    scale: { zero: false },
+  };
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA,
+    title: options.title,
+    ...SIZE,
+    data: { values: options.data },
+    layer: [
+      {
+        mark: { type: 'line', strokeWidth: 0.8, opacity: 0.5 },
+        encoding: {
+          x,
+          y,
+          detail: { field: 'path', type: 'nominal' },
+          order: { field: 't', type: 'quantitative' },
+        },
+      },
+      {
+        transform: [{ filter: 'datum.t === 0 || datum.t === 1' }],
+        mark: { type: 'point', filled: true, size: 14 },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 't',
+            type: 'nominal',
+            title: 'time',
+            scale: { domain: [0, 1], range: ['#999999', '#d62728'] },
+            legend: { labelExpr: "datum.value == 0 ? 'source (t = 0)' : 'sample (t = 1)'" },
+          },
+        },
+      },
+    ],
+  };
+  return { title: options.title, spec };
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { BackendInfo } from '@polymodal/tensor';
 import { describe, expect, it } from 'vitest';
 import type { Experiment, ExperimentResult } from '../experiments/experiment.js';
-import { barChart, lineChart, scatterChart } from './charts.js';
+import { barChart, lineChart, scatterChart, trajectoryChart } from './charts.js';
 import { formatTable, writeReport } from './report.js';
 
 const backend: BackendInfo = {
@@ -65,6 +65,12 @@ const result: ExperimentResult = {
       y: { field: 'weight', title: 'weight' },
       color: 'source',
     }),
+    trajectoryChart({
+      title: 'paths',
+      data: [0, 0.5, 1].flatMap((t) => [0, 1].map((path) => ({ x: t * path, y: t, path, t }))),
+      x: { field: 'x', title: 'x' },
+      y: { field: 'y', title: 'y' },
+    }),
   ],
   seconds: 1,
 };
@@ -86,8 +92,8 @@ describe('writeReport', () => {
     expect(json.experiments.map((e: { status: string }) => e.status)).toEqual(['finished', 'interrupted']);
     expect(json.rows).toEqual(result.rows);
     const html = readFileSync(paths.report, 'utf8');
-    expect(html.match(/<figure class="chart"/g)).toHaveLength(3);
-    expect(html.match(/<svg[\s>]/g)?.length).toBe(3);
+    expect(html.match(/<figure class="chart"/g)).toHaveLength(4);
+    expect(html.match(/<svg[\s>]/g)?.length).toBe(4);
     expect(html).not.toMatch(/<script/);
     // Text from the experiment is escaped, and each verdict is shown.
     expect(html).toContain('a toy &lt;experiment&gt;');

@@ -71,3 +71,14 @@ export function terminalProgress(options: { stream?: NodeJS.WriteStream; quiet?:
     },
   };
 }
+
+const SAMPLER_PHASES = ['modes', 'regions', 'mcmc', 'bridge', 'labelling', 'training', 'done'] as const;
+
+/** Units of a divide-and-conquer fit's progress task: its phases up to `done`. */
+export const SAMPLER_STEPS = SAMPLER_PHASES.length - 1;
+
+/** The `onProgress` of a divide-and-conquer fit, reporting its phase (and mode) to `task`. */
+export function samplerProgress(task: ProgressTask) {
+  return (p: { phase: (typeof SAMPLER_PHASES)[number]; mode?: number }): void =>
+    task.update(SAMPLER_PHASES.indexOf(p.phase), p.phase + (p.mode !== undefined ? ` (mode ${p.mode})` : ''));
+}

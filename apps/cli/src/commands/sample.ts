@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type CliBackend, describeBackend, startBackend } from '../backend.js';
 import { toCsv } from '../csv.js';
 import { InputError, UsageError } from '../errors.js';
-import { terminalProgress } from '../progress.js';
+import { SAMPLER_STEPS, samplerProgress, terminalProgress } from '../progress.js';
 import { interruptible } from '../signals.js';
 
 /** Options of `polymodal sample`. */
@@ -79,14 +79,12 @@ export async function sampleCommand(o: SampleOptions): Promise<void> {
   process.stderr.write(`${describeBackend(backend)}\n`);
   const sampler = new DivideAndConquerSampler({ seed: o.seed });
   try {
-    const phases = ['modes', 'regions', 'mcmc', 'bridge', 'labelling', 'training', 'done'];
-    const task = terminalProgress().task('divide-and-conquer sampler', phases.length - 1);
+    const task = terminalProgress().task('divide-and-conquer sampler', SAMPLER_STEPS);
     await interruptible((signal) =>
       sampler.fit(target, {
         box,
         signal,
-        onProgress: (p) =>
-          task.update(phases.indexOf(p.phase), p.phase + (p.mode !== undefined ? ` (mode ${p.mode})` : '')),
+        onProgress: samplerProgress(task),
       }),
     ).finally(() => task.stop());
     if (o.json)

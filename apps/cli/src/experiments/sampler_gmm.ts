@@ -3,6 +3,7 @@ import { energyDistance, medianBandwidth, mmd } from '@polymodal/metrics';
 import { DivideAndConquerSampler, mala, parallelTempering, type Regions } from '@polymodal/samplers';
 import { Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
 import { barChart, scatterChart } from '../report/charts.js';
 import type {
   Chart,
@@ -92,14 +93,12 @@ async function runRegime(
   const sampler = new DivideAndConquerSampler({ seed, ...s.sampler });
   const owned: tf.Tensor[] = [];
   try {
-    const task = context.progress.task(`divide-and-conquer, ${regime}, seed ${seed}`, 6);
-    const phases = ['modes', 'regions', 'mcmc', 'bridge', 'labelling', 'training', 'done'];
+    const task = context.progress.task(`divide-and-conquer, ${regime}, seed ${seed}`, SAMPLER_STEPS);
     const diag = await sampler
       .fit(b.target, {
         box: b.box,
         signal: context.signal,
-        onProgress: (p) =>
-          task.update(phases.indexOf(p.phase), p.phase + (p.mode !== undefined ? ` (mode ${p.mode})` : '')),
+        onProgress: samplerProgress(task),
       })
       .finally(() => task.stop());
     const setting = regime;

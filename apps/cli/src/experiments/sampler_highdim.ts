@@ -1,6 +1,7 @@
 import { gaussianMixtureHighDim, type SamplerBenchmark, skewNormalMixture } from '@polymodal/datasets';
 import { type DivideAndConquerConfig, DivideAndConquerSampler } from '@polymodal/samplers';
 import * as tf from '@tensorflow/tfjs-core';
+import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
 import { barChart } from '../report/charts.js';
 import type {
   Chart,
@@ -77,17 +78,12 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
       const b = c.make();
       const sampler = new DivideAndConquerSampler({ ...c.config, seed });
       try {
-        const phases = ['modes', 'regions', 'mcmc', 'bridge', 'labelling', 'training', 'done'];
-        const task = context.progress.task(`${c.key}, seed ${seed}`, phases.length - 1);
+        const task = context.progress.task(`${c.key}, seed ${seed}`, SAMPLER_STEPS);
         await sampler
           .fit(b.target, {
             box: b.box,
             signal: context.signal,
-            onProgress: (p) =>
-              task.update(
-                phases.indexOf(p.phase),
-                p.phase + (p.mode !== undefined ? ` (mode ${p.mode})` : ''),
-              ),
+            onProgress: samplerProgress(task),
           })
           .finally(() => task.stop());
         // Truth: the masses of the sampler's own regions, from exact draws.

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { type CliBackend, describeBackend, startBackend } from '../backend.js';
 import { readNumericCsv } from '../csv.js';
 import { InputError } from '../errors.js';
+import { fromUser } from '../paths.js';
 import { terminalProgress } from '../progress.js';
 import { interruptible } from '../signals.js';
 
@@ -25,8 +26,6 @@ export interface FitMdnOptions {
 
 /** The file beside the weights that names the CSV columns a model was trained on. */
 export const COLUMNS_FILE = 'polymodal-columns.json';
-
-const fromUser = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 /**
  * `polymodal fit mdn data.csv --x cols --y cols --out model/`: trains a mixture density network (an

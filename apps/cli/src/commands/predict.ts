@@ -1,10 +1,10 @@
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CliBackend, startBackend } from '../backend.js';
 import { readNumericCsv, toCsv } from '../csv.js';
 import { InputError } from '../errors.js';
+import { fromUser } from '../paths.js';
 import { readColumns } from './fit_mdn.js';
 
 /** What `polymodal predict` writes per input row. */
@@ -19,8 +19,6 @@ export interface PredictOptions {
   seed: number;
   backend?: CliBackend;
 }
-
-const fromUser = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 /**
  * `polymodal predict model/ data.csv`: the trained model's conditional distribution at each row's

@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { type CliBackend, describeBackend, startBackend } from '../backend.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { ExperimentResult, ResultRow, Scale } from '../experiments/experiment.js';
 import { EXPERIMENTS, experimentByName } from '../experiments/index.js';
+import { fromUser } from '../paths.js';
 import { terminalProgress } from '../progress.js';
 import { formatTable, type ReportEntry, writeReport } from '../report/report.js';
 import { interruptible } from '../signals.js';
@@ -40,7 +41,7 @@ export async function reproduceCommand(names: string[], options: ReproduceOption
       );
     return e;
   });
-  const out = resolve(process.env.INIT_CWD ?? process.cwd(), options.out);
+  const out = fromUser(options.out);
   const backend = await startBackend(options.backend);
   const print = (s: string) => {
     if (!options.json) process.stdout.write(`${s}\n`);
@@ -95,7 +96,6 @@ export async function reproduceCommand(names: string[], options: ReproduceOption
   });
   const paths = await writeReport(out, entries, { scale: options.scale, backend, interrupted });
   if (options.json) {
-    const { readFileSync } = await import('node:fs');
     process.stdout.write(readFileSync(paths.results, 'utf8'));
   } else {
     print(

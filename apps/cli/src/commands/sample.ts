@@ -1,5 +1,4 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { densityFromFunction } from '@polymodal/distributions';
 import { DivideAndConquerSampler } from '@polymodal/samplers';
@@ -7,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type CliBackend, describeBackend, startBackend } from '../backend.js';
 import { toCsv } from '../csv.js';
 import { InputError, UsageError } from '../errors.js';
+import { fromUser } from '../paths.js';
 import { SAMPLER_STEPS, samplerProgress, terminalProgress } from '../progress.js';
 import { interruptible } from '../signals.js';
 
@@ -21,8 +21,6 @@ export interface SampleOptions {
   /** Print the modes, weights and log Z as JSON on stdout (the draws then need `--out`). */
   json?: boolean;
 }
-
-const fromUser = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 /** Parses `--box "lo,hi;lo,hi"` (one `lo,hi` pair per dimension). */
 export function parseBox(text: string): { low: number[]; high: number[] } {

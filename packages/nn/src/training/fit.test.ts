@@ -171,6 +171,15 @@ describe('fit', () => {
     expect(result.iterations).toBe(30);
   });
 
+  it('lets a macrotask (a timer, a Ctrl-C handler) abort training: the loop yields at its checks', async () => {
+    const controller = new AbortController();
+    setImmediate(() => controller.abort());
+    const result = await fit({ ...base(), iterations: 10000, checkEvery: 10, signal: controller.signal });
+    expect(result.stopReason).toBe('aborted');
+    // Aborted at the first check's yield: only the first 10 updates ran.
+    expect(result.iterations).toBe(10);
+  });
+
   it('rejects bad options and data before touching the weights', async () => {
     const w0 = weights(net);
     const short = tf.zeros([10, 1]);

@@ -17,20 +17,11 @@ describe('polymodal reproduce report', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
     const out = mkdtempSync(join(tmpdir(), 'polymodal-report-e2e-'));
+    const build = spawnSync(process.execPath, ['build.mjs'], { cwd: cliDir, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
     const run = spawnSync(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=@polymodal/source',
-        'src/main.ts',
-        'reproduce',
-        'sine-components',
-        '--seeds',
-        '1',
-        '--out',
-        out,
-      ],
+      ['dist/polymodal.mjs', 'reproduce', 'sine-components', '--seeds', '1', '--out', out],
       { cwd: cliDir, encoding: 'utf8', env: { ...process.env, POLYMODAL_BACKEND: 'wasm', INIT_CWD: '' } },
     );
     expect(run.status, run.stderr).toBe(0);

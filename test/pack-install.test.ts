@@ -1,7 +1,7 @@
 // Installs the packages the way users do — `pnpm pack` tarballs (built by each package's prepack
 // script) into a fresh npm project outside the workspace — and runs a script there that imports
-// them, trains, saves and loads; then every README's TypeScript example runs and type-checks
-// (--strict) in that project. Extend PACKAGES as packages land.
+// them, trains, saves and loads; then every TypeScript example of the READMEs and the guides runs
+// and type-checks (--strict) in that project. Extend PACKAGES as packages land.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** Workspace packages to pack, in build order (dependencies first). */
+/** The workspace packages, all of which are packed. */
 const PACKAGES = [
   'tensor',
   'distributions',
@@ -37,9 +37,15 @@ let work: string;
 let app: string;
 const tarballs: string[] = [];
 
-/** [label, code] for every ```ts block of the repository README and of each package README. */
+/** [label, code] for every ```ts block of the READMEs (repository, packages) and of the guides. */
 function readmeExamples(): [string, string][] {
-  const files = ['README.md', ...readdirSync(join(root, 'packages')).map((p) => `packages/${p}/README.md`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(root, 'packages')).map((p) => `packages/${p}/README.md`),
+    ...readdirSync(join(root, 'docs/guide'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/guide/${f}`),
+  ];
   return files.flatMap((file) => {
     let text: string;
     try {
@@ -55,10 +61,9 @@ function readmeExamples(): [string, string][] {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'polymodal-pack-'));
-  for (const p of PACKAGES) {
-    // No explicit build: `pnpm pack` runs the package's prepack script, which builds dist/.
-    pnpm(['pack', '--pack-destination', work], join(root, 'packages', p));
-  }
+  // No explicit build: `pnpm pack` runs each package's prepack script, which builds dist/; the
+  // recursive form packs in dependency order from one pnpm process.
+  pnpm(['-r', '--filter', './packages/*', 'pack', '--pack-destination', work], root);
   tarballs.push(
     ...readdirSync(work)
       .filter((f) => f.endsWith('.tgz'))
@@ -211,7 +216,8 @@ try { await initBackend({ backend: 'wasm' }); console.log('no error'); } catch (
 
   const examples = readmeExamples();
   it('finds the README examples', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(9);
+    expect(examples.length).toBeGreaterThanOrEqual(13);
+    expect(examples.map(([label]) => label)).toContain('docs/guide/getting-started.md #2');
   });
 
   it('type-checks every README example under --strict in the user project', () => {

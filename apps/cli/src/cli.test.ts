@@ -1,30 +1,56 @@
-// The built CLI as a user runs it: a subprocess, its stdout, stderr and exit code.
+// The built CLI as a user runs it: `node dist/polymodal.mjs` (what `pnpm polymodal` runs) in a
+// subprocess, its stdout, stderr and exit code. With POLYMODAL_DEBUG=1 the CLI also reports the
+// tensors still alive when it exits, so the tests check that every command frees what it made.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@polymodal/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const cliDir = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(cliDir, 'dist/polymodal.mjs');
+const env = { POLYMODAL_BACKEND: 'wasm', INIT_CWD: '' };
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@polymodal/source', main, ...args],
-    {
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-      env: { ...process.env, POLYMODAL_BACKEND: 'wasm', INIT_CWD: '', ...env },
-      timeout: 300_000,
-    },
-  );
+beforeAll(() => {
+  const build = spawnSync(process.execPath, ['build.mjs'], { cwd: cliDir, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `polymodal <args>` as a process. `leakCheck` turns on POLYMODAL_DEBUG and expects no tensor
+ * alive at exit (on errors it also prints the stack, which the error tests otherwise forbid).
+ */
+function cli(args: string[], { leakCheck = false } = {}): Run {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    cwd: cliDir,
+    env: { ...process.env, ...env, ...(leakCheck ? { POLYMODAL_DEBUG: '1' } : {}) },
+    timeout: 300_000,
+  });
+  if (leakCheck) expect(r.stderr, `polymodal ${args.join(' ')}`).toMatch(/debug: 0 tensors alive at exit/);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const scratch: string[] = [];
+const scratchDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
 /** One clear line on stderr, no stack trace, and the usage exit code. */
-function expectUsageError(r: ReturnType<typeof cli>, message: RegExp) {
+function expectUsageError(r: Run, message: RegExp) {
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -32,13 +58,21 @@ function expectUsageError(r: ReturnType<typeof cli>, message: RegExp) {
 }
 
 describe('polymodal: help, usage errors and exit codes', () => {
-  it('prints help with exit 0, and usage with exit 2 when no command is given', () => {
+  it('as a process: help with exit 0, usage errors on one line with exit 2, flags after pnpm’s `--`', () => {
     const help = cli(['--help']);
     expect(help.code).toBe(0);
     for (const c of ['reproduce', 'demo', 'info', 'fit', 'predict', 'sample'])
       expect(help.stdout).toContain(c);
-    expect(cli(['reproduce', '--help']).stdout).toMatch(/--scale <scale>[\s\S]*--seeds[\s\S]*--out/);
     expect(cli([]).code).toBe(2);
+    // `pnpm demo -- --members 0` reaches the CLI as `demo -- --members 0`: parsed, not ignored.
+    expectUsageError(cli(['demo', '--', '--members', '0']), /--members must be a whole number/);
+  });
+
+  it('prints each command’s help', () => {
+    const r = cli(['reproduce', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--scale <scale>[\s\S]*--seeds[\s\S]*--out/);
+    expect(cli(['sample', '--help']).stdout).toMatch(/--config <file\.json>/);
   });
 
   it('answers unknown commands, unknown flags and bad values with one line and exit 2, before any work', () => {
@@ -62,12 +96,8 @@ describe('polymodal: help, usage errors and exit codes', () => {
     );
   });
 
-  it("takes flags after pnpm's `--` separator (pnpm demo -- --members 0 is parsed, not ignored)", () => {
-    expectUsageError(cli(['demo', '--', '--members', '0']), /--members must be a whole number/);
-  });
-
   it('info says which backend is used and why, as text or JSON', () => {
-    const text = cli(['info']);
+    const text = cli(['info'], { leakCheck: true });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^backend: wasm \(SIMD, 1 thread\)/);
     const json = JSON.parse(cli(['info', '--json']).stdout);
@@ -90,7 +120,7 @@ describe('polymodal: help, usage errors and exit codes', () => {
 });
 
 describe('polymodal fit mdn → predict on a CSV file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'polymodal-cli-'));
+  const dir = scratchDir('polymodal-cli-');
   const data = join(dir, 'data.csv');
   const model = join(dir, 'model');
   beforeAll(() => {
@@ -107,23 +137,26 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
   });
 
   it('trains, saves with the column names, and predicts modes, intervals, mixtures and draws', () => {
-    const fit = cli([
-      'fit',
-      'mdn',
-      data,
-      '--x',
-      'x',
-      '--y',
-      'y',
-      '--out',
-      model,
-      '--components',
-      '2',
-      '--iterations',
-      '1500',
-      '--seed',
-      '1',
-    ]);
+    const fit = cli(
+      [
+        'fit',
+        'mdn',
+        data,
+        '--x',
+        'x',
+        '--y',
+        'y',
+        '--out',
+        model,
+        '--components',
+        '2',
+        '--iterations',
+        '1500',
+        '--seed',
+        '1',
+      ],
+      { leakCheck: true },
+    );
     expect(fit.stderr).not.toMatch(/Error/);
     expect(fit.code).toBe(0);
     expect(fit.stdout).toMatch(/trained 1 × K = 2 on 400 rows/);
@@ -152,7 +185,9 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
       y: ['y'],
     });
 
-    const modes = JSON.parse(cli(['predict', model, join(dir, 'query.csv'), '--format', 'json']).stdout) as {
+    const modes = JSON.parse(
+      cli(['predict', model, join(dir, 'query.csv'), '--format', 'json'], { leakCheck: true }).stdout,
+    ) as {
       row: number;
       y: number;
     }[];
@@ -165,15 +200,10 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
       expect(Math.min(...found.map((y) => Math.abs(y - x)))).toBeLessThan(0.15);
       expect(Math.min(...found.map((y) => Math.abs(y + x)))).toBeLessThan(0.15);
     }
-    const intervals = cli([
-      'predict',
-      model,
-      join(dir, 'query.csv'),
-      '--output',
-      'intervals',
-      '--mass',
-      '0.9',
-    ]);
+    const intervals = cli(
+      ['predict', model, join(dir, 'query.csv'), '--output', 'intervals', '--mass', '0.9'],
+      { leakCheck: true },
+    );
     expect(intervals.code).toBe(0);
     const [header, first] = intervals.stdout.trim().split('\n');
     expect(header).toBe('row,mass,lower,upper');
@@ -181,11 +211,15 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
     // The 90 % central interval of an even two-branch mixture at x = 1 spans both branches.
     expect(lo).toBeLessThan(-0.9);
     expect(hi).toBeGreaterThan(0.9);
-    const mixture = cli(['predict', model, join(dir, 'query.csv'), '--output', 'mixture'])
+    const mixture = cli(['predict', model, join(dir, 'query.csv'), '--output', 'mixture'], {
+      leakCheck: true,
+    })
       .stdout.trim()
       .split('\n');
     expect(mixture[0]).toBe('weight_0,mean_0_y,std_0_y,weight_1,mean_1_y,std_1_y');
-    const draws = cli(['predict', model, join(dir, 'query.csv'), '--output', 'samples', '--samples', '50'])
+    const draws = cli(['predict', model, join(dir, 'query.csv'), '--output', 'samples', '--samples', '50'], {
+      leakCheck: true,
+    })
       .stdout.trim()
       .split('\n');
     expect(draws).toHaveLength(1 + 2 * 50);
@@ -219,7 +253,7 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
 });
 
 describe('polymodal sample on a user module', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'polymodal-sample-'));
+  const dir = scratchDir('polymodal-sample-');
   it('rejects a module that does not export logDensity', () => {
     writeFileSync(join(dir, 'wrong.mjs'), 'export const density = 1;\n');
     const r = cli(['sample', '--target', join(dir, 'wrong.mjs'), '--box', '-5,5']);
@@ -227,6 +261,34 @@ describe('polymodal sample on a user module', () => {
     expect(r.stderr).toMatch(/must export a function logDensity\(x, tf\).*it exports density/);
     const missing = cli(['sample', '--target', join(dir, 'none.mjs'), '--box', '-5,5']);
     expect(missing.stderr).toMatch(/none\.mjs: no such file/);
+  });
+
+  it('rejects a --config that is not a JSON object of known sampler settings, before any work', () => {
+    writeFileSync(
+      join(dir, 'ok.mjs'),
+      'export const logDensity = (x, tf) => tf.neg(tf.sum(tf.square(x), 1));\n',
+    );
+    const bad = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      const r = cli([
+        'sample',
+        '--target',
+        join(dir, 'ok.mjs'),
+        '--box',
+        '-5,5',
+        '--config',
+        join(dir, name),
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).not.toMatch(/backend/);
+      return r.stderr;
+    };
+    expect(bad('broken.json', '{"chains": ')).toMatch(/broken\.json: not valid JSON/);
+    expect(bad('list.json', '[1]')).toMatch(/list\.json: expected a JSON object of sampler settings/);
+    expect(bad('seeded.json', '{"seed": 3}')).toMatch(/give the seed with --seed/);
+    expect(bad('typo.json', '{"chain": 8}')).toMatch(/chain/);
+    expect(bad('zero.json', '{"chains": 0}')).toMatch(/chains/);
   });
 
   it('finds both modes of a 1-D two-Gaussian density and weighs them 1 : 3', () => {
@@ -242,19 +304,39 @@ describe('polymodal sample on a user module', () => {
 }
 `,
     );
+    // Smaller than the defaults (2000 starts, 64 chains × 1200 steps, 2000 generator updates), ample in 1-D.
+    writeFileSync(
+      join(dir, 'small.json'),
+      JSON.stringify({
+        starts: 200,
+        modeIterations: 200,
+        chains: 16,
+        burnIn: 300,
+        draws: 100,
+        scoreSamples: 1000,
+        pairs: 1000,
+        odeSteps: 40,
+        generator: { iterations: 300, hiddenUnits: [32, 32] },
+      }),
+    );
     const out = join(dir, 'draws.csv');
-    const r = cli([
-      'sample',
-      '--target',
-      join(dir, 'target.mjs'),
-      '--box',
-      '-6,6',
-      '--samples',
-      '4000',
-      '--out',
-      out,
-      '--json',
-    ]);
+    const r = cli(
+      [
+        'sample',
+        '--config',
+        join(dir, 'small.json'),
+        '--target',
+        join(dir, 'target.mjs'),
+        '--box',
+        '-6,6',
+        '--samples',
+        '4000',
+        '--out',
+        out,
+        '--json',
+      ],
+      { leakCheck: true },
+    );
     expect(r.code).toBe(0);
     const fit = JSON.parse(r.stdout) as { modes: number[][]; weights: number[]; logNormalizer: number };
     expect(fit.modes).toHaveLength(2);
@@ -275,8 +357,8 @@ describe('polymodal sample on a user module', () => {
 
 describe('polymodal reproduce', () => {
   it('runs an experiment, prints its table beside the paper and its findings, and writes results.json and report.html', () => {
-    const out = mkdtempSync(join(tmpdir(), 'polymodal-reproduce-'));
-    const r = cli(['reproduce', 'sine-components', '--seeds', '1', '--out', out]);
+    const out = scratchDir('polymodal-reproduce-');
+    const r = cli(['reproduce', 'sine-components', '--seeds', '1', '--out', out], { leakCheck: true });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\| K \| MDN \(ours\)\s*\| MDN \(paper\) \[run\]/);
     expect(r.stdout).toMatch(/(✓ reproduced|✗ not reproduced): NLL drops steeply up to K = 3/);
@@ -310,24 +392,13 @@ describe('polymodal reproduce', () => {
   });
 
   it('stops cleanly on Ctrl-C, keeps what finished and exits 130', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'polymodal-interrupt-'));
+    const out = scratchDir('polymodal-interrupt-');
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--conditions=@polymodal/source',
-        main,
-        'reproduce',
-        'sine-components',
-        '--seeds',
-        '1',
-        '--out',
-        out,
-      ],
+      [bin, 'reproduce', 'sine-components', '--seeds', '1', '--out', out],
       {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: { ...process.env, POLYMODAL_BACKEND: 'wasm', INIT_CWD: '' },
+        cwd: cliDir,
+        env: { ...process.env, ...env },
       },
     );
     let stderr = '';

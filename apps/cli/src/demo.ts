@@ -217,7 +217,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       onProgress: (p) => bar.update(p.iteration, `NLL per member ${p.loss.toFixed(3)}`),
     });
     bar.update(options.iterations ?? 4000);
-    console.log(formatDemo(summary));
+    process.stdout.write(`${formatDemo(summary)}\n`);
   } finally {
     bar.stop();
   }

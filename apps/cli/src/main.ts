@@ -1,4 +1,8 @@
-#!/usr/bin/env -S npx tsx --conditions=@polymodal/source
+import * as tf from '@tensorflow/tfjs-core';
 import { runCli } from './program.js';
 
-runCli(process.argv.slice(2)).then((code) => process.exit(code));
+const code = await runCli(process.argv.slice(2));
+// A leak check for developers (and the CLI's tests): what the command left allocated.
+if (process.env.POLYMODAL_DEBUG)
+  process.stderr.write(`debug: ${tf.engine().state.numTensors} tensors alive at exit\n`);
+process.exit(code);

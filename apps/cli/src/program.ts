@@ -206,6 +206,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--seed <n>', 'seed').argParser(integerOption('seed', 0)).default(0))
     .option('--out <file.csv>', 'where the draws go (default stdout)')
     .option('--json', 'print the modes, weights ± SE and log Z as JSON (needs --out)')
+    .option(
+      '--config <file.json>',
+      'sampler settings as JSON, e.g. {"starts": 500, "chains": 32} (see DivideAndConquerConfig; defaults otherwise)',
+    )
     .addOption(backendFlag())
     .action(async (o: Parameters<typeof sampleCommand>[0]) => {
       await sampleCommand(o);

@@ -77,9 +77,9 @@ describe('FlowMatching: a given source distribution', () => {
     for (const normalize of [false, true]) {
       const fm = new FlowMatching({ dim: 1, source, hiddenUnits: [32, 32], normalize, seed: 0 });
       expect(fm.config.source).toBe('custom');
-      await fm.fit(x1, { iterations: 2500, batchSize: 64, learningRate: 3e-3, seed: 1 });
-      // The flow lands on the data (measured mean 2.05 / 2.13 unnormalised / z-scored, sd 0.53 /
-      // 0.49; the source alone sits 4 away) ...
+      await fm.fit(x1, { iterations: 1500, batchSize: 64, learningRate: 3e-3, seed: 1 });
+      // The flow lands on the data (measured mean 1.98 / 1.93 unnormalised / z-scored, sd 0.51 /
+      // 0.51; the source alone sits 4 away) ...
       const m = moments(take(fm.sample(4000, { steps: 100, seed: 3 })));
       expect(Math.abs(m.mean - M)).toBeLessThan(0.2);
       expect(Math.abs(m.sd - S)).toBeLessThan(0.05);

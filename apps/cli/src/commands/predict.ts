@@ -36,12 +36,15 @@ export async function predictCommand(modelDir: string, csv: string, o: PredictOp
   try {
     if (o.output === 'mixture') {
       const m = mdn.predict(x);
+      const weights = tf.softmax(m.logits);
       const [w, mu, v] = await Promise.all([
-        tf.tidy(() => tf.softmax(m.logits)).array() as Promise<number[][]>,
+        weights.array() as Promise<number[][]>,
         m.means.array() as Promise<number[][][]>,
         m.variances.array() as Promise<number[][][]>,
-      ]);
-      m.dispose();
+      ]).finally(() => {
+        weights.dispose();
+        m.dispose();
+      });
       x.forEach((_, i) => {
         const r: Record<string, number> = {};
         (w[i] ?? []).forEach((wk, k) => {

@@ -1,7 +1,7 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { densityFromFunction } from '@polymodal/distributions';
-import { DivideAndConquerSampler } from '@polymodal/samplers';
+import { type DivideAndConquerConfig, DivideAndConquerSampler } from '@polymodal/samplers';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CliBackend, describeBackend, startBackend } from '../backend.js';
 import { toCsv } from '../csv.js';
@@ -20,6 +20,30 @@ export interface SampleOptions {
   backend?: CliBackend;
   /** Print the modes, weights and log Z as JSON on stdout (the draws then need `--out`). */
   json?: boolean;
+  /** A JSON file of sampler settings (`DivideAndConquerConfig` without `seed`). */
+  config?: string;
+}
+
+/**
+ * Reads `--config`: a JSON object of {@link DivideAndConquerConfig} settings (e.g.
+ * `{"chains": 32, "draws": 500}`). The sampler itself rejects unknown keys and bad values.
+ */
+function readSamplerConfig(path: string): DivideAndConquerConfig {
+  if (!existsSync(path)) throw new InputError(`${path}: no such file.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InputError(
+      `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(
+      `${path}: expected a JSON object of sampler settings (e.g. {"chains": 32}), got ${JSON.stringify(value)}.`,
+    );
+  if ('seed' in value) throw new InputError(`${path}: give the seed with --seed, not in the config file.`);
+  return value as DivideAndConquerConfig;
 }
 
 /** Parses `--box "lo,hi;lo,hi"` (one `lo,hi` pair per dimension). */
@@ -72,10 +96,12 @@ async function loadTarget(path: string, dim: number) {
 export async function sampleCommand(o: SampleOptions): Promise<void> {
   const box = parseBox(o.box);
   if (o.json && !o.out) throw new UsageError('--json prints the fit on stdout: give --out for the draws.');
+  const settings = o.config ? readSamplerConfig(fromUser(o.config)) : {};
   const target = await loadTarget(fromUser(o.target), box.low.length);
+  // Before the backend starts: bad settings fail fast.
+  const sampler = new DivideAndConquerSampler({ ...settings, seed: o.seed });
   const backend = await startBackend(o.backend);
   process.stderr.write(`${describeBackend(backend)}\n`);
-  const sampler = new DivideAndConquerSampler({ seed: o.seed });
   try {
     const task = terminalProgress().task('divide-and-conquer sampler', SAMPLER_STEPS);
     await interruptible((signal) =>

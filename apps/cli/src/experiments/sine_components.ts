@@ -55,8 +55,11 @@ async function componentsChart(
 ): Promise<Chart> {
   const grid = Array.from({ length: 61 }, (_, i) => -1.2 + (2.4 * i) / 60);
   const mixture = mdn.predict(grid.map((s) => [s]));
-  const [logits, means] = await Promise.all([tf.softmax(mixture.logits).array(), mixture.means.array()]);
-  mixture.dispose();
+  const weights = tf.softmax(mixture.logits);
+  const [logits, means] = await Promise.all([weights.array(), mixture.means.array()]).finally(() => {
+    weights.dispose();
+    mixture.dispose();
+  });
   const [xs, ys] = await Promise.all([train.x.data(), train.y.data()]);
   const data = [
     ...Array.from(xs.subarray(0, 400), (s, i) => ({ s, t: ys[i] as number, kind: 'training data' })),

@@ -123,6 +123,8 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
   const dir = scratchDir('polymodal-cli-');
   const data = join(dir, 'data.csv');
   const model = join(dir, 'model');
+  /** `fit mdn <csv> --x x --y y ...rest`. */
+  const fitMdn = (csv: string, ...rest: string[]) => ['fit', 'mdn', csv, '--x', 'x', '--y', 'y', ...rest];
   beforeAll(() => {
     // Two branches: y = ±x (+ noise), so each x has two modes near +x and −x.
     const rng = new Rng(0);
@@ -138,42 +140,15 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
 
   it('trains, saves with the column names, and predicts modes, intervals, mixtures and draws', () => {
     const fit = cli(
-      [
-        'fit',
-        'mdn',
-        data,
-        '--x',
-        'x',
-        '--y',
-        'y',
-        '--out',
-        model,
-        '--components',
-        '2',
-        '--iterations',
-        '1500',
-        '--seed',
-        '1',
-      ],
-      { leakCheck: true },
+      fitMdn(data, '--out', model, '--components', '2', '--iterations', '1500', '--seed', '1'),
+      {
+        leakCheck: true,
+      },
     );
     expect(fit.stderr).not.toMatch(/Error/);
     expect(fit.code).toBe(0);
     expect(fit.stdout).toMatch(/trained 1 × K = 2 on 400 rows/);
-    const again = cli([
-      'fit',
-      'mdn',
-      data,
-      '--x',
-      'x',
-      '--y',
-      'y',
-      '--out',
-      join(dir, 'model-json'),
-      '--iterations',
-      '50',
-      '--json',
-    ]);
+    const again = cli(fitMdn(data, '--out', join(dir, 'model-json'), '--iterations', '50', '--json'));
     expect(JSON.parse(again.stdout)).toMatchObject({
       rows: 400,
       members: 1,
@@ -226,19 +201,19 @@ describe('polymodal fit mdn → predict on a CSV file', () => {
   });
 
   it('names the file, row and column of bad data, with exit 1 and no stack trace', () => {
-    const bad = cli(['fit', 'mdn', join(dir, 'bad.csv'), '--x', 'x', '--y', 'y', '--out', join(dir, 'm')]);
+    const bad = cli(fitMdn(join(dir, 'bad.csv'), '--out', join(dir, 'm')));
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/bad\.csv, data row 2, column 'y': expected a finite number, got 'oops'/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     expect(cli(['fit', 'mdn', data, '--x', 'z', '--y', 'y', '--out', join(dir, 'm')]).stderr).toMatch(
       /no column 'z'; the columns are x, y, unused/,
     );
-    expect(
-      cli(['fit', 'mdn', join(dir, 'ragged.csv'), '--x', 'x', '--y', 'y', '--out', join(dir, 'm')]).stderr,
-    ).toMatch(/not a well-formed CSV file/);
-    expect(
-      cli(['fit', 'mdn', join(dir, 'missing.csv'), '--x', 'x', '--y', 'y', '--out', join(dir, 'm')]).stderr,
-    ).toMatch(/missing\.csv: no such file/);
+    expect(cli(fitMdn(join(dir, 'ragged.csv'), '--out', join(dir, 'm'))).stderr).toMatch(
+      /not a well-formed CSV file/,
+    );
+    expect(cli(fitMdn(join(dir, 'missing.csv'), '--out', join(dir, 'm'))).stderr).toMatch(
+      /missing\.csv: no such file/,
+    );
     expect(cli(['fit', 'mdn', data, '--x', 'x', '--y', 'x', '--out', join(dir, 'm')]).stderr).toMatch(
       /in both --x and --y/,
     );

@@ -111,6 +111,24 @@ describe('FlowMatching: a given source distribution', () => {
 });
 
 describe('FlowMatching: recipe, conditions, files and bad input', () => {
+  it('samples in its training units from the first update: a draw inside onProgress is the fitted model’s', async () => {
+    const fm = new FlowMatching({ dim: 1, hiddenUnits: [8], seed: 0 });
+    const draw = () => Array.from(take(fm.sample(6, { steps: 4, seed: 3 })));
+    let during: number[] = [];
+    await fm.fit(x1, {
+      iterations: 20,
+      checkEvery: 10,
+      seed: 0,
+      onProgress: (p) => {
+        if (p.iteration === 20) during = draw();
+      },
+    });
+    // Before, the first fit's callbacks drew in z-scored units (mean 0, not M = 2).
+    expect(during).toHaveLength(6);
+    expect(during).toEqual(draw());
+    fm.dispose();
+  });
+
   it('OT-CFM (the default) with z-scoring reports densities in original units, Jacobian included', async () => {
     const fm = new FlowMatching({ dim: 1, hiddenUnits: [16], seed: 0 });
     const r = await fm.fit(x1, { iterations: 200, seed: 0 });

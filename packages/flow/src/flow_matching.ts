@@ -404,6 +404,7 @@ export class FlowMatching {
     const firstFit = this.stats === undefined;
     let stats: Standardizer | undefined;
     let optimizer: Optimizer | undefined;
+    let checked = false;
     try {
       const xs = keep(toFiniteRows(x, 'x', D));
       const n = xs.shape[0];
@@ -451,6 +452,9 @@ export class FlowMatching {
           ...(o.clip !== undefined ? { clip: o.clip } : {}),
         });
       const ownsOptimizer = o.optimizer === undefined;
+      // From the first update on the weights live in these units, so samples and densities taken
+      // during training (in onProgress) must use them too.
+      if (firstFit) this.stats = stats;
       try {
         const result = await fit({
           // A fresh noise stream per update; the validation loss uses the same noise every time.
@@ -468,17 +472,20 @@ export class FlowMatching {
           ...(o.validateEvery !== undefined ? { validateEvery: o.validateEvery } : {}),
           ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}),
           ...(o.checkEvery !== undefined ? { checkEvery: o.checkEvery } : {}),
-          ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+          onProgress: async (p) => {
+            checked = true;
+            await o.onProgress?.(p);
+          },
           ...(o.signal !== undefined ? { signal: o.signal } : {}),
         });
-        if (firstFit) this.stats = stats;
         return result;
       } finally {
         if (ownsOptimizer) optimizer.dispose();
       }
     } catch (error) {
-      // Weights that moved are in these units: keep the statistics once any update ran.
-      if (firstFit && stats !== undefined && error instanceof NonFiniteError) this.stats = stats;
+      // Weights that moved are in these units: keep the statistics once a check has passed (or
+      // the loss went non-finite); a fit that failed before that leaves the model unfitted.
+      if (firstFit && !checked && !(error instanceof NonFiniteError)) this.stats = undefined;
       throw error;
     } finally {
       if (firstFit && stats !== undefined && this.stats !== stats) stats.dispose();

@@ -1,6 +1,8 @@
 import {
   ACTIVATIONS,
   type Activation,
+  BIAS_INITIALIZERS,
+  type BiasInitializer,
   checkHiddenUnits,
   MAX_MEMBERS,
   MAX_WIDTH,
@@ -46,6 +48,11 @@ export interface MixtureDensityNetworkConfig {
   hiddenUnits?: number[];
   /** Hidden activation of the default trunk. Default `'gelu'` (the paper's). */
   activation?: Activation;
+  /**
+   * Bias initialiser of the trunk and the head (nn's {@link BiasInitializer}). Default `'zeros'`.
+   * `'uniform-fan-in'` is PyTorch's nn.Linear default.
+   */
+  biasInit?: BiasInitializer;
   /** Component covariance. Default `'diag'`. */
   covariance?: CovarianceType;
   /** Meaning of the softplus scale output. Default `'variance'` (the paper's). */
@@ -95,6 +102,7 @@ const CONFIG_KEYS = optionKeys<MixtureDensityNetworkConfig>()([
   'members',
   'hiddenUnits',
   'activation',
+  'biasInit',
   'covariance',
   'scaleParam',
   'minStd',
@@ -138,6 +146,7 @@ export function resolveConfig(
     members: config.members ?? legacyMembers(config) ?? 1,
     hiddenUnits: config.hiddenUnits ?? [128, 128, 128],
     activation: config.activation ?? 'gelu',
+    biasInit: config.biasInit ?? 'zeros',
     covariance: config.covariance ?? 'diag',
     scaleParam: config.scaleParam ?? 'variance',
     minStd: config.minStd ?? 0,
@@ -155,6 +164,7 @@ export function resolveConfig(
   assertPositiveInteger(r.members, 'members', MAX_MEMBERS);
   r.hiddenUnits = checkHiddenUnits(r.hiddenUnits);
   assertOneOf(r.activation, ACTIVATIONS, 'activation');
+  assertOneOf(r.biasInit, BIAS_INITIALIZERS, 'biasInit');
   assertOneOf(r.covariance, COVARIANCES, 'covariance');
   assertOneOf(r.scaleParam, SCALE_PARAMS, 'scaleParam');
   assertOneOf(r.meanInit, ['zero', 'kmeans'] as const, 'meanInit');

@@ -508,6 +508,22 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     mdn.dispose();
   });
 
+  it('predicts in its training units from the first update: logProb inside onProgress is the fitted model’s', async () => {
+    const mdn = small();
+    const during: number[] = [];
+    await mdn.fit(x, y, {
+      iterations: 40,
+      checkEvery: 20,
+      seed: 0,
+      onProgress: (p) => {
+        if (p.iteration === 40) during.push(...take(mdn.logProb(x, y)));
+      },
+    });
+    // Before the fix the first fit's callbacks saw un-normalised inputs: off by tens of nats here.
+    expect(during).toEqual(Array.from(take(mdn.logProb(x, y))));
+    mdn.dispose();
+  });
+
   it("meanInit 'kmeans' puts each member's mean biases on the target clusters, and undoes it if fit rejects", async () => {
     const mdn = small({ components: 2, members: 2, meanInit: 'kmeans' });
     const before = mdn.trainableVariables.map((v) => rows(v));

@@ -190,6 +190,9 @@ export class MixtureDensityNetwork {
         );
       const perMember = (l: number) => l / members;
       const apply = (xb: tf.Tensor2D) => this.network.apply(xb);
+      // From the first update on the weights live in these units, so predictions made during
+      // training (in onProgress, say) must use them too.
+      this.stats = stats;
       const result = await fit({
         loss: mdnLoss(apply, this.layout, true),
         validationLoss: mdnLoss(apply, this.layout, false),
@@ -214,7 +217,6 @@ export class MixtureDensityNetwork {
           : {}),
       });
       trained = true;
-      this.stats = stats;
       const sample = tf.slice(prepared.x, 0, Math.min(1000, prepared.x.shape[0]));
       const report = await this.diagnose(sample).finally(() => sample.dispose());
       return {
@@ -228,9 +230,12 @@ export class MixtureDensityNetwork {
         warnings: report.warnings,
       };
     } catch (error) {
-      if (error instanceof NonFiniteError || trained)
-        this.stats = stats; // the weights moved in these units
-      else meanInit?.undo();
+      // A fit that failed before any check leaves the model as it was; once the weights have moved,
+      // they keep the units they moved in.
+      if (!(error instanceof NonFiniteError || trained)) {
+        meanInit?.undo();
+        if (firstFit) this.stats = undefined;
+      }
       throw error;
     } finally {
       if (optimizer?.owned) optimizer.optimizer.dispose();
@@ -539,6 +544,7 @@ function networkSpec(cfg: ResolvedMdnConfig): NetworkSpec {
     members: cfg.members,
     hiddenUnits: cfg.hiddenUnits,
     activation: cfg.activation,
+    biasInit: cfg.biasInit,
     seed: cfg.seed,
   };
 }

@@ -1,5 +1,6 @@
 import {
   type Activation,
+  type BiasInitializer,
   type DenseLayer,
   type DenseStack,
   EnsembleMlp,
@@ -39,6 +40,7 @@ export interface NetworkSpec {
   members: number;
   hiddenUnits: number[];
   activation: Activation;
+  biasInit: BiasInitializer;
   seed: number;
 }
 
@@ -50,6 +52,7 @@ function ensembleConfig(spec: NetworkSpec): EnsembleMlpConfig {
     outputDim: spec.headWidth,
     hiddenUnits: spec.hiddenUnits,
     activation: spec.activation,
+    biasInit: spec.biasInit,
     seed: spec.seed,
   };
 }
@@ -91,7 +94,13 @@ export function customNetwork(
       const b = factory({ member: e, inputDim: spec.inputDim, seed: member.seed() });
       backbones.push(b);
       heads.push(
-        new Mlp({ inputDim: b.featureDim, outputDim: spec.headWidth, hiddenUnits: [], seed: member.seed() }),
+        new Mlp({
+          inputDim: b.featureDim,
+          outputDim: spec.headWidth,
+          hiddenUnits: [],
+          biasInit: spec.biasInit,
+          seed: member.seed(),
+        }),
       );
     }
   } catch (cause) {

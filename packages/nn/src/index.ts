@@ -17,7 +17,14 @@ export {
   MAX_MEMBERS,
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
-export { INITIALIZERS, type Initializer, initKernel } from './init.js';
+export {
+  BIAS_INITIALIZERS,
+  type BiasInitializer,
+  INITIALIZERS,
+  type Initializer,
+  initBias,
+  initKernel,
+} from './init.js';
 export {
   checkHiddenUnits,
   MAX_HIDDEN_WIDTH,

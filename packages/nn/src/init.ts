@@ -27,6 +27,24 @@ export const INITIALIZERS: readonly Initializer[] = [
 // Std of a standard normal truncated to [-2, 2]; dividing by it restores unit variance.
 const TRUNCATED_STD = 0.8796256610342398;
 
+/**
+ * Bias initialisers. `'zeros'` is Keras's and Flax's default. `'uniform-fan-in'` is PyTorch's
+ * `nn.Linear` default, U(−1/√fanIn, 1/√fanIn): with a low-dimensional input it spreads the first
+ * layer's kinks over the input range instead of stacking them all at the origin, so the network
+ * starts far from linear.
+ */
+export type BiasInitializer = 'zeros' | 'uniform-fan-in';
+
+/** All bias initialisers, for validation and docs. */
+export const BIAS_INITIALIZERS: readonly BiasInitializer[] = ['zeros', 'uniform-fan-in'];
+
+/** A `[fanOut]` bias drawn from `init` with `seed`. */
+export function initBias(init: BiasInitializer, fanIn: number, fanOut: number, seed: number): tf.Tensor1D {
+  if (init === 'zeros') return tf.zeros([fanOut]);
+  const limit = 1 / Math.sqrt(fanIn);
+  return tf.randomUniform([fanOut], -limit, limit, 'float32', seed);
+}
+
 /** A `[fanIn, fanOut]` kernel drawn from `init` with `seed`. */
 export function initKernel(init: Initializer, fanIn: number, fanOut: number, seed: number): tf.Tensor2D {
   const shape = [fanIn, fanOut];

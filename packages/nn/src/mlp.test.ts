@@ -95,6 +95,32 @@ describe('Mlp construction', () => {
     expect(Math.abs(variance * 400 - 1)).toBeLessThan(0.03);
   });
 
+  it("biasInit 'uniform-fan-in' draws U(±1/√fanIn) biases (PyTorch's nn.Linear) and leaves the kernels as they were", () => {
+    const zeros = new Mlp({ inputDim: 4, outputDim: 3000, hiddenUnits: [], seed: 5 });
+    const spread = new Mlp({
+      inputDim: 4,
+      outputDim: 3000,
+      hiddenUnits: [],
+      biasInit: 'uniform-fan-in',
+      seed: 5,
+    });
+    expect(spread.config.biasInit).toBe('uniform-fan-in');
+    expect(zeros.config.biasInit).toBe('zeros');
+    const [k0, b0] = zeros.getWeights().map((w) => take(w));
+    const [k1, b1] = spread.getWeights().map((w) => take(w));
+    expect(Array.from(k1 as Float32Array)).toEqual(Array.from(k0 as Float32Array));
+    expect((b0 as Float32Array).every((v) => v === 0)).toBe(true);
+    const b = b1 as Float32Array;
+    // U(−½, ½) for fanIn 4: bounded by ½, variance 1/12; 3000 draws: SE of the variance ≈ 0.0013.
+    expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(0.5);
+    const variance = b.reduce((s, v) => s + v * v, 0) / b.length;
+    expect(Math.abs(variance - 1 / 12)).toBeLessThan(0.006);
+    expect(() => new Mlp({ inputDim: 1, outputDim: 1, biasInit: 'normal' as never })).toThrow(
+      /biasInit must be one of 'zeros', 'uniform-fan-in'/,
+    );
+    for (const m of [zeros, spread]) m.dispose();
+  });
+
   it("follows the backend active at each call, not at construction ('auto')", async () => {
     await initBackend({ backend: 'cpu' });
     const m = new Mlp({ inputDim: 1, outputDim: 1, seed: 0 });

@@ -14,7 +14,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ACTIVATIONS, type Activation, activate } from './activations.js';
 import { type DenseGradient, type DenseLayer, dense, preferredDenseGradient } from './dense.js';
 import type { DenseStack, DenseStackNetwork } from './dense_stack.js';
-import { INITIALIZERS, type Initializer, initKernel } from './init.js';
+import {
+  BIAS_INITIALIZERS,
+  type BiasInitializer,
+  INITIALIZERS,
+  type Initializer,
+  initBias,
+  initKernel,
+} from './init.js';
 import {
   loadModel,
   type ModelLocation,
@@ -35,8 +42,10 @@ export interface MlpConfig {
   activation?: Activation;
   /** Activation of the output layer. Default `'linear'`. */
   outputActivation?: Activation;
-  /** Kernel initialiser (biases start at 0). Default `'glorot-uniform'`. */
+  /** Kernel initialiser. Default `'glorot-uniform'`. */
   init?: Initializer;
+  /** Bias initialiser (see {@link BiasInitializer}). Default `'zeros'`. */
+  biasInit?: BiasInitializer;
   /** Seed of the initialisation. Default a random one (recorded in `config.seed`). */
   seed?: number;
 }
@@ -69,6 +78,7 @@ export const MLP_KEYS = optionKeys<MlpConfig>()([
   'activation',
   'outputActivation',
   'init',
+  'biasInit',
   'seed',
 ]);
 
@@ -83,6 +93,7 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
     activation: config.activation ?? 'gelu',
     outputActivation: config.outputActivation ?? 'linear',
     init: config.init ?? 'glorot-uniform',
+    biasInit: config.biasInit ?? 'zeros',
     seed: config.seed ?? Rng.randomSeed(),
   };
   assertPositiveInteger(resolved.inputDim, 'inputDim', MAX_WIDTH);
@@ -91,6 +102,7 @@ export function resolveMlpConfig(config: MlpConfig): ResolvedMlpConfig {
   assertOneOf(resolved.activation, ACTIVATIONS, 'activation');
   assertOneOf(resolved.outputActivation, ACTIVATIONS, 'outputActivation');
   assertOneOf(resolved.init, INITIALIZERS, 'init');
+  assertOneOf(resolved.biasInit, BIAS_INITIALIZERS, 'biasInit');
   assertSeed(resolved.seed);
   return resolved;
 }
@@ -138,10 +150,13 @@ export class Mlp implements DenseStackNetwork {
     const sizes = layerSizes(this.config);
     if (weights !== undefined) checkWeights(weights, mlpWeightShapes(this.config));
     const rng = new Rng(this.config.seed);
+    // A stream of its own, so the kernels are the same whatever the bias initialiser.
+    const biasRng = new Rng(this.config.seed).fold('bias');
     this.layers = sizes.map(([i, o], l) => {
       const seed = rng.seed();
+      const biasSeed = biasRng.seed();
       const kernel = weights?.[2 * l] ?? tf.tidy(() => initKernel(this.config.init, i, o, seed));
-      const bias = weights?.[2 * l + 1] ?? tf.zeros([o]);
+      const bias = weights?.[2 * l + 1] ?? initBias(this.config.biasInit, i, o, biasSeed);
       const layer = { kernel: tf.variable(kernel as tf.Tensor2D), bias: tf.variable(bias as tf.Tensor1D) };
       if (weights === undefined) tf.dispose([kernel, bias]);
       return layer;

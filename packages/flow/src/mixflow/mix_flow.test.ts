@@ -152,6 +152,24 @@ describe('MixFlow: the velocity step transports a fixed mixture source', () => {
 });
 
 describe('MixFlow: closed forms, files, guards and bad input', () => {
+  it('samples in its training units from the first update: a draw inside onProgress is the fitted model’s', async () => {
+    const mf = new MixFlow({ ...small, seed: 4 });
+    const draw = () => Array.from(take(mf.sample(6, { conditions: [[1, 0]], steps: 4, seed: 3 })));
+    let during: number[] = [];
+    await mf.fit(rows, {
+      ...fast,
+      iterations: 20,
+      checkEvery: 10,
+      seed: 0,
+      onProgress: (p) => {
+        if (p.iteration === 20) during = draw();
+      },
+    });
+    expect(during).toHaveLength(12);
+    expect(during).toEqual(draw());
+    mf.dispose();
+  });
+
   it('with a zero velocity, samples are mixture draws and logProb is the mixture density (Jacobian included)', async () => {
     const mf = new MixFlow({ ...small, seed: 2 });
     await mf.fit(rows, { ...fast, iterations: 2, seed: 0 });

@@ -383,6 +383,7 @@ export class MixFlow {
     };
     const firstFit = this.stats === undefined;
     let stats: Standardizer | undefined;
+    let checked = false;
     const optV = o.flowOptimizer ?? adam({ learningRate: 1e-3, beta1: 0, beta2: 0.99 });
     const optB = o.baseOptimizer ?? adam({ learningRate: 1e-3 });
     let checkpoints: Checkpoints[] = [];
@@ -417,6 +418,9 @@ export class MixFlow {
       let stopReason: MixFlowFitResult['stopReason'] = 'completed';
       let iteration = 0;
       let phase: MixFlowStep['phase'] = 'warmup';
+      // From the first update on the weights live in these units, so samples taken during
+      // training (in onProgress) must use them too.
+      if (firstFit) this.stats = stats;
       const check = async () => {
         const kinds = pending.kinds;
         const reading = await readCheck(
@@ -432,6 +436,7 @@ export class MixFlow {
           throw failure;
         }
         for (const c of checkpoints) c.markGood(iteration);
+        checked = true;
         const mean = (kind: MixFlowStep['update']) => {
           const ls = reading.losses.filter((_, i) => kinds[i] === kind);
           return ls.length > 0 ? ls.reduce((a, b) => a + b, 0) / ls.length : Number.NaN;
@@ -505,11 +510,11 @@ export class MixFlow {
         if (iteration % checkEvery === 0 || iteration === iterations) await check();
       }
       if (pending.tensors.length > 0) await check();
-      if (firstFit) this.stats = stats;
       return { iterations: iteration, stopReason, history, seed };
     } catch (error) {
-      // Weights that moved are in these units: keep the statistics once any update ran.
-      if (firstFit && stats !== undefined && error instanceof NonFiniteError) this.stats = stats;
+      // Weights that moved are in these units: keep the statistics once a check has passed (or
+      // the loss went non-finite); a fit that failed before that leaves the model unfitted.
+      if (firstFit && !checked && !(error instanceof NonFiniteError)) this.stats = undefined;
       throw error;
     } finally {
       tf.dispose(pending.tensors);

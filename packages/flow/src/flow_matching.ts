@@ -394,6 +394,9 @@ export class FlowMatching {
     const seed = o.seed ?? Rng.randomSeed();
     if (o.optimizer !== undefined && (o.learningRate ?? o.weightDecay ?? o.clip) !== undefined)
       throw new ValueError('learningRate, weightDecay and clip would be ignored beside a ready optimizer.');
+    // Checked here: fit() gets a wrapper, so its own check would only see a function.
+    if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+      throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
     if (o.groups !== undefined && this.cfg.coupling === 'independent')
       throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");
     const owned: tf.Tensor[] = [];

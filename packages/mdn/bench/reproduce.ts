@@ -62,6 +62,7 @@ export async function sineAblation(): Promise<void> {
       members,
       hiddenUnits: hidden,
       normalizeOutputs: false,
+      meanInit: 'zero', // the paper's initialisation (the library's default is k-means)
       seed: K,
     });
     await mdn.fit(train.x, train.y, {
@@ -128,6 +129,7 @@ export async function saddleSweep(): Promise<void> {
       components: 15,
       members,
       hiddenUnits: hidden,
+      meanInit: 'zero', // the paper's initialisation (the library's default is k-means)
       seed: n,
     });
     const fit = await mdn.fit(x, y, {

@@ -23,7 +23,8 @@ import { PEER_PROBLEMS, type PeerProblem, type Rows } from './problems.js';
 
 /** polymodal configurations under study, for a budget of `n` updates; `defaults` is the library as it is. */
 type Variant = { config?: Partial<MixtureDensityNetworkConfig>; fit?: MdnFitOptions };
-const kb: Partial<MixtureDensityNetworkConfig> = { meanInit: 'kmeans', biasInit: 'uniform-fan-in' };
+const km: Partial<MixtureDensityNetworkConfig> = { meanInit: 'kmeans' };
+const kb: Partial<MixtureDensityNetworkConfig> = { ...km, biasInit: 'uniform-fan-in' };
 /** The default schedule's shape (warm-up, then ×0.9 every 4 %) at another peak or decay pace. */
 const schedule = (n: number, peak: number, every = 0.04) =>
   warmupExponentialDecay({
@@ -40,10 +41,10 @@ const VARIANTS: Record<string, (n: number) => Variant> = {
   'kmeans-no-y-norm': () => ({ config: { meanInit: 'kmeans', normalizeOutputs: false } }),
   'bias-uniform': () => ({ config: { biasInit: 'uniform-fan-in' } }),
   'kmeans-bias': () => ({ config: kb }),
-  'kmeans-bias-no-clip': () => ({ config: kb, fit: { clip: {} } }),
-  'kmeans-bias-peak3': (n) => ({ config: kb, fit: { learningRate: schedule(n, 3e-3) } }),
-  'kmeans-bias-slow-decay': (n) => ({ config: kb, fit: { learningRate: schedule(n, 1e-3, 0.08) } }),
-  'kmeans-bias-std': () => ({ config: { ...kb, scaleParam: 'std' } }),
+  'kmeans-no-clip': () => ({ config: km, fit: { clip: {} } }),
+  'kmeans-peak3': (n) => ({ config: km, fit: { learningRate: schedule(n, 3e-3) } }),
+  'kmeans-slow-decay': (n) => ({ config: km, fit: { learningRate: schedule(n, 1e-3, 0.08) } }),
+  'kmeans-std': () => ({ config: { ...km, scaleParam: 'std' } }),
   // Configured like the peer: constant 1e-3, no clipping, no weight decay.
   matched: () => ({ fit: { learningRate: 1e-3, clip: {}, weightDecay: 0 } }),
 };

@@ -57,6 +57,9 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
           components: 15,
           members,
           hiddenUnits: s.hidden,
+          // The paper's zero-initialised means. The library's k-means default overfits N = 50 faster
+          // at this budget (measured: 40.6 ± 3.6 against 26.5 ± 3.0 nats).
+          meanInit: 'zero',
           seed: n,
         });
         try {

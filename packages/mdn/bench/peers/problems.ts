@@ -34,6 +34,18 @@ const fromTensors = (data: { x: tf.Tensor2D; y: tf.Tensor2D; dispose(): void }) 
   data.dispose();
   return out;
 };
+/** `n` rows, each drawn by `row` from one seeded stream. */
+const drawRows = (n: number, seed: number, row: (rng: Rng) => [number[], number[]]) => {
+  const rng = new Rng(seed);
+  const x: Rows = [];
+  const y: Rows = [];
+  for (let i = 0; i < n; i++) {
+    const [xi, yi] = row(rng);
+    x.push(xi);
+    y.push(yi);
+  }
+  return { x, y };
+};
 const logProbOf = (f: (x: Rows, y: Rows) => tf.Tensor) => (x: Rows, y: Rows) => {
   const lp = f(x, y);
   const out = Array.from(lp.dataSync());
@@ -49,17 +61,11 @@ const cubicLine: PeerProblem = {
   outputDim: 1,
   trainRows: 1000,
   components: 5,
-  sample(n, seed) {
-    const rng = new Rng(seed);
-    const x: Rows = [];
-    const y: Rows = [];
-    for (let i = 0; i < n; i++) {
+  sample: (n, seed) =>
+    drawRows(n, seed, (rng) => {
       const s = -1.8 + 3.6 * rng.uniform();
-      x.push([s]);
-      y.push([(rng.uniform() < 0.5 ? s : s ** 3 - s) + 0.1 * rng.normal()]);
-    }
-    return { x, y };
-  },
+      return [[s], [(rng.uniform() < 0.5 ? s : s ** 3 - s) + 0.1 * rng.normal()]];
+    }),
   logProb: (x, y) =>
     x.map(([s = 0], i) => {
       const t = y[i]?.[0] ?? 0;
@@ -78,19 +84,12 @@ const heteroscedastic: PeerProblem = {
   outputDim: 1,
   trainRows: 1000,
   components: 5,
-  sample(n, seed) {
-    const rng = new Rng(seed);
-    const x: Rows = [];
-    const y: Rows = [];
-    for (let i = 0; i < n; i++) {
+  sample: (n, seed) =>
+    drawRows(n, seed, (rng) => {
       const s = rng.uniform();
-      const w = 1 / (1 + Math.exp(-6 * (s - 0.5)));
-      const sign = rng.uniform() < w ? 1 : -1;
-      x.push([s]);
-      y.push([sign * Math.sin(2 * Math.PI * s) + (0.02 + 0.3 * s) * rng.normal()]);
-    }
-    return { x, y };
-  },
+      const sign = rng.uniform() < 1 / (1 + Math.exp(-6 * (s - 0.5))) ? 1 : -1;
+      return [[s], [sign * Math.sin(2 * Math.PI * s) + (0.02 + 0.3 * s) * rng.normal()]];
+    }),
   logProb: (x, y) =>
     x.map(([s = 0], i) => {
       const t = y[i]?.[0] ?? 0;
@@ -112,19 +111,13 @@ const ring: PeerProblem = {
   outputDim: 2,
   trainRows: 2000,
   components: 10,
-  sample(n, seed) {
-    const rng = new Rng(seed);
-    const x: Rows = [];
-    const y: Rows = [];
-    for (let i = 0; i < n; i++) {
+  sample: (n, seed) =>
+    drawRows(n, seed, (rng) => {
       const s = rng.uniform();
       const theta = 2 * Math.PI * rng.uniform();
       const r = 1 + s + 0.1 * rng.normal();
-      x.push([s]);
-      y.push([r * Math.cos(theta), r * Math.sin(theta)]);
-    }
-    return { x, y };
-  },
+      return [[s], [r * Math.cos(theta), r * Math.sin(theta)]];
+    }),
   logProb: (x, y) =>
     x.map(([s = 0], i) => {
       const r = Math.hypot(y[i]?.[0] ?? 0, y[i]?.[1] ?? 0);
@@ -155,22 +148,16 @@ const fiveD: PeerProblem = {
   outputDim: 5,
   trainRows: 1000,
   components: 5,
-  sample(n, seed) {
-    const rng = new Rng(seed);
-    const x: Rows = [];
-    const y: Rows = [];
-    for (let i = 0; i < n; i++) {
+  sample: (n, seed) =>
+    drawRows(n, seed, (rng) => {
       const s = -1 + 2 * rng.uniform();
       const w = fiveLogWeights(s).map(Math.exp);
       let u = rng.uniform();
       let k = 0;
       while (k < 2 && u > (w[k] ?? 0)) u -= w[k++] ?? 0;
       const sd = fiveStd(s);
-      x.push([s]);
-      y.push((fiveMeans(s)[k] ?? []).map((m) => m + sd * rng.normal()));
-    }
-    return { x, y };
-  },
+      return [[s], (fiveMeans(s)[k] ?? []).map((m) => m + sd * rng.normal())];
+    }),
   logProb: (x, y) =>
     x.map(([s = 0], i) => {
       const sd = fiveStd(s);

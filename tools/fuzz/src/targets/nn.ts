@@ -10,6 +10,7 @@ const MLP_KEYS = optionKeys<N.MlpConfig>()([
   'activation',
   'outputActivation',
   'init',
+  'biasInit',
   'seed',
 ]);
 const mlpConfig = () => ({ inputDim: 2, outputDim: 1, hiddenUnits: [4], activation: 'tanh', seed: 0 });
@@ -19,6 +20,7 @@ const mlpParams = (at: number) => [
   p(at, { kind: 'enum' }, 'activation'),
   p(at, { kind: 'enum' }, 'outputActivation'),
   p(at, { kind: 'enum' }, 'init'),
+  p(at, { kind: 'enum' }, 'biasInit'),
   p(at, { kind: 'seed' }, 'seed'),
   p(at, { kind: 'shape' }, 'hiddenUnits'),
 ];

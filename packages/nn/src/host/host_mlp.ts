@@ -1,4 +1,5 @@
 import type { Activation } from '../activations.js';
+import type { DenseKernels } from '../kernels/dense_wasm.js';
 
 // A plain-TypeScript MLP over Float32Arrays (row-major), for networks so small that tfjs's per-op
 // dispatch, not arithmetic, dominates a training step. Arithmetic runs in float64 and is stored
@@ -120,29 +121,34 @@ export interface HostTape {
   da: Float32Array[];
 }
 
-/** Allocates a tape for `rows` rows. */
-export function hostTape(net: HostMlp, rows: number): HostTape {
+/** Allocates a tape for `rows` rows (with `alloc`, e.g. in the wasm kernels' memory). */
+export function hostTape(
+  net: HostMlp,
+  rows: number,
+  alloc: (n: number) => Float32Array = (n) => new Float32Array(n),
+): HostTape {
   const { sizes } = net;
   return {
     rows,
-    z: sizes.slice(1).map((s) => new Float32Array(rows * s)),
-    a: sizes.map((s) => new Float32Array(rows * s)),
-    da: sizes.map((s) => new Float32Array(rows * s)),
+    z: sizes.slice(1).map((s) => alloc(rows * s)),
+    a: sizes.map((s) => alloc(rows * s)),
+    da: sizes.map((s) => alloc(rows * s)),
   };
 }
 
-/** Forward pass of `tape.a[0]` (filled by the caller); returns the output activations. */
-export function hostForward(net: HostMlp, tape: HostTape): Float32Array {
-  const { sizes, kernels, biases } = net;
-  const L = kernels.length;
-  for (let l = 0; l < L; l++) {
-    const nIn = sizes[l] as number;
-    const nOut = sizes[l + 1] as number;
-    const h = tape.a[l] as Float32Array;
-    const z = tape.z[l] as Float32Array;
-    const w = kernels[l] as Float32Array;
-    const b = biases[l] as Float32Array;
-    for (let r = 0; r < tape.rows; r++) {
+/** Floats a tape of `rows` rows takes (for sizing the wasm kernels' memory). */
+export function hostTapeFloats(net: HostMlp, rows: number, reserve: (n: number) => number): number {
+  const { sizes } = net;
+  return (
+    sizes.slice(1).reduce((n, s) => n + reserve(rows * s), 0) +
+    2 * sizes.reduce((n, s) => n + reserve(rows * s), 0)
+  );
+}
+
+/** The dense-layer products in plain TypeScript (any runtime; the fallback of the wasm kernels). */
+export const typescriptDenseKernels: DenseKernels = {
+  affine(h, w, b, z, rows, nIn, nOut) {
+    for (let r = 0; r < rows; r++) {
       const zo = r * nOut;
       for (let j = 0; j < nOut; j++) z[zo + j] = b[j] as number;
       const ho = r * nIn;
@@ -152,6 +158,54 @@ export function hostForward(net: HostMlp, tape: HostTape): Float32Array {
         for (let j = 0; j < nOut; j++) z[zo + j] = (z[zo + j] as number) + hi * (w[wo + j] as number);
       }
     }
+  },
+  weightGradients(h, dz, gw, gb, rows, nIn, nOut) {
+    gw.fill(0);
+    gb.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const zo = r * nOut;
+      const ho = r * nIn;
+      for (let j = 0; j < nOut; j++) gb[j] = (gb[j] as number) + (dz[zo + j] as number);
+      for (let i = 0; i < nIn; i++) {
+        const hi = h[ho + i] as number;
+        const wo = i * nOut;
+        for (let j = 0; j < nOut; j++) gw[wo + j] = (gw[wo + j] as number) + hi * (dz[zo + j] as number);
+      }
+    }
+  },
+  inputGradient(dz, w, dh, rows, nIn, nOut) {
+    for (let r = 0; r < rows; r++) {
+      const zo = r * nOut;
+      const ho = r * nIn;
+      for (let i = 0; i < nIn; i++) {
+        const wo = i * nOut;
+        let acc = 0;
+        for (let j = 0; j < nOut; j++) acc += (dz[zo + j] as number) * (w[wo + j] as number);
+        dh[ho + i] = acc;
+      }
+    }
+  },
+};
+
+/** Forward pass of `tape.a[0]` (filled by the caller); returns the output activations. */
+export function hostForward(
+  net: HostMlp,
+  tape: HostTape,
+  kernels: DenseKernels = typescriptDenseKernels,
+): Float32Array {
+  const { sizes } = net;
+  const L = net.kernels.length;
+  for (let l = 0; l < L; l++) {
+    const z = tape.z[l] as Float32Array;
+    kernels.affine(
+      tape.a[l] as Float32Array,
+      net.kernels[l] as Float32Array,
+      net.biases[l] as Float32Array,
+      z,
+      tape.rows,
+      sizes[l] as number,
+      sizes[l + 1] as number,
+    );
     forwardActivation(l === L - 1 ? net.outputActivation : net.activation, z, tape.a[l + 1] as Float32Array);
   }
   return tape.a[L] as Float32Array;
@@ -166,9 +220,10 @@ export function hostBackward(
   tape: HostTape,
   gradKernels: Float32Array[],
   gradBiases: Float32Array[],
+  kernels: DenseKernels = typescriptDenseKernels,
 ): void {
-  const { sizes, kernels } = net;
-  const L = kernels.length;
+  const { sizes } = net;
+  const L = net.kernels.length;
   for (let l = L - 1; l >= 0; l--) {
     const nIn = sizes[l] as number;
     const nOut = sizes[l + 1] as number;
@@ -180,28 +235,23 @@ export function hostBackward(
       dz,
     );
     const h = tape.a[l] as Float32Array;
-    const w = kernels[l] as Float32Array;
-    const gw = gradKernels[l] as Float32Array;
-    const gb = gradBiases[l] as Float32Array;
-    gw.fill(0);
-    gb.fill(0);
-    const dh = tape.da[l] as Float32Array;
-    const needInputGrad = l > 0;
-    for (let r = 0; r < tape.rows; r++) {
-      const zo = r * nOut;
-      const ho = r * nIn;
-      for (let j = 0; j < nOut; j++) gb[j] = (gb[j] as number) + (dz[zo + j] as number);
-      for (let i = 0; i < nIn; i++) {
-        const hi = h[ho + i] as number;
-        const wo = i * nOut;
-        let acc = 0;
-        for (let j = 0; j < nOut; j++) {
-          const d = dz[zo + j] as number;
-          gw[wo + j] = (gw[wo + j] as number) + hi * d;
-          acc += d * (w[wo + j] as number);
-        }
-        if (needInputGrad) dh[ho + i] = acc;
-      }
-    }
+    kernels.weightGradients(
+      h,
+      dz,
+      gradKernels[l] as Float32Array,
+      gradBiases[l] as Float32Array,
+      tape.rows,
+      nIn,
+      nOut,
+    );
+    if (l > 0)
+      kernels.inputGradient(
+        dz,
+        net.kernels[l] as Float32Array,
+        tape.da[l] as Float32Array,
+        tape.rows,
+        nIn,
+        nOut,
+      );
   }
 }

@@ -114,10 +114,50 @@ export function gemm(
   }
 }
 
-/** dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (packs Wᵀ for the input gradient). */
+/** dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (packs Wᵀ for the input gradient), by 4 × 4 blocks. */
 export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
-  for (let i = 0; i < rows; i++) {
-    const s = src + (<usize>(i * cols) << 2);
-    for (let j = 0; j < cols; j++) store<f32>(dst + (<usize>(j * rows + i) << 2), load<f32>(s + (<usize>j << 2)));
+  const rs = <usize>cols << 2;
+  const ds = <usize>rows << 2;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const s0 = src + <usize>i * rs;
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const jo = <usize>j << 2;
+      const r0 = v128.load(s0 + jo), r1 = v128.load(s0 + rs + jo);
+      const r2 = v128.load(s0 + 2 * rs + jo), r3 = v128.load(s0 + 3 * rs + jo);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const d0 = dst + <usize>j * ds + (<usize>i << 2);
+      v128.store(d0, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(d0 + ds, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(d0 + 2 * ds, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(d0 + 3 * ds, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; j < cols; j++)
+      for (let q = 0; q < 4; q++)
+        store<f32>(dst + <usize>j * ds + (<usize>(i + q) << 2), load<f32>(s0 + <usize>q * rs + (<usize>j << 2)));
+  }
+  for (; i < rows; i++) {
+    const s = src + <usize>i * rs;
+    for (let j = 0; j < cols; j++) store<f32>(dst + <usize>j * ds + (<usize>i << 2), load<f32>(s + (<usize>j << 2)));
+  }
+}
+
+/** dst[cols] = Σ_rows src[rows × cols] (the bias gradient). */
+export function columnSums(rows: i32, cols: i32, src: usize, dst: usize): void {
+  const rs = <usize>cols << 2;
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    let acc = f32x4.splat(0);
+    let p = src + (<usize>j << 2);
+    for (let r = 0; r < rows; r++) { acc = f32x4.add(acc, v128.load(p)); p += rs; }
+    v128.store(dst + (<usize>j << 2), acc);
+  }
+  for (; j < cols; j++) {
+    let acc: f32 = 0;
+    let p = src + (<usize>j << 2);
+    for (let r = 0; r < rows; r++) { acc += load<f32>(p); p += rs; }
+    store<f32>(dst + (<usize>j << 2), acc);
   }
 }

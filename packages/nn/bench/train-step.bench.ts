@@ -93,6 +93,20 @@ const MDN_WORKLOADS: {
     },
   },
   {
+    label: 'mdn_saddle_node_step E=12 K=15 5x256 gelu batch=128 din=1 dout=20',
+    torchKey: 'mdn_saddle_node_step E=12 K=15 5x256 gelu batch=128',
+    config: {
+      members: 12,
+      K: 15,
+      inputDim: 1,
+      outputDim: 20,
+      hidden: [256, 256, 256, 256, 256],
+      activation: 'gelu',
+      batch: 128,
+      useAdamW: true,
+    },
+  },
+  {
     label: 'tiny_step E=1 K=1 2x16 tanh batch=32 din=1 dout=1',
     torchKey: 'tiny_step',
     config: {
@@ -111,6 +125,7 @@ const MDN_WORKLOADS: {
 for (const backend of BACKENDS) {
   await initBackend({ backend });
   for (const w of MDN_WORKLOADS) {
+    if (backend === 'cpu' && w.config.hidden.length > 2) continue; // seconds per step on cpu
     for (const strategy of ['separate', 'batched'] as const) {
       for (const denseGradient of ['autodiff', 'explicit-transpose'] as const) {
         if (w.config.members === 1 && strategy === 'batched') continue;
@@ -164,23 +179,28 @@ if (BACKENDS.includes('wasm')) {
   }
 }
 
-// The reference workloads through fit(): device path vs hybrid (tfjs network + TypeScript loss
-// kernel). fit() includes the minibatch gather, which the PyTorch step does not.
-const hybridRows: { label: string; torchKey: string; device: number; hybrid: number }[] = [];
+// The reference workloads through fit() on each path (wasm): device (tfjs ops), hybrid (tfjs
+// network + TypeScript loss kernel), host (weights in wasm memory, SIMD kernels). fit() includes
+// the minibatch gather, which the PyTorch step does not.
+const pathRows: { label: string; torchKey: string; ms: Record<'device' | 'hybrid' | 'host', number> }[] = [];
 if (BACKENDS.includes('wasm')) {
   await initBackend({ backend: 'wasm' });
   for (const w of MDN_WORKLOADS.filter((x) => x.config.members > 1)) {
-    hybridRows.push({
+    const iterations = w.config.hidden.length > 2 ? 20 : 200;
+    pathRows.push({
       label: w.label.replace('_step', '_fit_iteration'),
       torchKey: w.torchKey,
-      device: await fitIterationMs(w.config, 'device', 200),
-      hybrid: await fitIterationMs(w.config, 'hybrid', 200),
+      ms: {
+        device: await fitIterationMs(w.config, 'device', iterations),
+        hybrid: await fitIterationMs(w.config, 'hybrid', iterations),
+        host: await fitIterationMs(w.config, 'host', iterations),
+      },
     });
   }
 }
 
 // PyTorch, single thread, same sitting.
-const torch = torchReference({ only: ['ensemble_mdn', 'mdn_small'], seconds: SECONDS });
+const torch = torchReference({ only: ['ensemble_mdn', 'mdn_small', 'mdn_saddle_node'], seconds: SECONDS });
 // The reference script has no tiny workload; time it with the reference's own step builder.
 if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
   const script = [
@@ -233,13 +253,14 @@ for (const r of hostRows) {
 }
 
 console.log(
-  '\n| fit() per iteration (wasm) | device path | hybrid path | PyTorch step ms | device / PyTorch | hybrid / PyTorch |',
+  '\n| fit() per iteration (wasm) | device | hybrid | host | PyTorch step ms | device / PyTorch | hybrid / PyTorch | host / PyTorch |',
 );
-console.log('|---|---|---|---|---|---|');
-for (const r of hybridRows) {
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of pathRows) {
   const t = torchFor(r.torchKey);
   const ratio = (v: number) => (t ? (v / t).toFixed(2) : '-');
+  const { device, hybrid, host } = r.ms;
   console.log(
-    `| ${r.label} | ${r.device.toFixed(2)} ms | ${r.hybrid.toFixed(2)} ms | ${t?.toFixed(2) ?? '-'} | ${ratio(r.device)} | ${ratio(r.hybrid)} |`,
+    `| ${r.label} | ${device.toFixed(2)} ms | ${hybrid.toFixed(2)} ms | ${host.toFixed(2)} ms | ${t?.toFixed(2) ?? '-'} | ${ratio(device)} | ${ratio(hybrid)} | ${ratio(host)} |`,
   );
 }

@@ -161,6 +161,7 @@ export async function fitIterationMs(
   c: Omit<MdnStepConfig, 'strategy' | 'denseGradient'>,
   path: 'device' | 'hybrid' | 'host',
   iterations: number,
+  threads = 1,
 ): Promise<number> {
   const model = mdnNetwork(c);
   const n = c.batch * 4;
@@ -182,7 +183,7 @@ export async function fitIterationMs(
           mdnNll(model.apply(xb as tf.Tensor), yb as tf.Tensor, c.K, c.outputDim),
           c.members,
         ) as tf.Scalar,
-      host: { model, loss: hostMdnNll(c.K, c.outputDim), path },
+      host: { model, loss: hostMdnNll(c.K, c.outputDim), path, threads },
       iterations: its,
       batchSize: c.batch,
       checkEvery: 100,
@@ -194,7 +195,7 @@ export async function fitIterationMs(
     if (result.path !== path) throw new Error(`expected the ${path} path, fit took ${result.path}`);
     return ms;
   };
-  await run(50);
+  await run(Math.min(50, iterations));
   const ms = await run(iterations);
   model.dispose();
   tf.dispose([x, y]);

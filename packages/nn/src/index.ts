@@ -33,6 +33,7 @@ export {
   type MlpConfig,
   type ResolvedMlpConfig,
 } from './mlp.js';
+export type { AdamKernelAttrs, HostAdamKernels } from './kernels/adam_kernel.js';
 export {
   type AdamOptions,
   type AdamWOptions,

@@ -4,8 +4,9 @@ import { clipGradients, clipGradientsHost, type GradientClipping } from './clipp
 import {
   type AdamKernelAttrs,
   adamUpdate,
-  adamUpdateArrays,
   ensureAdamKernel,
+  type HostAdamKernels,
+  typescriptAdamKernels,
 } from './kernels/adam_kernel.js';
 import { constantSchedule, type Schedule } from './schedules.js';
 
@@ -34,8 +35,10 @@ export interface Optimizer {
   /**
    * A plain-TypeScript twin of this optimiser over host copies of `variables`, for `fit()`'s host
    * path (tiny networks on wasm/cpu). Optional: without it, fit() stays on the device.
+   * @param kernels where the updater keeps its state and runs the update (fit() lends its
+   *   WebAssembly kernels where the runtime has them). Default: TypeScript arrays and loops.
    */
-  hostUpdater?(variables: readonly tf.Variable[]): HostUpdater;
+  hostUpdater?(variables: readonly tf.Variable[], kernels?: HostAdamKernels): HostUpdater;
 }
 
 /** What {@link Optimizer.hostUpdater} returns. */
@@ -209,27 +212,41 @@ class AdamOptimizer implements Optimizer {
     return slot;
   }
 
-  hostUpdater(variables: readonly tf.Variable[]): HostUpdater {
+  hostUpdater(
+    variables: readonly tf.Variable[],
+    kernels: HostAdamKernels = typescriptAdamKernels,
+  ): HostUpdater {
     const slots = variables.map((w) => this.slotFor(w));
-    const m = slots.map((s) => (s.m.dataSync() as Float32Array).slice());
-    const v = slots.map((s) => (s.v.dataSync() as Float32Array).slice());
+    const hostCopy = (t: tf.Variable) => {
+      const a = kernels.alloc(t.size);
+      a.set(t.dataSync() as Float32Array);
+      return a;
+    };
+    const m = slots.map((s) => hostCopy(s.m));
+    const v = slots.map((s) => hostCopy(s.v));
     const shapes = variables.map((w) => w.shape);
+    // The clipping unit: a kernel's column, any other array's entry (as clipGradientsHost).
+    const units = shapes.map((s, i) =>
+      s.length === 2 ? (s[1] as number) : (variables[i] as tf.Variable).size,
+    );
+    // AGC alone runs inside the update kernel; with a global norm both run first, in order.
+    const agc = this.clip?.globalNorm === undefined ? this.clip?.agc : undefined;
     return {
       update: (params, grads) => {
-        clipGradientsHost(grads, params, shapes, this.clip);
+        if (agc === undefined) clipGradientsHost(grads, params, shapes, this.clip);
         const { stepSize, eps, decay } = this.nextStep();
-        const attrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
+        const attrs: AdamKernelAttrs = { beta1: this.beta1, beta2: this.beta2, step: stepSize, eps, decay };
+        if (agc !== undefined) Object.assign(attrs, { agc, agcEps: this.clip?.agcEps ?? 1e-3 });
         params.forEach((p, i) => {
-          const mi = m[i] as Float32Array;
-          const vi = v[i] as Float32Array;
-          adamUpdateArrays(attrs, [p, grads[i] as Float32Array, mi, vi], [p, mi, vi]);
+          attrs.units = units[i] as number;
+          kernels.adam(attrs, p, grads[i] as Float32Array, m[i] as Float32Array, v[i] as Float32Array);
         });
       },
       sync: () => {
         tf.tidy(() => {
           slots.forEach((s, i) => {
-            s.m.assign(tf.tensor(m[i] as Float32Array, shapes[i]));
-            s.v.assign(tf.tensor(v[i] as Float32Array, shapes[i]));
+            s.m.assign(tf.tensor((m[i] as Float32Array).slice(), shapes[i]));
+            s.v.assign(tf.tensor((v[i] as Float32Array).slice(), shapes[i]));
           });
         });
       },

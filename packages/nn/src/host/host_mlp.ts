@@ -147,6 +147,8 @@ export function hostTapeFloats(net: HostMlp, rows: number, reserve: (n: number) 
 
 /** The dense-layer products in plain TypeScript (any runtime; the fallback of the wasm kernels). */
 export const typescriptDenseKernels: DenseKernels = {
+  activate: forwardActivation,
+  activationGradient: backwardActivation,
   affine(h, w, b, z, rows, nIn, nOut) {
     for (let r = 0; r < rows; r++) {
       const zo = r * nOut;
@@ -206,7 +208,7 @@ export function hostForward(
       sizes[l] as number,
       sizes[l + 1] as number,
     );
-    forwardActivation(l === L - 1 ? net.outputActivation : net.activation, z, tape.a[l + 1] as Float32Array);
+    kernels.activate(l === L - 1 ? net.outputActivation : net.activation, z, tape.a[l + 1] as Float32Array);
   }
   return tape.a[L] as Float32Array;
 }
@@ -228,7 +230,7 @@ export function hostBackward(
     const nIn = sizes[l] as number;
     const nOut = sizes[l + 1] as number;
     const dz = tape.da[l + 1] as Float32Array;
-    backwardActivation(
+    kernels.activationGradient(
       l === L - 1 ? net.outputActivation : net.activation,
       tape.z[l] as Float32Array,
       tape.a[l + 1] as Float32Array,

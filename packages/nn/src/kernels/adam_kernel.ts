@@ -83,6 +83,23 @@ export function adamUpdateArrays(
   }
 }
 
+/**
+ * Where a {@link Optimizer.hostUpdater} keeps its moments and how it runs the update: fit()'s host
+ * path lends its WebAssembly kernels, so moments, weights and gradients share one wasm memory.
+ */
+export interface HostAdamKernels {
+  /** A zeroed float32 array (in the kernels' memory, when they have one). */
+  alloc(n: number): Float32Array;
+  /** One Adam/AdamW update of `w`, `m`, `v` in place from `g` (arrays from {@link alloc}). */
+  adam(attrs: AdamKernelAttrs, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array): void;
+}
+
+/** The update in TypeScript over any arrays (float64 arithmetic). */
+export const typescriptAdamKernels: HostAdamKernels = {
+  alloc: (n) => new Float32Array(n),
+  adam: (attrs, w, g, m, v) => adamUpdateArrays(attrs, [w, g, m, v], [w, m, v]),
+};
+
 /** Registers the kernel for `backend` if it is supported there; returns whether it is available. */
 export function ensureAdamKernel(backend: string = tf.getBackend()): boolean {
   return ensureHostKernel(

@@ -1,5 +1,10 @@
+import { initBackend } from '@polymodal/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { activationForms } from '../../test/activation_forms.js';
+import { ACTIVATIONS, activate } from '../activations.js';
 import { typescriptDenseKernels } from '../host/host_mlp.js';
+import { adamUpdateArrays } from './adam_kernel.js';
 import { denseWasmAvailable, WasmDenseKernels } from './dense_wasm.js';
 
 /** Float64 reference of `h·w + b`, `hᵀ·dz`, `Σ dz` and `dz·wᵀ`. */
@@ -69,7 +74,7 @@ describe('WebAssembly SIMD dense kernels', () => {
     'rows %i, in %i, out %i: affine, weight and input gradients match float64',
     (rows, nIn, nOut) => {
       const { reserve } = WasmDenseKernels;
-      const wasm = new WasmDenseKernels(
+      const wasm = WasmDenseKernels.create(
         reserve(rows * nIn) * 2 + reserve(nIn * nOut) * 2 + reserve(nOut) * 2 + reserve(rows * nOut) * 2,
         nIn * nOut,
       );
@@ -109,8 +114,85 @@ describe('WebAssembly SIMD dense kernels', () => {
   );
 
   it('refuses to allocate past its reserved memory', () => {
-    const wasm = new WasmDenseKernels(8, 1);
+    const wasm = WasmDenseKernels.create(8, 1);
     wasm.alloc(8);
     expect(() => wasm.alloc(1)).toThrow(RangeError);
+  });
+
+  // 0, both sides of tanh's 0.625 switch and of expm1's 1/8, the saturating tails, and a length
+  // that leaves a 3-element scalar tail.
+  const Z = [
+    0, 1e-6, -1e-6, 0.01, -0.01, 0.124, -0.126, 0.3, -0.3, 0.62, -0.63, 1, -1, 2.5, -2.5, 5, -5, 9, -9, 15,
+    -15, 30, -30, 88, -88, 100, -100,
+  ];
+  for (let i = 0; i < 100; i++) Z.push(-8 + 0.1613 * i);
+
+  it.each([...ACTIVATIONS])('%s: values and derivatives match float64 and tfjs autodiff', async (a) => {
+    const [f, df] = activationForms[a];
+    const n = Z.length;
+    const wasm = WasmDenseKernels.create(4 * WasmDenseKernels.reserve(n), 1);
+    const z = wasm.alloc(n);
+    z.set(Z);
+    const y = wasm.alloc(n);
+    wasm.activate(a, z, y);
+    const d = wasm.alloc(n);
+    const up = Z.map((_, i) => Math.cos(3 * i)); // an upstream gradient
+    d.set(up);
+    wasm.activationGradient(a, z, y, d);
+    const zf = Array.from(z); // the float32 inputs the kernel saw
+    // A few ulp of the result, with absolute floors for what float32 cannot resolve (1 − tanh²
+    // near saturation cancels, as it does in every float32 framework); a wrong constant or branch
+    // is off by orders of magnitude more somewhere on the grid.
+    for (let i = 0; i < n; i++) {
+      const x = zf[i] as number;
+      expect(Math.abs((y[i] as number) - f(x))).toBeLessThanOrEqual(4e-7 * Math.abs(f(x)) + 1e-7);
+      const u = up[i] as number;
+      const g = u * df(x);
+      expect(Math.abs((d[i] as number) - g)).toBeLessThanOrEqual(4e-6 * Math.abs(g) + 1e-6 * Math.abs(u));
+    }
+    // And the gradient tfjs's autodiff gives the library's own activation (float32 throughout).
+    await initBackend({ backend: 'cpu' });
+    const zt = tf.tensor1d(zf);
+    const ut = tf.tensor1d(up);
+    const yt = activate(zt, a);
+    const gt = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(activate(t, a), ut)))(zt);
+    const [value, grad] = [yt.dataSync(), gt.dataSync()];
+    tf.dispose([zt, ut, yt, gt]);
+    for (let i = 0; i < n; i++) {
+      const v = value[i] as number;
+      const g = grad[i] as number;
+      expect(Math.abs((y[i] as number) - v)).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(v), 1));
+      expect(Math.abs((d[i] as number) - g)).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(g), 1));
+    }
+  });
+
+  it.each([
+    ['plain Adam', 0, 1],
+    ['AdamW with adaptive clipping', 0.02, 0.999],
+  ])('%s matches the float64 TypeScript update over 5 steps', (_, agc, decay) => {
+    const rows = 7;
+    const units = 13; // a 4-wide body and a scalar tail per row
+    const n = rows * units;
+    const wasm = WasmDenseKernels.create(8 * WasmDenseKernels.reserve(n), n);
+    const [w, g, m, v] = [0, 1, 2, 3].map(() => wasm.alloc(n)) as Float32Array[];
+    const ref = [0, 1, 2, 3].map(() => new Float32Array(n)) as Float32Array[];
+    for (let i = 0; i < n; i++) (w as Float32Array)[i] = Math.sin(i);
+    (ref[0] as Float32Array).set(w as Float32Array);
+    for (let t = 1; t <= 5; t++) {
+      for (let i = 0; i < n; i++) (g as Float32Array)[i] = Math.cos(i * t) * (i % units === 3 ? 50 : 1);
+      (ref[1] as Float32Array).set(g as Float32Array);
+      const attrs = { beta1: 0.9, beta2: 0.999, step: 0.01 * t, eps: 1e-8, decay, agc, agcEps: 1e-3, units };
+      wasm.adam(attrs, w as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array);
+      const [rw, rg, rm, rv] = ref as [Float32Array, Float32Array, Float32Array, Float32Array];
+      adamUpdateArrays(attrs, [rw, rg, rm, rv], [rw, rm, rv]);
+    }
+    for (const [got, want] of [
+      [w, ref[0]],
+      [m, ref[2]],
+      [v, ref[3]],
+    ] as [Float32Array, Float32Array][])
+      expect(relativeError(got, want)).toBeLessThan(3e-5); // float32 against float64 arithmetic
+    // Clipping really engaged: unit 3's gradients were 50× the rest.
+    if (agc > 0) expect(Math.abs((m as Float32Array)[3] as number)).toBeLessThan(1);
   });
 });

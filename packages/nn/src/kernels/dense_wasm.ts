@@ -1,11 +1,27 @@
-import { DENSE_WASM_BASE64 } from './dense_wasm_binary.js';
+import type { Activation } from '../activations.js';
+import type { AdamKernelAttrs, HostAdamKernels } from './adam_kernel.js';
+import { DENSE_WASM_BASE64, DENSE_WASM_SHARED_BASE64, MAX_SHARED_PAGES } from './dense_wasm_binary.js';
+import { recordingCalls } from './kernel_program.js';
 
-// The dense-layer GEMMs of fit()'s host path, in WebAssembly with 128-bit SIMD (assembly/dense.ts):
-// a register-blocked 4 × 8 kernel that reads A through strides, so Aᵀ·B (the kernel gradient)
-// needs no copy; the input gradient packs Wᵀ once per layer (O(in·out) against O(rows·in·out)).
+// The kernels of fit()'s host path, in WebAssembly with 128-bit SIMD (assembly/): a
+// register-blocked 4 × 8 GEMM that reads A through strides, so Aᵀ·B (the kernel gradient) needs
+// no copy, while the input gradient packs Wᵀ once per layer (O(in·out) against O(rows·in·out));
+// the activations and their derivatives (vector exp/tanh to about 1 ulp); and Adam/AdamW with
+// adaptive gradient clipping.
 
-interface DenseExports {
-  memory: WebAssembly.Memory;
+/** The activation codes of assembly/activations.ts. */
+const ACTIVATION_CODES: Record<Activation, number> = {
+  linear: 0,
+  tanh: 1,
+  relu: 2,
+  elu: 3,
+  selu: 4,
+  silu: 5,
+  gelu: 6,
+};
+
+/** The kernels' exports (assembly/index.ts); pointers are byte offsets into the memory. */
+export interface DenseExports {
   gemm(
     m: number,
     n: number,
@@ -21,23 +37,60 @@ interface DenseExports {
     accumulate: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
+  columnSums(rows: number, cols: number, src: number, dst: number): void;
+  activationForward(kind: number, n: number, z: number, a: number): void;
+  activationBackward(kind: number, n: number, z: number, a: number, da: number): void;
+  adamUpdate(
+    n: number,
+    units: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    beta1: number,
+    beta2: number,
+    step: number,
+    eps: number,
+    decay: number,
+    agc: number,
+    agcEps: number,
+    scale: number,
+  ): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<string, WebAssembly.Module | null>();
 
-/** The compiled module, or null where the runtime has no WebAssembly SIMD. */
-function denseModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
+/** A compiled module, or null where the runtime cannot run it. */
+function compile(base64: string): WebAssembly.Module | null {
+  let module = compiled.get(base64);
+  if (module !== undefined) return module;
+  module = null;
   try {
-    const bytes = decodeBase64(DENSE_WASM_BASE64);
-    // Under 4 KiB, so synchronous compilation is allowed on a browser's main thread too.
+    const bytes = decodeBase64(base64);
+    // About 11 KiB: synchronous compilation is allowed on a browser's main thread (limit 8 MB).
     if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes))
-      compiled = new WebAssembly.Module(bytes);
+      module = new WebAssembly.Module(bytes);
   } catch {
-    compiled = null;
+    module = null;
   }
-  return compiled;
+  compiled.set(base64, module);
+  return module;
+}
+
+/** The module with its own memory, or null where the runtime has no WebAssembly SIMD. */
+function denseModule(): WebAssembly.Module | null {
+  return compile(DENSE_WASM_BASE64);
+}
+
+/**
+ * The module importing a shared memory, or null where threads cannot share one (no
+ * SharedArrayBuffer, or a page that is not cross-origin isolated).
+ */
+export function sharedDenseModule(): WebAssembly.Module | null {
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false) return null;
+  return compile(DENSE_WASM_SHARED_BASE64);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -52,8 +105,12 @@ export function denseWasmAvailable(): boolean {
   return denseModule() !== null;
 }
 
-/** The dense-layer products a host MLP needs; row-major float32 throughout. */
+/** The dense-layer products and activations a host MLP needs; row-major float32 throughout. */
 export interface DenseKernels {
+  /** `a = f(z)` elementwise. */
+  activate(activation: Activation, z: Float32Array, a: Float32Array): void;
+  /** `da ← da · f'(z)` elementwise, from `z` and `a = f(z)`. */
+  activationGradient(activation: Activation, z: Float32Array, a: Float32Array, da: Float32Array): void;
   /** `z[rows × nOut] = h[rows × nIn] · w[nIn × nOut] + b`. */
   affine(
     h: Float32Array,
@@ -86,31 +143,91 @@ export interface DenseKernels {
 }
 
 const ALIGN = 4; // floats: every buffer starts on 16 bytes, and offset 0 stays the null pointer
+const PAGE = 65536;
+
+/** A wasm memory sized once, the module instance over it, and the buffers carved from it. */
+class WasmArena {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: DenseExports;
+  private next = ALIGN;
+
+  constructor(
+    readonly module: WebAssembly.Module,
+    private readonly capacity: number,
+    shared: boolean,
+  ) {
+    const pages = Math.ceil((capacity * 4) / PAGE);
+    if (shared) {
+      if (pages > MAX_SHARED_PAGES) throw new RangeError('WasmDenseKernels: too large for a shared memory.');
+      this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory, abort } })
+        .exports as unknown as DenseExports;
+    } else {
+      const exports = new WebAssembly.Instance(module, { env: { abort } }).exports;
+      this.memory = exports.memory as WebAssembly.Memory;
+      const grow = pages - this.memory.buffer.byteLength / PAGE;
+      if (grow > 0) this.memory.grow(grow);
+      this.exports = exports as unknown as DenseExports;
+    }
+  }
+
+  alloc(n: number): Float32Array {
+    const length = WasmDenseKernels.reserve(n);
+    if (this.next + length > this.capacity) throw new RangeError('WasmDenseKernels: out of reserved memory.');
+    const view = new Float32Array(this.memory.buffer, this.next * 4, n);
+    this.next += length;
+    return view;
+  }
+}
+
+function abort(): never {
+  throw new Error('WasmDenseKernels: the kernel module aborted.');
+}
+
+/** What a {@link WasmDenseKernels} object is made of (its recorders share all but the calls). */
+interface KernelParts {
+  arena: WasmArena;
+  /** Where the kernel calls go: the module's exports, or a recorder. */
+  calls: DenseExports;
+  /** This thread's Wᵀ pack buffer and clipping scratch. */
+  scratch: Float32Array;
+  /** Every thread's scratch, thread 0 first. */
+  scratches: Float32Array[];
+}
 
 /**
- * One instance of the WebAssembly kernels with its own memory, sized once, and the float32
- * buffers carved from it. Arrays handed to the kernels must come from {@link alloc} (they are
- * read in place, never copied); the memory never grows after construction, so views stay valid.
+ * The WebAssembly kernels over one memory, sized once, and the float32 buffers carved from it.
+ * Arrays handed to the kernels must come from {@link alloc} (they are read in place, never
+ * copied); the memory never grows after construction, so views stay valid. With `threads > 1`
+ * the memory is shared, so worker threads can run {@link recorder} programs on the same arrays.
  */
-export class WasmDenseKernels implements DenseKernels {
-  private readonly exports: DenseExports;
-  private next = ALIGN;
-  private readonly capacity: number;
-  private readonly packed: Float32Array;
+export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
+  private constructor(private readonly parts: KernelParts) {}
 
   /**
    * @param floats float32 values the caller will {@link alloc}, alignment included.
-   * @param maxKernel largest `nIn · nOut` of the layers (the Wᵀ pack buffer).
+   * @param maxKernel largest `nIn · nOut` of the layers (the Wᵀ pack buffer, also the clipping
+   *   scratch of {@link adam}), reserved once per thread.
+   * @param threads threads that will run kernels on this memory (> 1 needs
+   *   {@link sharedDenseModule}).
    */
-  constructor(floats: number, maxKernel: number) {
-    const module = denseModule();
-    if (module === null) throw new Error('WebAssembly SIMD is not available in this runtime.');
-    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as DenseExports;
-    this.capacity = ALIGN + WasmDenseKernels.reserve(floats) + WasmDenseKernels.reserve(maxKernel);
-    const bytes = this.capacity * 4;
-    const pages = Math.ceil(bytes / 65536) - this.exports.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.exports.memory.grow(pages);
-    this.packed = this.alloc(maxKernel);
+  static create(floats: number, maxKernel: number, threads = 1): WasmDenseKernels {
+    const module = threads > 1 ? sharedDenseModule() : denseModule();
+    if (module === null)
+      throw new Error(`WebAssembly SIMD${threads > 1 ? ' with shared memory' : ''} is not available here.`);
+    const scratchFloats = WasmDenseKernels.reserve(maxKernel);
+    const arena = new WasmArena(
+      module,
+      ALIGN + WasmDenseKernels.reserve(floats) + threads * scratchFloats,
+      threads > 1,
+    );
+    const scratches = Array.from({ length: threads }, () => arena.alloc(maxKernel));
+    return new WasmDenseKernels({
+      arena,
+      calls: arena.exports,
+      scratch: scratches[0] as Float32Array,
+      scratches,
+    });
   }
 
   /** Floats to reserve for an array of `n` (rounded up to the alignment). */
@@ -118,13 +235,29 @@ export class WasmDenseKernels implements DenseKernels {
     return Math.ceil(n / ALIGN) * ALIGN;
   }
 
+  /** The memory the arrays live in (shared when built for several threads). */
+  get memory(): WebAssembly.Memory {
+    return this.parts.arena.memory;
+  }
+
+  /** The compiled module, for worker threads to instantiate over {@link memory}. */
+  get module(): WebAssembly.Module {
+    return this.parts.arena.module;
+  }
+
   /** A zeroed float32 array of length `n` in the kernels' memory. */
   alloc(n: number): Float32Array {
-    const length = WasmDenseKernels.reserve(n);
-    if (this.next + length > this.capacity) throw new RangeError('WasmDenseKernels: out of reserved memory.');
-    const view = new Float32Array(this.exports.memory.buffer, this.next * 4, n);
-    this.next += length;
-    return view;
+    return this.parts.arena.alloc(n);
+  }
+
+  /**
+   * Kernels over the same arrays that append each call to `program` (opcode, then arguments;
+   * see `kernel_worker.ts`) instead of running it, using thread `thread`'s scratch.
+   */
+  recorder(thread: number, program: number[]): WasmDenseKernels {
+    const scratch = this.parts.scratches[thread];
+    if (scratch === undefined) throw new RangeError(`WasmDenseKernels: no thread ${thread}.`);
+    return new WasmDenseKernels({ ...this.parts, calls: recordingCalls(program), scratch });
   }
 
   affine(
@@ -136,7 +269,7 @@ export class WasmDenseKernels implements DenseKernels {
     nIn: number,
     nOut: number,
   ): void {
-    this.exports.gemm(
+    this.parts.calls.gemm(
       rows,
       nOut,
       nIn,
@@ -162,12 +295,59 @@ export class WasmDenseKernels implements DenseKernels {
     nOut: number,
   ): void {
     // gw(p, j) = Σ_r h(r, p)·dz(r, j): A = hᵀ read through strides (row stride 1, column stride nIn).
-    this.exports.gemm(nIn, nOut, rows, h.byteOffset, 1, nIn, dz.byteOffset, nOut, gw.byteOffset, nOut, 0, 0);
-    gb.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const o = r * nOut;
-      for (let j = 0; j < nOut; j++) gb[j] = (gb[j] as number) + (dz[o + j] as number);
-    }
+    this.parts.calls.gemm(
+      nIn,
+      nOut,
+      rows,
+      h.byteOffset,
+      1,
+      nIn,
+      dz.byteOffset,
+      nOut,
+      gw.byteOffset,
+      nOut,
+      0,
+      0,
+    );
+    this.parts.calls.columnSums(rows, nOut, dz.byteOffset, gb.byteOffset);
+  }
+
+  activate(activation: Activation, z: Float32Array, a: Float32Array): void {
+    this.parts.calls.activationForward(ACTIVATION_CODES[activation], z.length, z.byteOffset, a.byteOffset);
+  }
+
+  activationGradient(activation: Activation, z: Float32Array, a: Float32Array, da: Float32Array): void {
+    // Runs for 'linear' too: the pass flushes subnormal gradients (assembly/activations.ts).
+    this.parts.calls.activationBackward(
+      ACTIVATION_CODES[activation],
+      z.length,
+      z.byteOffset,
+      a.byteOffset,
+      da.byteOffset,
+    );
+  }
+
+  adam(attrs: AdamKernelAttrs, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array): void {
+    const units = attrs.units ?? w.length;
+    const agc = attrs.agc ?? 0;
+    if (agc > 0 && units > this.parts.scratch.length)
+      throw new RangeError('WasmDenseKernels: more clipping units than the scratch holds.');
+    this.parts.calls.adamUpdate(
+      w.length,
+      units,
+      w.byteOffset,
+      g.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      attrs.beta1,
+      attrs.beta2,
+      attrs.step,
+      attrs.eps,
+      attrs.decay,
+      agc,
+      attrs.agcEps ?? 1e-3,
+      this.parts.scratch.byteOffset,
+    );
   }
 
   inputGradient(
@@ -178,15 +358,15 @@ export class WasmDenseKernels implements DenseKernels {
     nIn: number,
     nOut: number,
   ): void {
-    this.exports.transpose(nIn, nOut, w.byteOffset, this.packed.byteOffset);
-    this.exports.gemm(
+    this.parts.calls.transpose(nIn, nOut, w.byteOffset, this.parts.scratch.byteOffset);
+    this.parts.calls.gemm(
       rows,
       nIn,
       nOut,
       dz.byteOffset,
       nOut,
       1,
-      this.packed.byteOffset,
+      this.parts.scratch.byteOffset,
       nIn,
       dh.byteOffset,
       nIn,

@@ -15,6 +15,7 @@ export function deviceStepper(
   let pending: tf.Scalar[] = [];
   return {
     path,
+    threads: 1,
     step(indices) {
       pending.push(
         tf.tidy(() => {

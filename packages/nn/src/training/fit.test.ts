@@ -189,6 +189,9 @@ describe('fit', () => {
     await expect(fit({ ...base(), earlyStopping: { patience: 2 } })).rejects.toThrow(/needs validation data/);
     await expect(fit({ ...base(), validation: { split: 1.5 } })).rejects.toThrow(ValueError);
     await expect(fit({ ...base(), data: [] })).rejects.toThrow(ValueError);
+    const host = (threads: unknown) => ({ model: net, loss: () => 0, threads }) as never;
+    for (const bad of [0, 1.5, 'two', 1e6])
+      await expect(fit({ ...base(), host: host(bad) })).rejects.toThrow(/host.threads/);
     expect(weights(net)).toEqual(w0);
     short.dispose();
   });

@@ -159,6 +159,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       ...(bestIteration !== undefined ? { bestIteration, bestValLoss: early.bestValLoss } : {}),
       seed,
       path: activeStepper.path,
+      threads: activeStepper.threads,
     };
   } finally {
     stepper?.dispose();
@@ -190,7 +191,9 @@ const FIT_KEYS = optionKeys<FitOptions>()([
   'host',
 ]);
 const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>()(['patience', 'minDelta', 'restoreBest']);
-const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'input', 'path']);
+const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'input', 'path', 'threads']);
+/** More threads than any machine this runs on has cores; a larger request is a mistake. */
+const MAX_THREADS = 256;
 
 /** Option keys, types and the nested option objects of fit(), before anything else. @throws ValueError */
 function checkFitOptions(options: FitOptions): void {
@@ -241,6 +244,8 @@ function checkFitOptions(options: FitOptions): void {
       throw new ValueError(
         `fit: host.path must be 'auto', 'device', 'hybrid' or 'host', got ${describeValue(h.path)}.`,
       );
+    if (h.threads !== undefined && h.threads !== 'auto')
+      assertNumber(h.threads, "host.threads (or 'auto')", { integer: true, min: 1, max: MAX_THREADS });
   }
 }
 

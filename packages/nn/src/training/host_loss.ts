@@ -29,14 +29,26 @@ export interface HostProblem {
   input?: number;
   /**
    * Where the step runs. `'auto'` (default), on wasm or cpu, for a network that declares its
-   * dense stacks: `'host'` when the step's work (batch rows × parameters) is tiny, where per-op
-   * dispatch dominates a tfjs step; else `'hybrid'` while the outputs per step stay small enough
-   * for a scalar loop; else `'device'`. Other networks and other backends: `'device'`. The
-   * crossovers were measured by `bench/train-step.bench.ts`.
-   * - `'host'`: network, loss and optimiser in TypeScript (falls back to `'hybrid'` when the
-   *   network declares no dense stacks or the optimiser has no host form).
+   * dense stacks: `'host'` where the runtime has WebAssembly SIMD (Node ≥ 16, current browsers),
+   * and without it when the step's work (batch rows × parameters) is tiny; else `'hybrid'` while
+   * the outputs per step stay small enough for a scalar loop; else `'device'`. Other networks and
+   * other backends: `'device'`. The crossovers were measured by `bench/train-step.bench.ts`.
+   * - `'host'`: the network's dense layers, activations and the optimiser in WebAssembly SIMD
+   *   kernels on weights kept in wasm memory (TypeScript loops where SIMD is missing), the loss in
+   *   TypeScript (falls back to `'hybrid'` when the network declares no dense stacks or the
+   *   optimiser has no host form).
    * - `'hybrid'`: the network in tfjs, the loss and its gradient as one TypeScript kernel.
    * - `'device'`: everything in tfjs ops (the `loss` of `FitOptions`).
    */
   path?: FitPath | 'auto';
+  /**
+   * Threads the `'host'` path may use: an ensemble's members are split between this thread and
+   * worker threads (Node's `worker_threads`, a browser's Web Workers) sharing one WebAssembly
+   * memory, while the loss runs here. `'auto'` (default) takes two threads when the runtime
+   * reports two cores or more, has shared memory (in browsers: a cross-origin-isolated page),
+   * the ensemble has two members or more and a step is large enough to gain (see
+   * `THREADS_MIN_WORK`); a number asks for that many (capped by the members). Results are the
+   * same for any thread count: each member's arithmetic runs whole on one thread.
+   */
+  threads?: number | 'auto';
 }

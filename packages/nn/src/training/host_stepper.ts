@@ -9,9 +9,12 @@ import {
   hostTapeFloats,
   typescriptDenseKernels,
 } from '../host/host_mlp.js';
+import type { HostAdamKernels } from '../kernels/adam_kernel.js';
 import { type DenseKernels, denseWasmAvailable, WasmDenseKernels } from '../kernels/dense_wasm.js';
-import type { Optimizer } from '../optimizers.js';
+import { KernelWorker } from '../kernels/kernel_program.js';
+import type { HostUpdater, Optimizer } from '../optimizers.js';
 import type { HostProblem } from './host_loss.js';
+import { memberGroups } from './host_threads.js';
 import type { Stepper } from './stepper.js';
 
 /** A dense stack's weights copied to the host. */
@@ -25,18 +28,40 @@ function hostNetwork(stack: DenseStack): HostMlp {
   };
 }
 
+// Float64s a recorded program takes per layer: forward (gemm 13, activation 5) and backward
+// (activation 6, gemm 13, column sums 5, transpose 5, gemm 13), and per parameter array (Adam 15).
+const PROGRAM_PER_LAYER = 18 + 42;
+const PROGRAM_PER_PARAM = 15;
+
+/** Worker threads running some members' kernel programs on the shared memory. */
+interface MemberWorker {
+  worker: KernelWorker;
+  /** The members this thread owns. */
+  members: number[];
+  forward: number[];
+  backward: number[];
+  /** This step's Adam calls for the members' parameters (recorded by the updater). */
+  adam: number[];
+  /** Records into `adam`, with this thread's scratch. */
+  adamRecorder: WasmDenseKernels;
+}
+
 /**
  * The host stepper, for networks that declare dense stacks (see `choosePath`): reads data and
  * weights once, runs forward, loss, backward and the optimiser's host update on host arrays, and
  * writes the weights back to the variables at each drain. Where the runtime has WebAssembly SIMD
- * the weights, gradients and activations live in one wasm memory and the dense layers run in the
- * SIMD kernels (`kernels/dense_wasm.ts`); elsewhere in plain TypeScript loops.
+ * the weights, gradients, moments and activations live in one wasm memory and everything but the
+ * loss runs in the SIMD kernels (`kernels/dense_wasm.ts`); elsewhere in plain TypeScript loops.
+ * With `threads > 1` (see `host_threads.ts`) the memory is shared and worker threads run their
+ * members' forward, backward and Adam programs while this thread runs its own members and the
+ * loss.
  */
 export function hostStepper(
   problem: HostProblem,
   data: readonly tf.Tensor[],
   variables: tf.Variable[],
   optimizer: Optimizer,
+  threads = 1,
 ): Stepper {
   const stacks = problem.model.denseStacks?.() ?? [];
   const nets = stacks.map(hostNetwork);
@@ -45,30 +70,49 @@ export function hostStepper(
   let params = paramsOf();
   let grads: Float32Array[] = params.map((p) => new Float32Array(p.length));
   let kernels: DenseKernels = typescriptDenseKernels;
+  let wasm: WasmDenseKernels | undefined;
   const useWasm = denseWasmAvailable();
-  const updater = (optimizer.hostUpdater as NonNullable<Optimizer['hostUpdater']>)(variables);
+  const hostUpdater = (optimizer.hostUpdater as NonNullable<Optimizer['hostUpdater']>).bind(optimizer);
+  let updater: HostUpdater | undefined;
   const rowsOf = (d: tf.Tensor) => d.shape[0] as number;
   const columns = data.map((d) => d.size / rowsOf(d));
   const values = data.map((d) => d.dataSync() as Float32Array);
   const inputIndex = problem.input ?? 0;
   const outDim = nets[0]?.sizes.at(-1) as number;
+  const groups = useWasm ? memberGroups(nets.length, threads) : [nets.map((_, e) => e)];
+  const own = groups[0] as number[];
+  let workers: MemberWorker[] = [];
   let tapes: HostTape[] = [];
   let batch: Float32Array[] = [];
   let out = new Float32Array(0);
   let gradOut = new Float32Array(0);
   let losses: number[] = [];
+  // Each member's gradient arrays, kernel then bias per layer.
+  const memberGrads = (e: number) => {
+    const first = nets.slice(0, e).reduce((n, net) => n + 2 * net.kernels.length, 0);
+    const L = (nets[e] as HostMlp).kernels.length;
+    return {
+      gk: Array.from({ length: L }, (_, l) => grads[first + 2 * l] as Float32Array),
+      gb: Array.from({ length: L }, (_, l) => grads[first + 2 * l + 1] as Float32Array),
+    };
+  };
 
-  // Sizes one wasm memory for weights, gradients and tapes of `rows` rows and moves the weights
-  // into it (once per fit: minibatches are all full).
-  const bindWasm = (rows: number): ((n: number) => Float32Array) => {
+  // Sizes one wasm memory for weights, gradients, Adam's moments, tapes of `rows` rows and the
+  // workers' programs, and moves the weights into it (once per fit: minibatches are all full).
+  const bindWasm = (rows: number): WasmDenseKernels => {
     const { reserve } = WasmDenseKernels;
+    const layers = nets.reduce((n, net) => n + net.kernels.length, 0);
+    // An upper bound of a worker's program area (float64s as two floats each).
+    const programFloats =
+      groups.length > 1 ? 2 * (layers * PROGRAM_PER_LAYER + params.length * PROGRAM_PER_PARAM) : 0;
     const floats =
-      2 * params.reduce((n, p) => n + reserve(p.length), 0) +
-      nets.reduce((n, net) => n + hostTapeFloats(net, rows, reserve), 0);
+      4 * params.reduce((n, p) => n + reserve(p.length), 0) +
+      nets.reduce((n, net) => n + hostTapeFloats(net, rows, reserve), 0) +
+      (groups.length - 1) * (reserve(8) + reserve(programFloats));
     const maxKernel = Math.max(...nets.flatMap((n) => n.kernels.map((k) => k.length)));
-    const wasm = new WasmDenseKernels(floats, maxKernel);
+    const memory = WasmDenseKernels.create(floats, maxKernel, groups.length);
     const move = (a: Float32Array) => {
-      const view = wasm.alloc(a.length);
+      const view = memory.alloc(a.length);
       view.set(a);
       return view;
     };
@@ -77,22 +121,80 @@ export function hostStepper(
       net.biases = net.biases.map(move);
     }
     params = paramsOf();
-    grads = params.map((p) => wasm.alloc(p.length));
-    kernels = wasm;
-    return (n) => wasm.alloc(n);
+    grads = params.map((p) => memory.alloc(p.length));
+    kernels = memory;
+    return memory;
   };
+
+  // Records each worker's forward and backward programs (pointers are fixed from here on).
+  const startWorkers = (memory: WasmDenseKernels) => {
+    workers = groups.slice(1).map((members, t) => {
+      const forward: number[] = [];
+      const backward: number[] = [];
+      for (const e of members) {
+        const net = nets[e] as HostMlp;
+        const tape = tapes[e] as HostTape;
+        hostForward(net, tape, memory.recorder(t + 1, forward));
+        const { gk, gb } = memberGrads(e);
+        hostBackward(net, tape, gk, gb, memory.recorder(t + 1, backward));
+      }
+      const c = memory.alloc(8);
+      const control = new Int32Array(c.buffer, c.byteOffset, 8);
+      // One area for the three programs, which run one after another.
+      const adamLength =
+        members.reduce((n, e) => n + 2 * (nets[e] as HostMlp).kernels.length, 0) * PROGRAM_PER_PARAM;
+      const area = memory.alloc(2 * Math.max(forward.length, backward.length, adamLength));
+      const programs = new Float64Array(area.buffer, area.byteOffset, area.length / 2);
+      const adam: number[] = [];
+      return {
+        worker: new KernelWorker(memory.module, memory.memory, control, programs),
+        members,
+        forward,
+        backward,
+        adam,
+        adamRecorder: memory.recorder(t + 1, adam),
+      };
+    });
+  };
+
+  // The updater's Adam calls: this thread's members run now, workers' members are recorded.
+  const workerOf = new Map<number, MemberWorker>();
+  const adamKernels = (memory: WasmDenseKernels): HostAdamKernels => ({
+    alloc: (n) => memory.alloc(n),
+    adam(attrs, w, g, m, v) {
+      (workerOf.get(w.byteOffset)?.adamRecorder ?? memory).adam(attrs, w, g, m, v);
+    },
+  });
 
   const ensureBuffers = (rows: number) => {
     if (tapes[0]?.rows === rows) return;
-    const alloc = useWasm ? bindWasm(rows) : undefined;
-    tapes = nets.map((n) => hostTape(n, rows, alloc));
+    // fit()'s batches all have one size (a short tail is dropped); the wasm memory is sized for it.
+    if (tapes.length > 0 && wasm !== undefined)
+      throw new Error(`hostStepper: batch rows changed from ${tapes[0]?.rows} to ${rows}.`);
+    if (useWasm) wasm = bindWasm(rows);
+    const memory = wasm;
+    tapes = nets.map((n) => hostTape(n, rows, memory && ((k: number) => memory.alloc(k))));
+    if (memory !== undefined && groups.length > 1) {
+      startWorkers(memory);
+      for (const w of workers)
+        for (const e of w.members) {
+          const net = nets[e] as HostMlp;
+          for (const a of [...net.kernels, ...net.biases]) workerOf.set(a.byteOffset, w);
+        }
+    }
+    updater ??= hostUpdater(variables, memory && (groups.length > 1 ? adamKernels(memory) : memory));
     batch = columns.map((c) => new Float32Array(rows * c));
     out = new Float32Array(nets.length * rows * outDim);
     gradOut = new Float32Array(out.length);
   };
 
+  const waitAll = () => {
+    for (const w of workers) w.worker.wait();
+  };
+
   return {
     path: 'host',
+    threads: groups.length,
     step(indices) {
       const rows = indices?.length ?? rowsOf(data[0] as tf.Tensor);
       ensureBuffers(rows);
@@ -104,37 +206,45 @@ export function hostStepper(
           for (let r = 0; r < rows; r++)
             dst.set(src.subarray((indices[r] as number) * c, ((indices[r] as number) + 1) * c), r * c);
       });
+      waitAll(); // the workers' last Adam programs
+      for (const tape of tapes) (tape.a[0] as Float32Array).set(batch[inputIndex] as Float32Array);
+      for (const w of workers) w.worker.run(w.forward);
+      for (const e of own) hostForward(nets[e] as HostMlp, tapes[e] as HostTape, kernels);
+      waitAll();
       nets.forEach((net, e) => {
-        const tape = tapes[e] as HostTape;
-        (tape.a[0] as Float32Array).set(batch[inputIndex] as Float32Array);
-        out.set(hostForward(net, tape, kernels), e * rows * outDim);
+        out.set((tapes[e] as HostTape).a[net.kernels.length] as Float32Array, e * rows * outDim);
       });
       gradOut.fill(0);
       losses.push(problem.loss(out, batch, rows, gradOut));
-      let g = 0;
       nets.forEach((net, e) => {
-        const tape = tapes[e] as HostTape;
-        (tape.da[net.kernels.length] as Float32Array).set(
+        ((tapes[e] as HostTape).da[net.kernels.length] as Float32Array).set(
           gradOut.subarray(e * rows * outDim, (e + 1) * rows * outDim),
         );
-        const L = net.kernels.length;
-        const gk = Array.from({ length: L }, (_, l) => grads[g + 2 * l] as Float32Array);
-        const gb = Array.from({ length: L }, (_, l) => grads[g + 2 * l + 1] as Float32Array);
-        hostBackward(net, tape, gk, gb, kernels);
-        g += 2 * L;
       });
-      updater.update(params, grads);
+      for (const w of workers) w.worker.run(w.backward);
+      for (const e of own) {
+        const { gk, gb } = memberGrads(e);
+        hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
+      }
+      waitAll();
+      for (const w of workers) w.adam.length = 0;
+      (updater as HostUpdater).update(params, grads);
+      for (const w of workers) w.worker.run(w.adam);
     },
     drain() {
+      waitAll();
       tf.tidy(() => {
         for (const [i, v] of variables.entries())
           v.assign(tf.tensor((params[i] as Float32Array).slice(), v.shape));
       });
-      updater.sync();
+      updater?.sync();
       const numbers = losses;
       losses = [];
       return { tensors: [], numbers };
     },
-    dispose() {},
+    dispose() {
+      for (const w of workers) w.worker.dispose();
+      workers = [];
+    },
   };
 }

@@ -128,4 +128,6 @@ export interface FitResult {
   seed: number;
   /** Where the updates ran (see `HostProblem.path`). */
   path: FitPath;
+  /** Threads the updates ran on (see `HostProblem.threads`; 1 off the host path). */
+  threads: number;
 }

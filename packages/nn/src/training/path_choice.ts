@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { stackSizes, stackVariables } from '../dense_stack.js';
+import { denseWasmAvailable } from '../kernels/dense_wasm.js';
 import { hostLossAvailable } from '../kernels/host_loss_kernel.js';
 import type { Optimizer } from '../optimizers.js';
 import type { FitPath, HostProblem } from './host_loss.js';
@@ -7,8 +8,9 @@ import type { FitPath, HostProblem } from './host_loss.js';
 // Tuning constants of 'auto' (internal: they describe this machine's crossovers, not an API).
 
 /**
- * Work (batch rows × parameters, summed over members) up to which `'auto'` trains in TypeScript.
- * Measured by `bench/train-step.bench.ts` (fit() per iteration, wasm, MDN loss): 2×16 at batch 32
+ * Work (batch rows × parameters, summed over members) up to which `'auto'` trains on the host
+ * where the runtime has no WebAssembly SIMD (plain TypeScript loops; with SIMD the host path is
+ * taken at every size, see {@link choosePath}). Measured by `bench/train-step.bench.ts` (fit() per iteration, wasm, MDN loss): 2×16 at batch 32
  * (11 k) 0.09 ms on the host vs 0.91 ms on the device; 2×64 at batch 32 (143 k) 0.62 vs 0.88;
  * 2×32 at batch 128 (156 k) 0.75 vs 0.90; 2×64 at batch 128 (574 k) 2.4 vs 1.1. The paths cross
  * near 200 k; the bound keeps a margin for slower machines.
@@ -54,7 +56,8 @@ export function choosePath(
   const stacks = problem.model.denseStacks?.();
   if (stacks === undefined) return 'device'; // no size to judge a crossover by
   const parameters = stackVariables(stacks).reduce((n, v) => n + v.size, 0);
-  if (host && batchSize * parameters <= HOST_PATH_MAX_WORK) return 'host';
+  // With SIMD the host kernels beat tfjs at every measured size (bench/train-step.bench.ts).
+  if (host && (denseWasmAvailable() || batchSize * parameters <= HOST_PATH_MAX_WORK)) return 'host';
   const outputWidth = stacks[0] === undefined ? 0 : (stackSizes(stacks[0]).at(-1) as number);
   return batchSize * stacks.length * outputWidth <= HYBRID_MAX_OUTPUTS ? 'hybrid' : 'device';
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { initBackend, NonFiniteError } from '@polymodal/tensor';
 import { expectClose, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,9 +7,10 @@ import type { FastPathNetwork } from '../dense_stack.js';
 import { EnsembleMlp } from '../ensemble_mlp.js';
 import { hostLosses } from '../kernels/host_loss_registry.js';
 import { Mlp } from '../mlp.js';
-import { adamw } from '../optimizers.js';
+import { adam, adamw, type Optimizer } from '../optimizers.js';
 import { fit } from './fit.js';
 import type { HostLoss } from './host_loss.js';
+import { chooseThreads, hostThreadsAvailable, memberGroups, THREADS_MIN_WORK } from './host_threads.js';
 import type { FitOptions } from './options.js';
 import { choosePath, HYBRID_MAX_OUTPUTS } from './path_choice.js';
 
@@ -63,9 +65,15 @@ const options = (model: Mlp | EnsembleMlp, path: 'host' | 'hybrid' | 'device' | 
 const weights = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => take(w));
 
 /** Trains two equal networks on the same minibatches, one on `path` and one on the device path. */
-async function trainTwins(make: () => Mlp | EnsembleMlp, path: 'host' | 'hybrid' | 'auto', iterations = 60) {
+async function trainTwins(
+  make: () => Mlp | EnsembleMlp,
+  path: 'host' | 'hybrid' | 'auto',
+  iterations = 60,
+  optimizer?: () => Optimizer,
+) {
   const [a, b] = [make(), make()];
   const [oa, ob] = [options(a, path), options(b, 'device')];
+  if (optimizer) [oa.optimizer, ob.optimizer] = [optimizer(), optimizer()];
   const ra = await fit({ ...oa, iterations });
   const rb = await fit({ ...ob, iterations });
   const [wa, wb] = [weights(a), weights(b)];
@@ -95,18 +103,82 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     const wide = new EnsembleMlp({ inputDim: 1, outputDim: 1024, hiddenUnits: [64], members: 2, seed: 0 });
     const opt = adamw();
     const problem = { model: wide, loss: hostMse };
+    // Trained variables other than the declared stack's (here: not all of them) rule out 'host'.
+    const some = wide.trainableVariables.slice(1);
+    expect(choosePath(problem, wide.trainableVariables, opt, 64)).toBe('host');
     expect(2 * 32 * 1024).toBeLessThanOrEqual(HYBRID_MAX_OUTPUTS);
-    expect(choosePath(problem, wide.trainableVariables, opt, 32)).toBe('hybrid');
+    expect(choosePath(problem, some, opt, 32)).toBe('hybrid');
     expect(2 * 64 * 1024).toBeGreaterThan(HYBRID_MAX_OUTPUTS);
-    expect(choosePath(problem, wide.trainableVariables, opt, 64)).toBe('device');
+    expect(choosePath(problem, some, opt, 64)).toBe('device');
     wide.dispose();
     opt.dispose();
   });
 
-  it("'auto' takes the hybrid path for a larger network: tfjs network, TypeScript loss kernel", async () => {
-    const before = tf.memory().numTensors;
+  it("'auto' takes the host path for a larger network too (WebAssembly SIMD kernels)", async () => {
     const make = () => new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
     const { ra, rb, wa, wb } = await trainTwins(make, 'auto');
+    expect(ra.path).toBe('host');
+    expect(rb.path).toBe('device');
+    expectClose(ra.history.loss, rb.history.loss, 1e-3, 1e-6);
+    expectClose(wa, wb, 0, 2e-4);
+  });
+
+  it.each(['gelu', 'silu', 'relu', 'elu', 'selu'] as const)(
+    '%s: the host path follows the device loss curve',
+    async (activation) => {
+      const make = () => new EnsembleMlp({ ...config, activation, hiddenUnits: [24, 24], members: 2 });
+      // Without clipping, so weights agree tightly: AGC's rescaling turns the two GEMMs'
+      // different float32 summation orders into ~1e-3 weight differences within 60 steps
+      // (measured; the loss curves still agree), which would hide a small derivative error.
+      const { ra, rb, wa, wb } = await trainTwins(make, 'host', 60, () => adam({ learningRate: 1e-2 }));
+      expect(ra.path).toBe('host');
+      expectClose(ra.history.loss, rb.history.loss, 1e-4, 1e-7);
+      expectClose(wa, wb, 0, 3e-5);
+    },
+  );
+
+  it('worker threads train an ensemble exactly as one thread does, and stop with the fit', async () => {
+    expect(hostThreadsAvailable()).toBe(true); // Node 20: worker_threads and SharedArrayBuffer
+    const before = tf.memory().numTensors;
+    const run = async (threads: number | 'auto') => {
+      const m = new EnsembleMlp({ ...config, activation: 'gelu', hiddenUnits: [24, 24], members: 3 });
+      const o = options(m, 'host');
+      const r = await fit({ ...o, host: { model: m, loss: hostMse, path: 'host', threads } });
+      const w = weights(m);
+      m.dispose();
+      o.optimizer?.dispose();
+      return { r, w };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    const three = await run(5); // capped by the members
+    expect([one.r.threads, two.r.threads, three.r.threads]).toEqual([1, 2, 3]);
+    // Each member's arithmetic runs whole on one thread: bit-identical results.
+    for (const other of [two, three]) {
+      expect(other.r.history.loss).toEqual(one.r.history.loss);
+      expect(other.w).toEqual(one.w);
+    }
+    // 'auto' keeps a step this small on one thread (starting a worker costs more).
+    expect((await run('auto')).r.threads).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('chooses threads by members, work and what was asked', () => {
+    expect(chooseThreads(2, 1, 1e9)).toBe(1); // one member: nothing to split
+    expect(chooseThreads(4, 3, 0)).toBe(3);
+    expect(chooseThreads('auto', 4, THREADS_MIN_WORK - 1)).toBe(1);
+    expect(chooseThreads('auto', 4, THREADS_MIN_WORK)).toBe(availableParallelism() >= 2 ? 2 : 1);
+    expect(memberGroups(5, 2)).toEqual([
+      [0, 1],
+      [2, 3, 4],
+    ]);
+    expect(memberGroups(2, 4)).toEqual([[0], [1]]);
+  });
+
+  it("'hybrid' runs a tfjs network with the TypeScript loss kernel", async () => {
+    const before = tf.memory().numTensors;
+    const make = () => new EnsembleMlp({ ...config, hiddenUnits: [64, 64], members: 2 });
+    const { ra, rb, wa, wb } = await trainTwins(make, 'hybrid');
     expect(ra.path).toBe('hybrid');
     expect(rb.path).toBe('device');
     expectClose(ra.history.loss, rb.history.loss, 1e-4, 1e-6);

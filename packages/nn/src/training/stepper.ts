@@ -3,6 +3,7 @@ import type { Optimizer } from '../optimizers.js';
 import { deviceStepper } from './device_stepper.js';
 import type { FitPath } from './host_loss.js';
 import { hostStepper } from './host_stepper.js';
+import { chooseThreads } from './host_threads.js';
 import { hybridStepper } from './hybrid_stepper.js';
 import type { FitOptions } from './options.js';
 import { choosePath } from './path_choice.js';
@@ -14,6 +15,8 @@ import { choosePath } from './path_choice.js';
 export interface Stepper {
   /** The execution path. */
   readonly path: FitPath;
+  /** Threads it runs on. */
+  readonly threads: number;
   /** One update on the rows `indices` (all rows when undefined). */
   step(indices: Int32Array | undefined): void;
   /** Makes the variables current and hands over the losses recorded since the last drain. */
@@ -32,7 +35,12 @@ export function createStepper(
 ): Stepper {
   const { host } = options;
   const path = host === undefined ? 'device' : choosePath(host, variables, optimizer, batchSize);
-  if (host !== undefined && path === 'host') return hostStepper(host, data, variables, optimizer);
+  if (host !== undefined && path === 'host') {
+    const stacks = host.model.denseStacks?.() ?? [];
+    const work = batchSize * variables.reduce((n, v) => n + v.size, 0);
+    const threads = chooseThreads(host.threads ?? 'auto', stacks.length, work);
+    return hostStepper(host, data, variables, optimizer, threads);
+  }
   if (host !== undefined && path === 'hybrid') return hybridStepper(host, data, variables, optimizer);
   return deviceStepper('device', options.loss, data, variables, optimizer);
 }

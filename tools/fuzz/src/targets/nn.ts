@@ -283,7 +283,7 @@ export const nnTargets: Target[] = [
         return l;
       };
       return {
-        args: [{ model: net, loss: hostLoss, input: 0, path: 'auto' }],
+        args: [{ model: net, loss: hostLoss, input: 0, path: 'auto', threads: 2 }],
         call: ([h]) =>
           N.fit({
             loss,
@@ -304,8 +304,9 @@ export const nnTargets: Target[] = [
       p(0, { kind: 'function' }, 'loss'),
       p(0, { kind: 'nonNegativeInt' }, 'input'),
       p(0, { kind: 'enum' }, 'path'),
+      p(0, { kind: 'count' }, 'threads'),
     ],
-    options: [{ at: 0, keys: ['model', 'loss', 'input', 'path'] }],
+    options: [{ at: 0, keys: ['model', 'loss', 'input', 'path', 'threads'] }],
   },
   {
     name: 'Mlp.load',

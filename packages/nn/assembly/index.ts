@@ -1,0 +1,4 @@
+// The host path's kernels, one WebAssembly module (see scripts/build-wasm.mjs).
+export { gemm, transpose, columnSums } from './dense';
+export { activationForward, activationBackward } from './activations';
+export { adamUpdate } from './adam';

@@ -1,0 +1,62 @@
+// Vector (4 × f32) elementary functions for the activation kernels. exp4 is the Cephes expf
+// scheme: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r (relative error about
+// 1 ulp), and 2^n built in the exponent bits.
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_MAX: f32 = 88.3762626647949;
+const EXP_MIN: f32 = -87.3365447504;
+
+/** e^x lane-wise; clamped to the finite float32 range (e^x of NaN is unspecified). */
+@inline export function exp4(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_MIN)), f32x4.splat(EXP_MAX));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  // n ∈ [−126, 127] after the clamp, so 2^n is a normal float built from its exponent field.
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, pow2);
+}
+
+/** e^x − 1 lane-wise, with a Taylor polynomial near 0 where e^x − 1 would cancel. */
+@inline export function expm1_4(x: v128): v128 {
+  const big = f32x4.sub(exp4(x), f32x4.splat(1));
+  // |x| < 1/8: x + x²/2 + … + x⁶/720 (truncation below 1e-11).
+  let p = f32x4.splat(1.0 / 720);
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 120));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 24));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(1.0 / 6));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(f32x4.mul(p, x), x), x);
+  return v128.bitselect(p, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.125)));
+}
+
+/** 1 / (1 + e^−x) lane-wise. */
+@inline export function sigmoid4(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.neg(x))));
+}
+
+/** tanh lane-wise: Cephes tanhf's odd polynomial below 0.625, 1 − 2/(e^{2|x|} + 1) above. */
+@inline export function tanh4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = exp4(f32x4.add(ax, ax));
+  let large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
+  // Copy x's sign onto tanh|x|.
+  large = v128.or(large, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(0.625)));
+}

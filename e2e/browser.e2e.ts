@@ -25,6 +25,14 @@ interface PageResult {
   cpu?: BackendResult;
   nn?: { backend: string; loss: number; progress: number[]; same: boolean };
   mdn?: { backend: string; path: string; nll: number; exact: number; same: boolean };
+  host?: {
+    isolated: boolean;
+    paths: string[];
+    threads: number[];
+    lossVsDevice: number;
+    weightsVsDevice: number;
+    threadsSame: boolean;
+  };
 }
 let result: PageResult;
 let close: () => Promise<void>;
@@ -42,7 +50,15 @@ beforeAll(async () => {
     root: page,
     logLevel: 'error',
     build: { outDir: out },
-    preview: { host: '127.0.0.1', port: 0 },
+    // Cross-origin isolation, so SharedArrayBuffer exists and the host path can use Web Workers.
+    preview: {
+      host: '127.0.0.1',
+      port: 0,
+      headers: {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      },
+    },
   });
   const { port } = server.httpServer.address() as AddressInfo;
   const browser = await chromium.launch({
@@ -97,6 +113,17 @@ describe('@polymodal/tensor, nn and mdn in Chromium', () => {
     // Node with the same seed and budget (0.37–0.42); a one-Gaussian fit scores about 0.98.
     expect(result.mdn?.nll).toBeLessThan((result.mdn?.exact as number) + 0.6);
     expect(result.mdn?.same).toBe(true);
+  });
+
+  it("fit()'s host path (WebAssembly SIMD kernels, Web Workers) trains like the device path", () => {
+    const h = result.host;
+    expect(h?.paths).toEqual(['device', 'host', 'host']);
+    expect(h?.isolated).toBe(true);
+    expect(h?.threads).toEqual([1, 2]);
+    // As in Node (stepper.test.ts): the same minibatches, float32 rounding apart.
+    expect(h?.lossVsDevice).toBeLessThan(1e-4);
+    expect(h?.weightsVsDevice).toBeLessThan(3e-5);
+    expect(h?.threadsSame).toBe(true);
   });
 
   it.each(['webgl', 'wasm', 'cpu'] as const)('numerics agree on %s', (backend) => {

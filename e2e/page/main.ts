@@ -2,7 +2,7 @@
 
 import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
-import { adam, fit, Mlp, warmupExponentialDecay } from '@polymodal/nn';
+import { adam, EnsembleMlp, fit, type HostLoss, Mlp, warmupExponentialDecay } from '@polymodal/nn';
 import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '@polymodal/tensor';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -106,6 +106,68 @@ async function mdnOnWebgl() {
   };
 }
 
+/**
+ * The host path in the browser's WebAssembly engine: an ensemble trained with the kernels (MSE
+ * kernel loss) on one thread and on two (Web Workers, where the page is cross-origin isolated),
+ * against the same training on the tfjs device path.
+ */
+async function hostPath() {
+  await initBackend({ backend: 'wasm', wasmPaths });
+  const x = tf.randomUniform([96, 1], -1.5, 1.5, 'float32', 1);
+  const y = tf.sin(tf.mul(x, 2));
+  const run = async (path: 'host' | 'device', threads: number) => {
+    const net = new EnsembleMlp({
+      inputDim: 1,
+      outputDim: 1,
+      hiddenUnits: [24, 24],
+      activation: 'gelu',
+      members: 3,
+      seed: 4,
+    });
+    const hostMse: HostLoss = (out, batch, rows, grad) => {
+      const t = batch[1] as Float32Array;
+      let l = 0;
+      for (let i = 0; i < out.length; i++) {
+        const d = (out[i] as number) - (t[i % rows] as number);
+        l += (d * d) / rows;
+        grad[i] = (2 * d) / rows;
+      }
+      return l;
+    };
+    const optimizer = adam({ learningRate: 1e-2 });
+    const r = await fit({
+      variables: net.trainableVariables,
+      data: [x, y],
+      loss: ([a, b]) =>
+        tf.sum(tf.mean(tf.squaredDifference(net.apply(a as tf.Tensor), b as tf.Tensor), [1, 2])) as tf.Scalar,
+      host: { model: net, loss: hostMse, kernelLoss: { kind: 'mse', target: 1 }, path, threads },
+      optimizer,
+      iterations: 60,
+      batchSize: 32,
+      checkEvery: 20,
+      seed: 3,
+    });
+    const weights = net.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    net.dispose();
+    optimizer.dispose();
+    return { path: r.path, threads: r.threads, loss: r.history.loss, weights };
+  };
+  const device = await run('device', 1);
+  const one = await run('host', 1);
+  const two = await run('host', 2);
+  const rel = (a: number[], b: number[]) =>
+    Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number)) / Math.abs(b[i] as number)));
+  return {
+    isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    paths: [device.path, one.path, two.path],
+    threads: [one.threads, two.threads],
+    lossVsDevice: rel(one.loss, device.loss),
+    weightsVsDevice: Math.max(...one.weights.map((v, i) => Math.abs(v - (device.weights[i] as number)))),
+    threadsSame:
+      two.loss.every((v, i) => v === one.loss[i]) && two.weights.every((v, i) => v === one.weights[i]),
+  };
+}
+
 async function main() {
   const auto = await initBackend({ wasmPaths });
   const results: Record<string, unknown> = {
@@ -114,6 +176,7 @@ async function main() {
   for (const backend of ['webgl', 'wasm', 'cpu'] as const) results[backend] = await numerics(backend);
   results.nn = await trainSaveLoad();
   results.mdn = await mdnOnWebgl();
+  results.host = await hostPath();
   return results;
 }
 

@@ -1,10 +1,11 @@
+import { kernelHostLoss } from '@polymodal/nn';
 import { initBackend } from '@polymodal/tensor';
 import { expectClose, expectNoLeak, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mdnFixture } from '../test/fixtures.js';
 import { type HeadLayout, headNll, headWidth } from './head.js';
-import { hostHeadNll } from './host_loss.js';
+import { hostHeadNll, kernelHeadNll } from './host_loss.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
@@ -146,6 +147,12 @@ describe('hostHeadNll (the fast paths’ loss)', () => {
       const { value: tv, grads } = tf.valueAndGrads(f)([tf.tensor2d(c.out)]);
       expect(value).toBeCloseTo(take(tv)[0] as number, 4);
       expectClose(Array.from(grad), take(grads[0] as tf.Tensor), 1e-4, 1e-6);
+      // The declaration for nn's WebAssembly kernel computes the same loss (in float32).
+      const kernelGrad = new Float32Array(out.length);
+      const batch = [new Float32Array(B), Float32Array.from(c.y.flat()), Float32Array.from(weights)];
+      const kernelValue = kernelHostLoss(kernelHeadNll(layout, false))(out, batch, B, kernelGrad);
+      expect(Math.abs(kernelValue - value)).toBeLessThan(1e-5 * Math.max(1, Math.abs(value)));
+      expectClose(Array.from(kernelGrad), Array.from(grad), 1e-4, 1e-6);
       // Central finite differences of the float64 loss, coordinate by coordinate.
       const h = 1e-3;
       const at = (i: number, d: number) => {

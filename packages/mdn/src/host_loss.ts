@@ -1,4 +1,4 @@
-import type { HostLoss } from '@polymodal/nn';
+import type { HostLoss, MixtureNllKernelLoss } from '@polymodal/nn';
 import { type HeadLayout, headOffsets, VARIANCE_JITTER } from './head.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -80,5 +80,25 @@ export function hostHeadNll(layout: HeadLayout): HostLoss {
       }
     }
     return total;
+  };
+}
+
+/**
+ * The same loss as {@link hostHeadNll}, declared for nn's WebAssembly mixture-NLL kernel
+ * (diagonal and isotropic components), over the batch layout `[x, y, weights, counts?]`.
+ */
+export function kernelHeadNll(layout: HeadLayout, bootstrapCounts: boolean): MixtureNllKernelLoss {
+  if (layout.covariance === 'full') throw new Error('kernelHeadNll: full covariance has no kernel loss.');
+  return {
+    kind: 'mixture-nll',
+    components: layout.components,
+    outputDim: layout.outputDim,
+    scaleWidth: headOffsets(layout).scaleWidth,
+    scale: layout.scaleParam,
+    minStd: layout.minStd,
+    jitter: VARIANCE_JITTER,
+    target: 1,
+    weights: 2,
+    ...(bootstrapCounts ? { counts: 3 } : {}),
   };
 }

@@ -489,7 +489,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     );
     const mdn = small({ components: 2 });
     const result = await mdn.fit(x, y, {
-      iterations: 600,
+      iterations: 3000, // ample: where the plateau starts depends on float32 rounding
       seed: 0,
       learningRate: 3e-3,
       sampleWeights: upper,
@@ -499,7 +499,7 @@ describe('MixtureDensityNetwork: validation, failure and persistence', () => {
     });
     // Patience 5 at one validation per 20 updates: training stops 100 updates after the best one.
     expect(result.stopReason).toBe('early-stopping');
-    expect(result.iterations).toBeLessThan(600);
+    expect(result.iterations).toBeLessThan(3000);
     expect(result.bestIteration).toBe(result.iterations - 5 * 20);
     expect(result.bestValLoss).toBe(Math.min(...result.history.valLoss));
     // At x = 0.8 the upper branch is (0.8, 1.6)·50 + 7 = (47, 87), the lower (−33, −73).

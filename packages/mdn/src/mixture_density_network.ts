@@ -33,7 +33,7 @@ import {
 } from './config.js';
 import { type CollapseReport, collapseReport, type DiagnoseOptions } from './diagnostics.js';
 import { type HeadLayout, headNll, headWidth, readHead } from './head.js';
-import { hostHeadNll } from './host_loss.js';
+import { hostHeadNll, kernelHeadNll } from './host_loss.js';
 import { mdnLoss } from './loss.js';
 import { initMeansByKMeans } from './mean_init.js';
 import { customNetwork, type MdnNetwork, mlpNetwork, mlpNetworkShapes, type NetworkSpec } from './network.js';
@@ -213,7 +213,14 @@ export class MixtureDensityNetwork {
         },
         // The loss with its hand-written gradient; fit() takes a fast path where the network declares one.
         ...(this.cfg.covariance !== 'full'
-          ? { host: { model: this.network, loss: hostHeadNll(this.layout), path: options.path ?? 'auto' } }
+          ? {
+              host: {
+                model: this.network,
+                loss: hostHeadNll(this.layout),
+                kernelLoss: kernelHeadNll(this.layout, prepared.data.length > 3),
+                path: options.path ?? 'auto',
+              },
+            }
           : {}),
       });
       trained = true;

@@ -1,24 +1,12 @@
 // Activation kernels, forward `a = f(z)` and backward `da ← da · f'(z)` (in place), 4 lanes at a
 // time with a lane-0 tail, subnormal results flushed to zero (see `flush`). Codes match ACTIVATION_CODES in src/kernels/dense_wasm.ts.
-import { expm1_4, sigmoid4, tanh4 } from './math';
+import { expm1_4, flush, sigmoid4, tanh4 } from './math';
 
 const LINEAR = 0, TANH = 1, RELU = 2, ELU = 3, SELU = 4, SILU = 5, GELU = 6;
 const GELU_K: f32 = 1.5957691216057308; // 2·√(2/π)
 const GELU_C: f32 = 0.044715;
 const SELU_SCALE: f32 = 1.0507009873554805;
 const SELU_ALPHA: f32 = 1.6732632423543772;
-
-const FLT_MIN: f32 = 1.17549435e-38;
-
-/**
- * Subnormal lanes set to zero. x86 runs arithmetic on subnormal floats in microcode, about 100×
- * slower, and WebAssembly may not switch that off, so one subnormal-rich gradient (a far mixture
- * component's responsibilities, saturated GELUs) slowed whole backward passes 2×; values below
- * 1.2e-38 carry no information a float32 training step can use.
- */
-@inline function flush(v: v128): v128 {
-  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(FLT_MIN)));
-}
 
 @inline function forward4(kind: i32, x: v128): v128 {
   return flush(forwardRaw4(kind, x));

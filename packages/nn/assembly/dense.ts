@@ -114,10 +114,15 @@ export function gemm(
   }
 }
 
-/** dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (packs Wᵀ for the input gradient), by 4 × 4 blocks. */
+/** dst[cols × rows] = srcᵀ for a row-major src[rows × cols] (packs Wᵀ for the input gradient). */
 export function transpose(rows: i32, cols: i32, src: usize, dst: usize): void {
-  const rs = <usize>cols << 2;
-  const ds = <usize>rows << 2;
+  transposeStrided(rows, cols, src, cols, dst, rows);
+}
+
+/** dst[j·dstStride + i] = src[i·srcStride + j] for i < rows, j < cols, by 4 × 4 blocks. */
+export function transposeStrided(rows: i32, cols: i32, src: usize, srcStride: i32, dst: usize, dstStride: i32): void {
+  const rs = <usize>srcStride << 2;
+  const ds = <usize>dstStride << 2;
   let i = 0;
   for (; i + 4 <= rows; i += 4) {
     const s0 = src + <usize>i * rs;

@@ -2,3 +2,4 @@
 export { gemm, transpose, columnSums } from './dense';
 export { activationForward, activationBackward } from './activations';
 export { adamUpdate } from './adam';
+export { mixtureNll, mixtureNllScratch, meanSquaredError } from './losses';

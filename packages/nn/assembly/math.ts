@@ -60,3 +60,66 @@ const EXP_MIN: f32 = -87.3365447504;
   large = v128.or(large, v128.and(x, i32x4.splat(0x80000000)));
   return v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(0.625)));
 }
+
+const SQRT_HALF: f32 = 0.707106781186547524;
+
+/** Natural log lane-wise for positive finite x (Cephes logf: mantissa in [√½, √2), degree-9 polynomial). */
+@inline export function log4(x: v128): v128 {
+  x = f32x4.pmax(x, f32x4.splat(1.17549435e-38));
+  // x = m·2^e with m ∈ [½, 1).
+  let e = i32x4.sub(i32x4.shr_u(x, 23), i32x4.splat(126));
+  let m = v128.or(v128.and(x, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  const low = f32x4.lt(m, f32x4.splat(SQRT_HALF));
+  e = i32x4.add(e, low); // the mask lanes are −1
+  const f = v128.bitselect(f32x4.sub(f32x4.add(m, m), f32x4.splat(1)), f32x4.sub(m, f32x4.splat(1)), low);
+  const ef = f32x4.convert_i32x4_s(e);
+  const z = f32x4.mul(f, f);
+  let p = f32x4.splat(7.0376836292e-2);
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.1514610310e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.1676998740e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.2420140846e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.4249322787e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-1.6668057665e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(2.0000714765e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(-2.4999993993e-1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(3.3333331174e-1));
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  return f32x4.add(f32x4.add(f, y), f32x4.mul(ef, f32x4.splat(LN2_HI)));
+}
+
+/** log(1 + u) lane-wise for u ≥ 0, accurate for tiny u (Goldberg: log(t)·u/(t − 1), t = 1 + u). */
+@inline export function log1p4(u: v128): v128 {
+  const t = f32x4.add(f32x4.splat(1), u);
+  const d = f32x4.sub(t, f32x4.splat(1));
+  const r = f32x4.div(f32x4.mul(log4(t), u), d);
+  return v128.bitselect(u, r, f32x4.eq(d, f32x4.splat(0)));
+}
+
+/** softplus(x) = log(1 + eˣ) lane-wise, as max(x, 0) + log1p(e^−|x|). */
+@inline export function softplus4(x: v128): v128 {
+  return f32x4.add(f32x4.pmax(x, f32x4.splat(0)), log1p4(exp4(f32x4.neg(f32x4.abs(x)))));
+}
+
+const FLT_MIN: f32 = 1.17549435e-38;
+
+/**
+ * Subnormal lanes set to zero. x86 runs arithmetic on subnormal floats in microcode, about 100×
+ * slower, and WebAssembly may not switch that off, so one subnormal-rich gradient (a far mixture
+ * component's responsibilities, saturated GELUs) slowed whole backward passes 2×; values below
+ * 1.2e-38 carry no information a float32 training step can use.
+ */
+@inline export function flush(v: v128): v128 {
+  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(FLT_MIN)));
+}
+
+/**
+ * e^x lane-wise for x ≤ 0, exactly 0 below e^−60: mixture responsibilities of far components
+ * would otherwise be subnormal (see `flush`), and below 1e−26 of the largest they cannot change
+ * a float32 sum.
+ */
+@inline export function expNonPositive4(x: v128): v128 {
+  const floor = f32x4.splat(-60);
+  return v128.and(exp4(f32x4.pmax(x, floor)), f32x4.ge(x, floor));
+}

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { initBackend } from '@polymodal/tensor';
 import { referenceFor, TORCH_REFERENCE, torchReference } from '@polymodal/test-utils/bench';
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmDenseKernels } from '../src/kernels/dense_wasm.js';
 import { fitIterationMs, type MdnStepConfig, mdnStep } from './workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -180,9 +181,17 @@ if (BACKENDS.includes('wasm')) {
 }
 
 // The reference workloads through fit() on each path (wasm): device (tfjs ops), hybrid (tfjs
-// network + TypeScript loss kernel), host (weights in wasm memory, SIMD kernels). fit() includes
+// network + TypeScript loss kernel), host (weights in wasm memory, SIMD kernels) with the
+// TypeScript loss, with the WebAssembly loss kernel, and with that on two threads. fit() includes
 // the minibatch gather, which the PyTorch step does not.
-const pathRows: { label: string; torchKey: string; ms: Record<'device' | 'hybrid' | 'host', number> }[] = [];
+const PATH_COLUMNS = [
+  'device',
+  'hybrid',
+  'host',
+  'host + kernel loss',
+  'host + kernel loss, 2 threads',
+] as const;
+const pathRows: { label: string; torchKey: string; ms: number[] }[] = [];
 if (BACKENDS.includes('wasm')) {
   await initBackend({ backend: 'wasm' });
   for (const w of MDN_WORKLOADS.filter((x) => x.config.members > 1)) {
@@ -190,12 +199,78 @@ if (BACKENDS.includes('wasm')) {
     pathRows.push({
       label: w.label.replace('_step', '_fit_iteration'),
       torchKey: w.torchKey,
-      ms: {
-        device: await fitIterationMs(w.config, 'device', iterations),
-        hybrid: await fitIterationMs(w.config, 'hybrid', iterations),
-        host: await fitIterationMs(w.config, 'host', iterations),
-      },
+      ms: [
+        await fitIterationMs(w.config, 'device', iterations),
+        await fitIterationMs(w.config, 'hybrid', iterations),
+        await fitIterationMs(w.config, 'host', iterations),
+        await fitIterationMs(w.config, 'host', iterations, { kernelLoss: true }),
+        await fitIterationMs(w.config, 'host', iterations, { kernelLoss: true, threads: 2 }),
+      ],
     });
+  }
+}
+
+// The host path's GEMM (128-bit SIMD, no FMA in Node 20's WebAssembly) at the saddle workload's
+// shapes, next to PyTorch's single-threaded matmul: what bounds the GEMM-heavy workloads.
+const GEMM_SHAPES: [number, number, number][] = [
+  [128, 256, 256],
+  [128, 256, 615],
+  [256, 128, 128],
+];
+const gemmRows: { shape: string; affine: number; weightGrad: number; inputGrad: number; torch?: number }[] =
+  [];
+for (const [rows, nIn, nOut] of GEMM_SHAPES) {
+  const k = WasmDenseKernels.create(2 * (rows * nIn + nIn * nOut + nOut + rows * nOut) + 64, nIn * nOut);
+  const alloc = (n: number, fill: boolean) => {
+    const a = k.alloc(n);
+    if (fill) for (let i = 0; i < n; i++) a[i] = Math.sin(i);
+    return a;
+  };
+  const [H, W, B, DZ] = [rows * nIn, nIn * nOut, nOut, rows * nOut].map((n) => alloc(n, true)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const [Z, GW, GB, DH] = [rows * nOut, nIn * nOut, nOut, rows * nIn].map((n) => alloc(n, false)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const flop = 2 * rows * nIn * nOut;
+  const gflops = (f: () => void) => flop / timed(f, () => {}) / 1e6;
+  gemmRows.push({
+    shape: `${rows}×${nIn}·${nIn}×${nOut}`,
+    affine: gflops(() => k.affine(H, W, B, Z, rows, nIn, nOut)),
+    weightGrad: gflops(() => k.weightGradients(H, DZ, GW, GB, rows, nIn, nOut)),
+    inputGrad: gflops(() => k.inputGradient(DZ, W, DH, rows, nIn, nOut)),
+  });
+}
+if (existsSync('/usr/bin/python3')) {
+  const script = [
+    'import time, json, torch',
+    'torch.set_num_threads(1)',
+    'out = []',
+    `for m, k, n in ${JSON.stringify(GEMM_SHAPES)}:`,
+    '    a, b = torch.randn(m, k), torch.randn(k, n)',
+    '    for _ in range(10): a @ b',
+    '    t = time.perf_counter(); N = 200',
+    '    for _ in range(N): a @ b',
+    '    out.append(2 * m * k * n * N / (time.perf_counter() - t) / 1e9)',
+    'print(json.dumps(out))',
+  ].join('\n');
+  try {
+    const out = execFileSync('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+    });
+    (JSON.parse(out) as number[]).forEach((g, i) => {
+      (gemmRows[i] as { torch?: number }).torch = g;
+    });
+  } catch (error) {
+    console.error(`PyTorch GEMM reference failed: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -253,14 +328,20 @@ for (const r of hostRows) {
 }
 
 console.log(
-  '\n| fit() per iteration (wasm) | device | hybrid | host | PyTorch step ms | device / PyTorch | hybrid / PyTorch | host / PyTorch |',
+  `\n| fit() per iteration (wasm) | ${PATH_COLUMNS.join(' | ')} | PyTorch step | ${PATH_COLUMNS.map((c) => `${c} / PyTorch`).join(' | ')} |`,
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log(`|---|${PATH_COLUMNS.map(() => '---|---|').join('')}---|`);
 for (const r of pathRows) {
   const t = torchFor(r.torchKey);
-  const ratio = (v: number) => (t ? (v / t).toFixed(2) : '-');
-  const { device, hybrid, host } = r.ms;
+  const ratios = r.ms.map((v) => (t ? (v / t).toFixed(2) : '-'));
   console.log(
-    `| ${r.label} | ${device.toFixed(2)} ms | ${hybrid.toFixed(2)} ms | ${host.toFixed(2)} ms | ${t?.toFixed(2) ?? '-'} | ${ratio(device)} | ${ratio(hybrid)} | ${ratio(host)} |`,
+    `| ${r.label} | ${r.ms.map((v) => `${v.toFixed(2)} ms`).join(' | ')} | ${t?.toFixed(2) ?? '-'} ms | ${ratios.join(' | ')} |`,
   );
 }
+
+console.log('\n| GEMM (GFLOP/s, one thread) | wasm h·W + b | wasm hᵀ·dz | wasm dz·Wᵀ | PyTorch a @ b |');
+console.log('|---|---|---|---|---|');
+for (const g of gemmRows)
+  console.log(
+    `| ${g.shape} | ${g.affine.toFixed(1)} | ${g.weightGrad.toFixed(1)} | ${g.inputGrad.toFixed(1)} | ${g.torch?.toFixed(1) ?? '-'} |`,
+  );

@@ -12,6 +12,7 @@ import {
   type EnsembleStrategy,
   fit,
   type HostLoss,
+  type KernelLoss,
   type Optimizer,
 } from '../src/index.js';
 
@@ -153,6 +154,20 @@ export function hostMdnNll(K: number, D: number): HostLoss {
   };
 }
 
+/** {@link hostMdnNll} declared for the WebAssembly mixture-NLL kernel (data `[x, y]`). */
+export function mdnKernelLoss(K: number, D: number): KernelLoss {
+  return {
+    kind: 'mixture-nll',
+    components: K,
+    outputDim: D,
+    scaleWidth: D,
+    scale: 'variance',
+    minStd: 0,
+    jitter: 1e-8,
+    target: 1,
+  };
+}
+
 /**
  * Median-free mean time per fit() iteration (minibatching, step, checks every 100) of an MDN
  * ensemble on the device path or the TypeScript host path.
@@ -161,7 +176,7 @@ export async function fitIterationMs(
   c: Omit<MdnStepConfig, 'strategy' | 'denseGradient'>,
   path: 'device' | 'hybrid' | 'host',
   iterations: number,
-  threads = 1,
+  host: { threads?: number; kernelLoss?: boolean } = {},
 ): Promise<number> {
   const model = mdnNetwork(c);
   const n = c.batch * 4;
@@ -183,7 +198,13 @@ export async function fitIterationMs(
           mdnNll(model.apply(xb as tf.Tensor), yb as tf.Tensor, c.K, c.outputDim),
           c.members,
         ) as tf.Scalar,
-      host: { model, loss: hostMdnNll(c.K, c.outputDim), path, threads },
+      host: {
+        model,
+        loss: hostMdnNll(c.K, c.outputDim),
+        path,
+        threads: host.threads ?? 1,
+        ...(host.kernelLoss ? { kernelLoss: mdnKernelLoss(c.K, c.outputDim) } : {}),
+      },
       iterations: its,
       batchSize: c.batch,
       checkEvery: 100,

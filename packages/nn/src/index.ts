@@ -25,6 +25,8 @@ export {
   initBias,
   initKernel,
 } from './init.js';
+export type { AdamKernelAttrs, HostAdamKernels } from './kernels/adam_kernel.js';
+export type { MixtureNllShape } from './kernels/dense_wasm.js';
 export {
   checkHiddenUnits,
   MAX_HIDDEN_WIDTH,
@@ -33,7 +35,6 @@ export {
   type MlpConfig,
   type ResolvedMlpConfig,
 } from './mlp.js';
-export type { AdamKernelAttrs, HostAdamKernels } from './kernels/adam_kernel.js';
 export {
   type AdamOptions,
   type AdamWOptions,
@@ -69,7 +70,15 @@ export {
   readCheck,
 } from './training/checkpoints.js';
 export { fit } from './training/fit.js';
-export type { FitPath, HostLoss, HostProblem } from './training/host_loss.js';
+export type {
+  FitPath,
+  HostLoss,
+  HostProblem,
+  KernelLoss,
+  MixtureNllKernelLoss,
+  MseKernelLoss,
+} from './training/host_loss.js';
+export { kernelHostLoss } from './training/kernel_loss.js';
 export type {
   EarlyStoppingOptions,
   FitHistory,

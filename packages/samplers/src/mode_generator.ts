@@ -167,7 +167,7 @@ export class ModeGenerator {
         validateEvery: Math.max(1, Math.floor(s.iterations / 20)),
         earlyStopping: { patience: 1e9, restoreBest: true },
         seed: rng.seed(),
-        host: { model: network, loss: mseHost },
+        host: { model: network, loss: mseHost, kernelLoss: { kind: 'mse', target: 1 } },
         ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),
       });

@@ -14,10 +14,15 @@ export const ADAM_KERNEL = 'PolymodalAdamUpdate';
 
 /** The scalar hyper-parameters of one step; `w' = decay·w − step·m'/(√v' + eps)`. */
 export interface AdamKernelAttrs {
+  /** First-moment decay β1. */
   beta1: number;
+  /** Second-moment decay β2. */
   beta2: number;
+  /** The step size with both bias corrections folded in, `lr·√(1 − β2ᵗ)/(1 − β1ᵗ)`. */
   step: number;
+  /** ε scaled by the same folding, `ε·√(1 − β2ᵗ)`. */
   eps: number;
+  /** The decoupled weight-decay factor `1 − lr·λ` (1 for Adam). */
   decay: number;
   /**
    * Adaptive gradient clipping fused into the update (0 = none): unit j's gradient is scaled so
@@ -25,6 +30,7 @@ export interface AdamKernelAttrs {
    * Fusing it matters on wasm, where the composed form's column norms transpose every kernel.
    */
   agc?: number;
+  /** The floor of a unit's weight norm in the clipping bound. Default 1e-3. */
   agcEps?: number;
   /** Columns (units) of the array; a vector passes its length (each entry is a unit). */
   units?: number;

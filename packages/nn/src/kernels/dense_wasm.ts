@@ -56,6 +56,67 @@ export interface DenseExports {
     agcEps: number,
     scale: number,
   ): void;
+  mixtureNll(
+    rows: number,
+    K: number,
+    D: number,
+    S: number,
+    std: number,
+    minStd: number,
+    jitter: number,
+    out: number,
+    y: number,
+    weights: number,
+    counts: number,
+    countStride: number,
+    grad: number,
+    loss: number,
+    scratch: number,
+  ): void;
+  /** The scratch floats mixtureNll uses (the layout's own count, to check the TypeScript one). */
+  mixtureNllScratch(rows: number, K: number, D: number, S: number): number;
+  meanSquaredError(
+    rows: number,
+    width: number,
+    out: number,
+    y: number,
+    weights: number,
+    counts: number,
+    countStride: number,
+    grad: number,
+    loss: number,
+  ): void;
+}
+
+/** A mixture NLL's shape and variance parameterisation (see `KernelLoss`). */
+export interface MixtureNllShape {
+  /** Mixture components K. */
+  components: number;
+  /** Target dimension D. */
+  outputDim: number;
+  /** Raw scale outputs per component, S: 1 (isotropic) or `outputDim` (diagonal). */
+  scaleWidth: number;
+  /** The variance of a raw scale r: `(softplus(r) + minStd)²` for `'std'`, `softplus(r) + minStd²` for `'variance'`. */
+  scale: 'std' | 'variance';
+  /** The floor in the variance map above. */
+  minStd: number;
+  /** Added to every variance (numerical safety; the MDN uses 1e-8). */
+  jitter: number;
+}
+
+/** Scratch floats the mixture NLL kernel needs for `rows` rows (assembly/losses.ts). */
+export function mixtureNllScratch(rows: number, shape: MixtureNllShape): number {
+  const { components: K, outputDim: D, scaleWidth: S } = shape;
+  const padded = Math.ceil(rows / 4) * 4;
+  return (2 * K * (1 + D + S) + D + 1) * padded + 4 * (2 * K * S + 2 * K);
+}
+
+/** Optional per-row loss weights: sample weights and one member's column of bootstrap counts. */
+export interface RowWeights {
+  weights?: Float32Array;
+  /** Counts `[rows, members]`, read from `counts[r · countStride]` (a subarray at the member). */
+  counts?: Float32Array;
+  countStride?: number;
 }
 
 const compiled = new Map<string, WebAssembly.Module | null>();
@@ -206,8 +267,9 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
 
   /**
    * @param floats float32 values the caller will {@link alloc}, alignment included.
-   * @param maxKernel largest `nIn · nOut` of the layers (the Wᵀ pack buffer, also the clipping
-   *   scratch of {@link adam}), reserved once per thread.
+   * @param maxKernel scratch floats reserved once per thread: at least the largest `nIn · nOut`
+   *   of the layers (the Wᵀ pack buffer, also the clipping scratch of {@link adam}) and the
+   *   loss kernels' {@link mixtureNllScratch}.
    * @param threads threads that will run kernels on this memory (> 1 needs
    *   {@link sharedDenseModule}).
    */
@@ -240,6 +302,16 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
     return this.parts.arena.memory;
   }
 
+  /** The module's own scratch count for the mixture NLL (tests check {@link mixtureNllScratch}). */
+  moduleMixtureNllScratch(rows: number, shape: MixtureNllShape): number {
+    return this.parts.arena.exports.mixtureNllScratch(
+      rows,
+      shape.components,
+      shape.outputDim,
+      shape.scaleWidth,
+    );
+  }
+
   /** The compiled module, for worker threads to instantiate over {@link memory}. */
   get module(): WebAssembly.Module {
     return this.parts.arena.module;
@@ -248,6 +320,12 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
   /** A zeroed float32 array of length `n` in the kernels' memory. */
   alloc(n: number): Float32Array {
     return this.parts.arena.alloc(n);
+  }
+
+  /** A zeroed float64 array of length `n` in the kernels' memory (loss values). */
+  allocFloat64(n: number): Float64Array {
+    const view = this.parts.arena.alloc(2 * n);
+    return new Float64Array(view.buffer, view.byteOffset, n);
   }
 
   /**
@@ -324,6 +402,64 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
       z.byteOffset,
       a.byteOffset,
       da.byteOffset,
+    );
+  }
+
+  /**
+   * One member's mixture NLL `Σ_r w_r NLL_r` into `loss[0]` and its gradient into `grad` (every
+   * entry written), from outputs `out [rows × K(1 + D + S)]` and targets `y [rows × D]`.
+   */
+  mixtureNll(
+    shape: MixtureNllShape,
+    rows: number,
+    out: Float32Array,
+    y: Float32Array,
+    row: RowWeights,
+    grad: Float32Array,
+    loss: Float64Array,
+  ): void {
+    const { components: K, outputDim: D, scaleWidth: S } = shape;
+    if (mixtureNllScratch(rows, shape) > this.parts.scratch.length)
+      throw new RangeError('WasmDenseKernels: the loss needs more scratch than was reserved.');
+    this.parts.calls.mixtureNll(
+      rows,
+      K,
+      D,
+      S,
+      shape.scale === 'std' ? 1 : 0,
+      shape.minStd,
+      shape.jitter,
+      out.byteOffset,
+      y.byteOffset,
+      row.weights?.byteOffset ?? 0,
+      row.counts?.byteOffset ?? 0,
+      row.countStride ?? 1,
+      grad.byteOffset,
+      loss.byteOffset,
+      this.parts.scratch.byteOffset,
+    );
+  }
+
+  /** One member's mean squared error over `rows × width` into `loss[0]`, its gradient into `grad`. */
+  meanSquaredError(
+    rows: number,
+    width: number,
+    out: Float32Array,
+    y: Float32Array,
+    row: RowWeights,
+    grad: Float32Array,
+    loss: Float64Array,
+  ): void {
+    this.parts.calls.meanSquaredError(
+      rows,
+      width,
+      out.byteOffset,
+      y.byteOffset,
+      row.weights?.byteOffset ?? 0,
+      row.counts?.byteOffset ?? 0,
+      row.countStride ?? 1,
+      grad.byteOffset,
+      loss.byteOffset,
     );
   }
 

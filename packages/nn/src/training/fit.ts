@@ -16,6 +16,7 @@ import { adam } from '../optimizers.js';
 import { Checkpoints, EarlyStopping, nonFiniteTraining, readCheck } from './checkpoints.js';
 import { MinibatchSampler, planData, rowCount } from './data.js';
 import type { HostProblem } from './host_loss.js';
+import { checkKernelLoss } from './kernel_loss.js';
 import type { EarlyStoppingOptions, FitOptions, FitResult } from './options.js';
 import { createStepper } from './stepper.js';
 
@@ -79,7 +80,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
     const history: FitResult['history'] = { iteration: [], loss: [], valIteration: [], valLoss: [] };
     const started = Date.now();
-    const activeStepper = createStepper(options, data, variables, optimizer, batchSize);
+    const activeStepper = createStepper({ ...options, iterations }, data, variables, optimizer, batchSize);
     stepper = activeStepper;
     const saved = new Checkpoints(variables, optimizer);
     checkpoints = saved;
@@ -191,7 +192,7 @@ const FIT_KEYS = optionKeys<FitOptions>()([
   'host',
 ]);
 const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>()(['patience', 'minDelta', 'restoreBest']);
-const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'input', 'path', 'threads']);
+const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'kernelLoss', 'input', 'path', 'threads']);
 /** More threads than any machine this runs on has cores; a larger request is a mistake. */
 const MAX_THREADS = 256;
 
@@ -246,6 +247,7 @@ function checkFitOptions(options: FitOptions): void {
       );
     if (h.threads !== undefined && h.threads !== 'auto')
       assertNumber(h.threads, "host.threads (or 'auto')", { integer: true, min: 1, max: MAX_THREADS });
+    if (h.kernelLoss !== undefined) checkKernelLoss(h.kernelLoss, options.data ?? [], h.model);
   }
 }
 

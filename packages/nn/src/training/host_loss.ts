@@ -1,4 +1,5 @@
 import type { FastPathNetwork } from '../dense_stack.js';
+import type { MixtureNllShape } from '../kernels/dense_wasm.js';
 
 /**
  * A minibatch loss with a hand-written gradient, for `fit()`'s fast paths.
@@ -16,6 +17,40 @@ export type HostLoss = (
   gradOut: Float32Array,
 ) => number;
 
+/**
+ * The mixture density NLL as a WebAssembly kernel: per row `−w_r c_r log Σ_k π_k N(y_r; μ_k, s_k)
+ * / rows`, outputs `[logits K | means K·D | raw scales K·S]` (see {@link MixtureNllShape}).
+ */
+export interface MixtureNllKernelLoss extends MixtureNllShape {
+  /** Which kernel. */
+  kind: 'mixture-nll';
+  /** Index among `data` of the targets `[rows, outputDim]`. */
+  target: number;
+  /** Index among `data` of the sample weights `[rows]`, if any. */
+  weights?: number;
+  /** Index among `data` of bootstrap counts `[rows, members]` (member e's column), if any. */
+  counts?: number;
+}
+
+/** The mean squared error over all outputs as a WebAssembly kernel (weighted as above). */
+export interface MseKernelLoss {
+  /** Which kernel. */
+  kind: 'mse';
+  /** Index among `data` of the targets (the outputs' shape). */
+  target: number;
+  /** Index among `data` of the sample weights `[rows]`, if any. */
+  weights?: number;
+  /** Index among `data` of bootstrap counts `[rows, members]`, if any. */
+  counts?: number;
+}
+
+/**
+ * A loss the host path's WebAssembly kernels implement, declared beside the `HostProblem.loss`
+ * that computes the same quantity: with it the whole step, loss included, runs in wasm and
+ * worker threads run their members' losses too; without WebAssembly SIMD `loss` runs instead.
+ */
+export type KernelLoss = MixtureNllKernelLoss | MseKernelLoss;
+
 /** Where fit() ran its updates; see {@link HostProblem.path}. */
 export type FitPath = 'device' | 'hybrid' | 'host';
 
@@ -25,6 +60,8 @@ export interface HostProblem {
   model: FastPathNetwork;
   /** The loss with its gradient. */
   loss: HostLoss;
+  /** The same loss as a WebAssembly kernel, where it is one (see {@link KernelLoss}). */
+  kernelLoss?: KernelLoss;
   /** Index of the model input among `data`. Default 0. */
   input?: number;
   /**

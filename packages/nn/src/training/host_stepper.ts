@@ -10,10 +10,16 @@ import {
   typescriptDenseKernels,
 } from '../host/host_mlp.js';
 import type { HostAdamKernels } from '../kernels/adam_kernel.js';
-import { type DenseKernels, denseWasmAvailable, WasmDenseKernels } from '../kernels/dense_wasm.js';
+import {
+  type DenseKernels,
+  denseWasmAvailable,
+  mixtureNllScratch,
+  type RowWeights,
+  WasmDenseKernels,
+} from '../kernels/dense_wasm.js';
 import { KernelWorker } from '../kernels/kernel_program.js';
 import type { HostUpdater, Optimizer } from '../optimizers.js';
-import type { HostProblem } from './host_loss.js';
+import type { HostProblem, KernelLoss } from './host_loss.js';
 import { memberGroups } from './host_threads.js';
 import type { Stepper } from './stepper.js';
 
@@ -29,8 +35,10 @@ function hostNetwork(stack: DenseStack): HostMlp {
 }
 
 // Float64s a recorded program takes per layer: forward (gemm 13, activation 5) and backward
-// (activation 6, gemm 13, column sums 5, transpose 5, gemm 13), and per parameter array (Adam 15).
+// (activation 6, gemm 13, column sums 5, transpose 5, gemm 13); per member, the loss (16); per
+// parameter array, Adam (15).
 const PROGRAM_PER_LAYER = 18 + 42;
+const PROGRAM_PER_MEMBER = 16;
 const PROGRAM_PER_PARAM = 15;
 
 /** Worker threads running some members' kernel programs on the shared memory. */
@@ -38,6 +46,7 @@ interface MemberWorker {
   worker: KernelWorker;
   /** The members this thread owns. */
   members: number[];
+  /** Forward and backward passes; with a kernel loss, `forward` holds the whole pass, loss included. */
   forward: number[];
   backward: number[];
   /** This step's Adam calls for the members' parameters (recorded by the updater). */
@@ -50,11 +59,12 @@ interface MemberWorker {
  * The host stepper, for networks that declare dense stacks (see `choosePath`): reads data and
  * weights once, runs forward, loss, backward and the optimiser's host update on host arrays, and
  * writes the weights back to the variables at each drain. Where the runtime has WebAssembly SIMD
- * the weights, gradients, moments and activations live in one wasm memory and everything but the
- * loss runs in the SIMD kernels (`kernels/dense_wasm.ts`); elsewhere in plain TypeScript loops.
- * With `threads > 1` (see `host_threads.ts`) the memory is shared and worker threads run their
- * members' forward, backward and Adam programs while this thread runs its own members and the
- * loss.
+ * the weights, gradients, moments, activations and minibatch live in one wasm memory and the
+ * step runs in the SIMD kernels (`kernels/dense_wasm.ts`), the loss too when the problem declares
+ * a `kernelLoss`; elsewhere in plain TypeScript loops. With `threads > 1` (see `host_threads.ts`)
+ * the memory is shared and worker threads run their members' programs (forward, kernel loss,
+ * backward; then Adam) while this thread runs its own members (and a TypeScript loss between the
+ * passes when there is no kernel loss).
  */
 export function hostStepper(
   problem: HostProblem,
@@ -72,6 +82,8 @@ export function hostStepper(
   let kernels: DenseKernels = typescriptDenseKernels;
   let wasm: WasmDenseKernels | undefined;
   const useWasm = denseWasmAvailable();
+  const kernelLoss: KernelLoss | undefined = useWasm ? problem.kernelLoss : undefined;
+  let lossSlots: Float64Array<ArrayBufferLike> = new Float64Array(0); // each member's kernel loss
   const hostUpdater = (optimizer.hostUpdater as NonNullable<Optimizer['hostUpdater']>).bind(optimizer);
   let updater: HostUpdater | undefined;
   const rowsOf = (d: tf.Tensor) => d.shape[0] as number;
@@ -104,13 +116,21 @@ export function hostStepper(
     const layers = nets.reduce((n, net) => n + net.kernels.length, 0);
     // An upper bound of a worker's program area (float64s as two floats each).
     const programFloats =
-      groups.length > 1 ? 2 * (layers * PROGRAM_PER_LAYER + params.length * PROGRAM_PER_PARAM) : 0;
+      groups.length > 1
+        ? 2 *
+          (layers * PROGRAM_PER_LAYER + nets.length * PROGRAM_PER_MEMBER + params.length * PROGRAM_PER_PARAM)
+        : 0;
     const floats =
       4 * params.reduce((n, p) => n + reserve(p.length), 0) +
       nets.reduce((n, net) => n + hostTapeFloats(net, rows, reserve), 0) +
+      columns.reduce((n, c) => n + reserve(rows * c), 0) +
+      reserve(2 * nets.length) +
       (groups.length - 1) * (reserve(8) + reserve(programFloats));
-    const maxKernel = Math.max(...nets.flatMap((n) => n.kernels.map((k) => k.length)));
-    const memory = WasmDenseKernels.create(floats, maxKernel, groups.length);
+    const scratch = Math.max(
+      ...nets.flatMap((n) => n.kernels.map((k) => k.length)),
+      kernelLoss?.kind === 'mixture-nll' ? mixtureNllScratch(rows, kernelLoss) : 0,
+    );
+    const memory = WasmDenseKernels.create(floats, scratch, groups.length);
     const move = (a: Float32Array) => {
       const view = memory.alloc(a.length);
       view.set(a);
@@ -131,12 +151,21 @@ export function hostStepper(
     workers = groups.slice(1).map((members, t) => {
       const forward: number[] = [];
       const backward: number[] = [];
+      const rows = (tapes[0] as HostTape).rows;
       for (const e of members) {
         const net = nets[e] as HostMlp;
         const tape = tapes[e] as HostTape;
-        hostForward(net, tape, memory.recorder(t + 1, forward));
+        const recorder = memory.recorder(t + 1, forward);
+        hostForward(net, tape, recorder);
+        if (kernelLoss !== undefined) memberLoss(e, rows, recorder);
         const { gk, gb } = memberGrads(e);
-        hostBackward(net, tape, gk, gb, memory.recorder(t + 1, backward));
+        hostBackward(
+          net,
+          tape,
+          gk,
+          gb,
+          kernelLoss === undefined ? memory.recorder(t + 1, backward) : recorder,
+        );
       }
       const c = memory.alloc(8);
       const control = new Int32Array(c.buffer, c.byteOffset, 8);
@@ -157,6 +186,25 @@ export function hostStepper(
     });
   };
 
+  // One member's kernel loss: its outputs' gradient into the tape, its value into lossSlots[e].
+  const memberLoss = (e: number, rows: number, k: WasmDenseKernels) => {
+    const spec = kernelLoss as KernelLoss;
+    const L = (nets[e] as HostMlp).kernels.length;
+    const tape = tapes[e] as HostTape;
+    const row: RowWeights = {};
+    if (spec.weights !== undefined) row.weights = batch[spec.weights] as Float32Array;
+    if (spec.counts !== undefined) {
+      row.counts = (batch[spec.counts] as Float32Array).subarray(e);
+      row.countStride = nets.length;
+    }
+    const out = tape.a[L] as Float32Array;
+    const grad = tape.da[L] as Float32Array;
+    const y = batch[spec.target] as Float32Array;
+    const slot = lossSlots.subarray(e, e + 1);
+    if (spec.kind === 'mixture-nll') k.mixtureNll(spec, rows, out, y, row, grad, slot);
+    else k.meanSquaredError(rows, outDim, out, y, row, grad, slot);
+  };
+
   // The updater's Adam calls: this thread's members run now, workers' members are recorded.
   const workerOf = new Map<number, MemberWorker>();
   const adamKernels = (memory: WasmDenseKernels): HostAdamKernels => ({
@@ -173,7 +221,10 @@ export function hostStepper(
       throw new Error(`hostStepper: batch rows changed from ${tapes[0]?.rows} to ${rows}.`);
     if (useWasm) wasm = bindWasm(rows);
     const memory = wasm;
-    tapes = nets.map((n) => hostTape(n, rows, memory && ((k: number) => memory.alloc(k))));
+    const alloc = memory ? (k: number) => memory.alloc(k) : (k: number) => new Float32Array(k);
+    tapes = nets.map((n) => hostTape(n, rows, alloc));
+    batch = columns.map((c) => alloc(rows * c));
+    if (memory !== undefined) lossSlots = memory.allocFloat64(nets.length);
     if (memory !== undefined && groups.length > 1) {
       startWorkers(memory);
       for (const w of workers)
@@ -183,7 +234,6 @@ export function hostStepper(
         }
     }
     updater ??= hostUpdater(variables, memory && (groups.length > 1 ? adamKernels(memory) : memory));
-    batch = columns.map((c) => new Float32Array(rows * c));
     out = new Float32Array(nets.length * rows * outDim);
     gradOut = new Float32Array(out.length);
   };
@@ -208,23 +258,36 @@ export function hostStepper(
       });
       waitAll(); // the workers' last Adam programs
       for (const tape of tapes) (tape.a[0] as Float32Array).set(batch[inputIndex] as Float32Array);
-      for (const w of workers) w.worker.run(w.forward);
-      for (const e of own) hostForward(nets[e] as HostMlp, tapes[e] as HostTape, kernels);
-      waitAll();
-      nets.forEach((net, e) => {
-        out.set((tapes[e] as HostTape).a[net.kernels.length] as Float32Array, e * rows * outDim);
-      });
-      gradOut.fill(0);
-      losses.push(problem.loss(out, batch, rows, gradOut));
-      nets.forEach((net, e) => {
-        ((tapes[e] as HostTape).da[net.kernels.length] as Float32Array).set(
-          gradOut.subarray(e * rows * outDim, (e + 1) * rows * outDim),
-        );
-      });
-      for (const w of workers) w.worker.run(w.backward);
-      for (const e of own) {
-        const { gk, gb } = memberGrads(e);
-        hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
+      if (kernelLoss !== undefined) {
+        // One pass per member, loss included, on every thread.
+        for (const w of workers) w.worker.run(w.forward);
+        for (const e of own) {
+          const { gk, gb } = memberGrads(e);
+          hostForward(nets[e] as HostMlp, tapes[e] as HostTape, kernels);
+          memberLoss(e, rows, wasm as WasmDenseKernels);
+          hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
+        }
+        waitAll();
+        losses.push(lossSlots.reduce((a, b) => a + b, 0));
+      } else {
+        for (const w of workers) w.worker.run(w.forward);
+        for (const e of own) hostForward(nets[e] as HostMlp, tapes[e] as HostTape, kernels);
+        waitAll();
+        nets.forEach((net, e) => {
+          out.set((tapes[e] as HostTape).a[net.kernels.length] as Float32Array, e * rows * outDim);
+        });
+        gradOut.fill(0);
+        losses.push(problem.loss(out, batch, rows, gradOut));
+        nets.forEach((net, e) => {
+          ((tapes[e] as HostTape).da[net.kernels.length] as Float32Array).set(
+            gradOut.subarray(e * rows * outDim, (e + 1) * rows * outDim),
+          );
+        });
+        for (const w of workers) w.worker.run(w.backward);
+        for (const e of own) {
+          const { gk, gb } = memberGrads(e);
+          hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
+        }
       }
       waitAll();
       for (const w of workers) w.adam.length = 0;

@@ -10,7 +10,13 @@ import { Mlp } from '../mlp.js';
 import { adam, adamw, type Optimizer } from '../optimizers.js';
 import { fit } from './fit.js';
 import type { HostLoss } from './host_loss.js';
-import { chooseThreads, hostThreadsAvailable, memberGroups, THREADS_MIN_WORK } from './host_threads.js';
+import {
+  chooseThreads,
+  hostThreadsAvailable,
+  memberGroups,
+  THREADS_MIN_ITERATIONS,
+  THREADS_MIN_WORK,
+} from './host_threads.js';
 import type { FitOptions } from './options.js';
 import { choosePath, HYBRID_MAX_OUTPUTS } from './path_choice.js';
 
@@ -163,11 +169,60 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a kernel loss runs the whole step in wasm, on every thread, like the TypeScript loss', async () => {
+    const before = tf.memory().numTensors;
+    const run = async (kernelLoss: boolean, threads: number) => {
+      const m = new EnsembleMlp({ ...config, activation: 'silu', hiddenUnits: [24, 24], members: 3 });
+      const o = options(m, 'host');
+      o.optimizer?.dispose();
+      o.optimizer = adam({ learningRate: 1e-2 });
+      const host = { model: m, loss: hostMse, path: 'host' as const, threads };
+      const r = await fit({
+        ...o,
+        host: kernelLoss ? { ...host, kernelLoss: { kind: 'mse', target: 1 } } : host,
+      });
+      const w = weights(m);
+      m.dispose();
+      o.optimizer?.dispose();
+      return { r, w };
+    };
+    const typescript = await run(false, 1);
+    const kernel = await run(true, 1);
+    const kernel2 = await run(true, 2);
+    // The same quantity in float32 instead of float64: agreement to float32 rounding.
+    expectClose(kernel.r.history.loss, typescript.r.history.loss, 1e-5, 1e-7);
+    expectClose(kernel.w, typescript.w, 0, 3e-5);
+    expect(kernel2.r.threads).toBe(2);
+    expect(kernel2.r.history.loss).toEqual(kernel.r.history.loss);
+    expect(kernel2.w).toEqual(kernel.w);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a kernel loss that does not fit the data or the network', async () => {
+    const m = new EnsembleMlp({ ...config, members: 2 });
+    const bad = async (kernelLoss: unknown) =>
+      fit({ ...options(m, 'host'), host: { model: m, loss: hostMse, kernelLoss } as never });
+    await expect(bad({ kind: 'mse', target: 2 })).rejects.toThrow(/kernelLoss.target/);
+    await expect(bad({ kind: 'hinge', target: 1 })).rejects.toThrow(/'mixture-nll' or 'mse'/);
+    await expect(bad({ kind: 'mse', target: 1, weight: 1 })).rejects.toThrow(/unknown option 'weight'/);
+    const mixture = { kind: 'mixture-nll', target: 1, components: 2, outputDim: 1, scaleWidth: 1 };
+    await expect(bad({ ...mixture, scale: 'std', minStd: 0, jitter: 1e-8 })).rejects.toThrow(
+      /K \(1 \+ D \+ S\) = 6 outputs expected, the network has 1/,
+    );
+    await expect(bad({ ...mixture, scale: 'log', minStd: 0, jitter: 1e-8 })).rejects.toThrow(
+      /'std' or 'variance'/,
+    );
+    m.dispose();
+  });
+
   it('chooses threads by members, work and what was asked', () => {
-    expect(chooseThreads(2, 1, 1e9)).toBe(1); // one member: nothing to split
-    expect(chooseThreads(4, 3, 0)).toBe(3);
-    expect(chooseThreads('auto', 4, THREADS_MIN_WORK - 1)).toBe(1);
-    expect(chooseThreads('auto', 4, THREADS_MIN_WORK)).toBe(availableParallelism() >= 2 ? 2 : 1);
+    expect(chooseThreads(2, 1, 1e9, 1e4)).toBe(1); // one member: nothing to split
+    expect(chooseThreads(4, 3, 0, 1)).toBe(3);
+    expect(chooseThreads('auto', 4, THREADS_MIN_WORK - 1, 1e4)).toBe(1);
+    expect(chooseThreads('auto', 4, THREADS_MIN_WORK, THREADS_MIN_ITERATIONS - 1)).toBe(1);
+    expect(chooseThreads('auto', 4, THREADS_MIN_WORK, THREADS_MIN_ITERATIONS)).toBe(
+      availableParallelism() >= 2 ? 2 : 1,
+    );
     expect(memberGroups(5, 2)).toEqual([
       [0, 1],
       [2, 3, 4],

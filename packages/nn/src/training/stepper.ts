@@ -27,7 +27,7 @@ export interface Stepper {
 
 /** The stepper for a fit: the path the problem's network and the backend allow (see `choosePath`). */
 export function createStepper(
-  options: Pick<FitOptions, 'loss' | 'host'>,
+  options: Pick<FitOptions, 'loss' | 'host' | 'iterations'>,
   data: readonly tf.Tensor[],
   variables: tf.Variable[],
   optimizer: Optimizer,
@@ -38,7 +38,7 @@ export function createStepper(
   if (host !== undefined && path === 'host') {
     const stacks = host.model.denseStacks?.() ?? [];
     const work = batchSize * variables.reduce((n, v) => n + v.size, 0);
-    const threads = chooseThreads(host.threads ?? 'auto', stacks.length, work);
+    const threads = chooseThreads(host.threads ?? 'auto', stacks.length, work, options.iterations ?? 0);
     return hostStepper(host, data, variables, optimizer, threads);
   }
   if (host !== undefined && path === 'hybrid') return hybridStepper(host, data, variables, optimizer);

@@ -283,7 +283,16 @@ export const nnTargets: Target[] = [
         return l;
       };
       return {
-        args: [{ model: net, loss: hostLoss, input: 0, path: 'auto', threads: 2 }],
+        args: [
+          {
+            model: net,
+            loss: hostLoss,
+            kernelLoss: { kind: 'mse', target: 1 },
+            input: 0,
+            path: 'auto',
+            threads: 2,
+          },
+        ],
         call: ([h]) =>
           N.fit({
             loss,
@@ -305,8 +314,9 @@ export const nnTargets: Target[] = [
       p(0, { kind: 'nonNegativeInt' }, 'input'),
       p(0, { kind: 'enum' }, 'path'),
       p(0, { kind: 'count' }, 'threads'),
+      p(0, { kind: 'options' }, 'kernelLoss'),
     ],
-    options: [{ at: 0, keys: ['model', 'loss', 'input', 'path', 'threads'] }],
+    options: [{ at: 0, keys: ['model', 'loss', 'kernelLoss', 'input', 'path', 'threads'] }],
   },
   {
     name: 'Mlp.load',

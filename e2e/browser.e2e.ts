@@ -33,6 +33,7 @@ interface PageResult {
     weightsVsDevice: number;
     threadsSame: boolean;
   };
+  mdnHost?: { path: string; threads: number; lossVsDevice: number; nll: number; exact: number };
 }
 let result: PageResult;
 let close: () => Promise<void>;
@@ -124,6 +125,15 @@ describe('@polymodal/tensor, nn and mdn in Chromium', () => {
     expect(h?.lossVsDevice).toBeLessThan(1e-4);
     expect(h?.weightsVsDevice).toBeLessThan(3e-5);
     expect(h?.threadsSame).toBe(true);
+  });
+
+  it("a MixtureDensityNetwork's default fit on wasm takes the host path with its kernel loss", () => {
+    const m = result.mdnHost;
+    expect(m?.path).toBe('host');
+    expect(m?.threads).toBe(2);
+    // 100 steps from the same seed: the wasm kernels follow the tfjs loss curve (float32 apart).
+    expect(m?.lossVsDevice).toBeLessThan(1e-5);
+    expect(m?.nll).toBeLessThan((m?.exact as number) + 0.6);
   });
 
   it.each(['webgl', 'wasm', 'cpu'] as const)('numerics agree on %s', (backend) => {

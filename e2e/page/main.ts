@@ -8,6 +8,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 
 const wasmPaths = {
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -168,7 +169,47 @@ async function hostPath() {
   };
 }
 
+/**
+ * The MDN's default fit on wasm (the host path with its mixture-NLL kernel loss, two members on
+ * two threads) against the tfjs device path, and its test NLL against the exact density.
+ */
+async function mdnOnWasmHost() {
+  await initBackend({ backend: 'wasm', wasmPaths });
+  const train = sineInverse(1000, { seed: 0 });
+  const test = sineInverse(1000, { seed: 1 });
+  const run = async (path: 'auto' | 'device', iterations: number) => {
+    const mdn = new MixtureDensityNetwork({
+      inputDim: 1,
+      outputDim: 1,
+      components: 5,
+      hiddenUnits: [64, 64],
+      members: 2,
+      seed: 0,
+    });
+    const fitted = await mdn.fit(train.x, train.y, { iterations, learningRate: 3e-3, seed: 0, path });
+    const nll = -((await tf.mean(mdn.logProb(test.x, test.y)).data())[0] as number);
+    mdn.dispose();
+    return { path: fitted.path, threads: fitted.threads, loss: fitted.history.loss, nll };
+  };
+  // Mixture training drifts chaotically after a few hundred steps (in Node too, on every path:
+  // host, hybrid and device differ by 0.02 at step 300 and by 6e−7 at step 100), so compare early.
+  const host = await run('auto', 100);
+  const device = await run('device', 100);
+  const long = await run('auto', 2000);
+  return {
+    path: host.path,
+    threads: long.threads,
+    lossVsDevice: Math.max(...host.loss.map((v, i) => Math.abs(v - (device.loss[i] as number)))),
+    nll: long.nll,
+    exact: -((await tf.mean(sineInverseLogProb(test.x, test.y)).data())[0] as number),
+  };
+}
+
 async function main() {
+  // The page is cross-origin isolated (for polymodal's kernel workers), which makes
+  // tfjs-backend-wasm 4.22 pick its threaded build, whose pthread workers fail inside a Vite
+  // bundle ("e is not defined") and hang its initialisation: keep tfjs's wasm single-threaded.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const auto = await initBackend({ wasmPaths });
   const results: Record<string, unknown> = {
     auto: { name: auto.name, tried: auto.tried.map((t) => t.backend), environment: auto.environment },
@@ -177,6 +218,7 @@ async function main() {
   results.nn = await trainSaveLoad();
   results.mdn = await mdnOnWebgl();
   results.host = await hostPath();
+  results.mdnHost = await mdnOnWasmHost();
   return results;
 }
 

@@ -45,9 +45,9 @@ const SPIN_ITERATIONS = 20_000;
  */
 export const KERNEL_WORKER_SOURCE = `
 const OPS = ${JSON.stringify(KERNEL_OPS)};
-const SEQ = 0, START = 1, LENGTH = 2, DONE = 3, ERROR = 4, STOP = -1;
+const SEQ = 0, START = 1, LENGTH = 2, DONE = 3, ERROR = 4, READY = 5, STOP = -1;
 const SPIN = ${SPIN_ITERATIONS};
-function serve(data) {
+function serve(data, post) {
   const { module, memory, controlOffset } = data;
   const ex = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } }).exports;
   const fns = OPS.map(([name]) => ex[name]);
@@ -55,6 +55,9 @@ function serve(data) {
   const f64 = new Float64Array(memory.buffer);
   const args = [];
   let seen = 0;
+  Atomics.store(control, READY, 1);
+  Atomics.notify(control, READY);
+  post('ready');
   for (;;) {
     // Spin briefly before sleeping: the next program usually follows within microseconds.
     for (let i = 0; i < SPIN && Atomics.load(control, SEQ) === seen; i++);
@@ -79,9 +82,9 @@ function serve(data) {
 }
 if (typeof require === 'function') {
   const { parentPort } = require('node:worker_threads');
-  parentPort.once('message', (data) => { serve(data); parentPort.close(); });
+  parentPort.once('message', (data) => { serve(data, (m) => parentPort.postMessage(m)); parentPort.close(); });
 } else {
-  self.onmessage = (event) => { self.onmessage = null; serve(event.data); self.close(); };
+  self.onmessage = (event) => { self.onmessage = null; serve(event.data, (m) => self.postMessage(m)); self.close(); };
 }
 `;
 
@@ -90,13 +93,26 @@ const START = 1;
 const LENGTH = 2;
 const DONE = 3;
 const ERROR = 4;
+const READY = 5;
 const STOP = -1;
+
+/**
+ * How long the first hand-off waits for a new worker to start (compile nothing, instantiate the
+ * module): a worker that cannot start (a blocked Blob URL, a missing Worker) fails the fit here
+ * instead of hanging it.
+ */
+const START_TIMEOUT_MS = 30_000;
+const notStarted = `KernelWorker: the worker thread did not start within ${START_TIMEOUT_MS / 1000} s.`;
 
 /** The parts of Node's and the browser's Worker this file uses. */
 interface WorkerLike {
   postMessage(message: unknown): void;
   terminate(): unknown;
+  /** Node. */
   unref?(): void;
+  once?(event: string, listener: (value: unknown) => void): void;
+  /** Browsers. */
+  addEventListener?(event: string, listener: (event: unknown) => void, options?: { once: boolean }): void;
 }
 
 type WorkerConstructor = new (source: string, options?: { eval: boolean }) => WorkerLike;
@@ -139,6 +155,14 @@ export class KernelWorker {
   private readonly control: Int32Array;
   private seq = 0;
   private pending = false;
+  private started = false;
+
+  /**
+   * Resolves once the worker has instantiated the module. Await it before the first
+   * {@link run} where the thread must not block: a browser starts a worker only after its
+   * creator yields to the event loop. Rejects if the worker fails to start.
+   */
+  readonly ready: Promise<void>;
 
   /**
    * @param control 8 int32s of the shared memory for signalling (16-byte aligned, zeroed).
@@ -153,14 +177,36 @@ export class KernelWorker {
     const start = workerFactory();
     if (start === undefined) throw new Error('KernelWorker: no worker threads in this runtime.');
     this.control = control;
-    this.worker = start(KERNEL_WORKER_SOURCE);
-    this.worker.unref?.(); // an idle kernel worker never keeps Node alive
+    const worker = start(KERNEL_WORKER_SOURCE);
+    this.worker = worker;
+    worker.unref?.(); // an idle kernel worker never keeps Node alive
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(notStarted)), START_TIMEOUT_MS);
+      const done = (ok: boolean, error?: unknown) => {
+        clearTimeout(timer);
+        if (ok) {
+          this.started = true;
+          resolve();
+        } else reject(new Error(`KernelWorker: the worker thread failed to start (${String(error)}).`));
+      };
+      if (worker.once !== undefined) {
+        worker.once('message', () => done(true));
+        worker.once('error', (e) => done(false, e));
+      } else {
+        worker.addEventListener?.('message', () => done(true), { once: true });
+        worker.addEventListener?.('error', (e) => done(false, (e as { message?: string }).message), {
+          once: true,
+        });
+      }
+    });
+    this.ready.catch(() => {}); // observed by awaitStart or the caller; never unhandled
     this.worker.postMessage({ module, memory, controlOffset: control.byteOffset });
   }
 
   /** Starts `program` (copied into the shared program area) after the previous one finished. */
   run(program: readonly number[]): void {
     this.wait();
+    if (!this.started) this.awaitStart();
     if (program.length > this.programs.length) throw new RangeError('KernelWorker: program too long.');
     this.programs.set(program);
     this.control[START] = this.programs.byteOffset / 8;
@@ -169,6 +215,23 @@ export class KernelWorker {
     this.pending = true;
     Atomics.store(this.control, SEQ, this.seq);
     Atomics.notify(this.control, SEQ);
+  }
+
+  /** Blocks until the worker has instantiated the module; throws after START_TIMEOUT_MS. */
+  private awaitStart(): void {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Atomics.load(this.control, READY) !== 1) {
+      if (Date.now() > deadline) {
+        this.worker.terminate();
+        throw new Error(notStarted);
+      }
+      try {
+        Atomics.wait(this.control, READY, 0, 100);
+      } catch {
+        // The browser's main thread may not block: spin.
+      }
+    }
+    this.started = true;
   }
 
   /** Blocks until the running program, if any, has finished; throws if it failed. */

@@ -82,6 +82,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     const started = Date.now();
     const activeStepper = createStepper({ ...options, iterations }, data, variables, optimizer, batchSize);
     stepper = activeStepper;
+    await activeStepper.ready?.();
     const saved = new Checkpoints(variables, optimizer);
     checkpoints = saved;
     let stopReason: FitResult['stopReason'] = 'completed';

@@ -72,6 +72,7 @@ export function hostStepper(
   variables: tf.Variable[],
   optimizer: Optimizer,
   threads = 1,
+  batchRows?: number,
 ): Stepper {
   const stacks = problem.model.denseStacks?.() ?? [];
   const nets = stacks.map(hostNetwork);
@@ -304,6 +305,12 @@ export function hostStepper(
       const numbers = losses;
       losses = [];
       return { tensors: [], numbers };
+    },
+    async ready() {
+      // Buffers for fit()'s batch size now, and the workers started before the first step.
+      if (batchRows === undefined) return;
+      ensureBuffers(batchRows);
+      await Promise.all(workers.map((w) => w.worker.ready));
     },
     dispose() {
       for (const w of workers) w.worker.dispose();

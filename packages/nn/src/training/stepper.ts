@@ -21,6 +21,8 @@ export interface Stepper {
   step(indices: Int32Array | undefined): void;
   /** Makes the variables current and hands over the losses recorded since the last drain. */
   drain(): { tensors: tf.Scalar[]; numbers: number[] };
+  /** Finishes any asynchronous set-up (worker threads starting) before the first step. */
+  ready?(): Promise<void>;
   /** Frees what the stepper holds (pending losses, a registered host loss). */
   dispose(): void;
 }
@@ -39,7 +41,7 @@ export function createStepper(
     const stacks = host.model.denseStacks?.() ?? [];
     const work = batchSize * variables.reduce((n, v) => n + v.size, 0);
     const threads = chooseThreads(host.threads ?? 'auto', stacks.length, work, options.iterations ?? 0);
-    return hostStepper(host, data, variables, optimizer, threads);
+    return hostStepper(host, data, variables, optimizer, threads, batchSize);
   }
   if (host !== undefined && path === 'hybrid') return hybridStepper(host, data, variables, optimizer);
   return deviceStepper('device', options.loss, data, variables, optimizer);

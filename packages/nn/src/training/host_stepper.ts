@@ -92,8 +92,8 @@ export function hostStepper(
   const values = data.map((d) => d.dataSync() as Float32Array);
   const inputIndex = problem.input ?? 0;
   const outDim = nets[0]?.sizes.at(-1) as number;
-  const groups = useWasm ? memberGroups(nets.length, threads) : [nets.map((_, e) => e)];
-  const own = groups[0] as number[];
+  let groups = useWasm ? memberGroups(nets.length, threads) : [nets.map((_, e) => e)];
+  let own = groups[0] as number[];
   let workers: MemberWorker[] = [];
   let tapes: HostTape[] = [];
   let batch: Float32Array[] = [];
@@ -131,7 +131,16 @@ export function hostStepper(
       ...nets.flatMap((n) => n.kernels.map((k) => k.length)),
       kernelLoss?.kind === 'mixture-nll' ? mixtureNllScratch(rows, kernelLoss) : 0,
     );
-    const memory = WasmDenseKernels.create(floats, scratch, groups.length);
+    let memory: WasmDenseKernels;
+    try {
+      memory = WasmDenseKernels.create(floats, scratch, groups.length);
+    } catch (error) {
+      // A shared memory is capped lower than a private one (it reserves its maximum): one thread.
+      if (groups.length === 1 || !(error instanceof RangeError)) throw error;
+      groups = [nets.map((_, e) => e)];
+      own = groups[0] as number[];
+      memory = WasmDenseKernels.create(floats, scratch, 1);
+    }
     const move = (a: Float32Array) => {
       const view = memory.alloc(a.length);
       view.set(a);
@@ -149,7 +158,7 @@ export function hostStepper(
 
   // Records each worker's forward and backward programs (pointers are fixed from here on).
   const startWorkers = (memory: WasmDenseKernels) => {
-    workers = groups.slice(1).map((members, t) => {
+    groups.slice(1).forEach((members, t) => {
       const forward: number[] = [];
       const backward: number[] = [];
       const rows = (tapes[0] as HostTape).rows;
@@ -176,14 +185,14 @@ export function hostStepper(
       const area = memory.alloc(2 * Math.max(forward.length, backward.length, adamLength));
       const programs = new Float64Array(area.buffer, area.byteOffset, area.length / 2);
       const adam: number[] = [];
-      return {
+      workers.push({
         worker: new KernelWorker(memory.module, memory.memory, control, programs),
         members,
         forward,
         backward,
         adam,
         adamRecorder: memory.recorder(t + 1, adam),
-      };
+      });
     });
   };
 
@@ -215,6 +224,15 @@ export function hostStepper(
     },
   });
 
+  // Drops any workers and gives this thread every member (before the first step only).
+  const singleThread = () => {
+    for (const w of workers) w.worker.terminate();
+    workers = [];
+    workerOf.clear();
+    groups = [nets.map((_, e) => e)];
+    own = groups[0] as number[];
+  };
+
   const ensureBuffers = (rows: number) => {
     if (tapes[0]?.rows === rows) return;
     // fit()'s batches all have one size (a short tail is dropped); the wasm memory is sized for it.
@@ -227,7 +245,11 @@ export function hostStepper(
     batch = columns.map((c) => alloc(rows * c));
     if (memory !== undefined) lossSlots = memory.allocFloat64(nets.length);
     if (memory !== undefined && groups.length > 1) {
-      startWorkers(memory);
+      try {
+        startWorkers(memory);
+      } catch {
+        singleThread(); // no workers here (a page's CSP, a sandbox): train on this thread
+      }
       for (const w of workers)
         for (const e of w.members) {
           const net = nets[e] as HostMlp;
@@ -245,7 +267,9 @@ export function hostStepper(
 
   return {
     path: 'host',
-    threads: groups.length,
+    get threads() {
+      return groups.length;
+    },
     step(indices) {
       const rows = indices?.length ?? rowsOf(data[0] as tf.Tensor);
       ensureBuffers(rows);
@@ -309,8 +333,14 @@ export function hostStepper(
     async ready() {
       // Buffers for fit()'s batch size now, and the workers started before the first step.
       if (batchRows === undefined) return;
-      ensureBuffers(batchRows);
-      await Promise.all(workers.map((w) => w.worker.ready));
+      try {
+        ensureBuffers(batchRows);
+        await Promise.all(workers.map((w) => w.worker.ready));
+      } catch (error) {
+        // A worker that did not start: train on this thread.
+        if (workers.length === 0) throw error;
+        singleThread();
+      }
     },
     dispose() {
       for (const w of workers) w.worker.dispose();

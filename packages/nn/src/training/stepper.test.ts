@@ -215,6 +215,34 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     m.dispose();
   });
 
+  it('trains on this thread when workers cannot be started', async () => {
+    const original = process.getBuiltinModule;
+    // A runtime whose Worker constructor refuses (as a page's CSP refuses Blob workers).
+    const refusing = ((id: string) =>
+      id === 'node:worker_threads'
+        ? {
+            Worker: class {
+              constructor() {
+                throw new Error('workers are blocked here');
+              }
+            },
+          }
+        : original(id)) as typeof process.getBuiltinModule;
+    process.getBuiltinModule = refusing;
+    try {
+      const m = new EnsembleMlp({ ...config, members: 2 });
+      const o = options(m, 'host');
+      const r = await fit({ ...o, host: { model: m, loss: hostMse, path: 'host', threads: 2 } });
+      expect(r.path).toBe('host');
+      expect(r.threads).toBe(1);
+      expect(Number.isFinite(r.history.loss.at(-1))).toBe(true);
+      m.dispose();
+      o.optimizer?.dispose();
+    } finally {
+      process.getBuiltinModule = original;
+    }
+  });
+
   it('chooses threads by members, work and what was asked', () => {
     expect(chooseThreads(2, 1, 1e9, 1e4)).toBe(1); // one member: nothing to split
     expect(chooseThreads(4, 3, 0, 1)).toBe(3);

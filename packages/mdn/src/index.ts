@@ -14,6 +14,12 @@ export {
   type SymbolicOutputLike,
 } from './backbone.js';
 export {
+  type ComponentScore,
+  type ComponentSelection,
+  type ComponentSelectionOptions,
+  selectComponents,
+} from './component_selection.js';
+export {
   DEFAULT_COMPONENTS,
   type MdnNormalization,
   type MixtureDensityNetworkConfig,

@@ -63,10 +63,16 @@ function serve(data, post) {
   Atomics.notify(control, READY);
   post('ready');
   for (;;) {
-    // Spin briefly before sleeping: the next program usually follows within microseconds.
-    for (let i = 0; i < SPIN && Atomics.load(control, SEQ) === seen; i++);
-    Atomics.wait(control, SEQ, seen);
-    seen = Atomics.load(control, SEQ);
+    // Spin briefly before sleeping: the next program usually follows within microseconds. A wait
+    // can return with the sequence number unchanged (measured under load: the program that had
+    // just run ran again while the next one was being written), so loop until it changes.
+    let next = Atomics.load(control, SEQ);
+    for (let i = 0; i < SPIN && next === seen; i++) next = Atomics.load(control, SEQ);
+    while (next === seen) {
+      Atomics.wait(control, SEQ, seen);
+      next = Atomics.load(control, SEQ);
+    }
+    seen = next;
     if (seen === STOP) return;
     try {
       const end = control[START] + control[LENGTH];

@@ -20,6 +20,13 @@ const CONFIG_KEYS = optionKeys<M.MixtureDensityNetworkConfig>()([
   'backbone',
   'seed',
 ]);
+const SELECTION_KEYS = optionKeys<M.ComponentSelectionOptions>()([
+  'candidates',
+  'split',
+  'tolerance',
+  'fit',
+  'seed',
+]);
 const FIT_KEYS = optionKeys<M.MdnFitOptions>()([
   'validateEvery',
   'earlyStopping',
@@ -223,6 +230,43 @@ export const mdnTargets: Target[] = [
     ],
     [{ at: 1, keys: ['maxWeight', 'meanTolerance', 'minWeight'] }],
   ),
+  {
+    name: 'selectComponents',
+    prepare: () => {
+      const { x, y } = data();
+      return {
+        args: [
+          config(),
+          x,
+          y,
+          { candidates: [1, 2], split: 0.25, tolerance: 0.02, fit: { iterations: 2, batchSize: 6 }, seed: 0 },
+        ],
+        call: async ([c, a, b, o]) => {
+          const r = await M.selectComponents(
+            c as M.MixtureDensityNetworkConfig,
+            a as tf.Tensor,
+            b as tf.Tensor,
+            o as M.ComponentSelectionOptions,
+          );
+          r.model.dispose();
+        },
+      };
+    },
+    params: [
+      p(0, { kind: 'options' }),
+      p(1, { kind: 'tensor', shape: [12, 1] }),
+      p(2, { kind: 'tensor', shape: [12, 1] }),
+      p(3, { kind: 'options' }, 'candidates'),
+      p(3, { kind: 'unit' }, 'split'),
+      p(3, { kind: 'nonNegative' }, 'tolerance'),
+      p(3, { kind: 'options' }, 'fit'),
+      p(3, { kind: 'seed' }, 'seed'),
+    ],
+    options: [
+      { at: 0, keys: CONFIG_KEYS },
+      { at: 3, keys: SELECTION_KEYS },
+    ],
+  },
   {
     name: 'MixtureDensityNetwork.load',
     prepare: async () => {

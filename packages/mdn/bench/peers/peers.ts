@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type MdnFitOptions, MixtureDensityNetwork, type MixtureDensityNetworkConfig } from '@polymodal/mdn';
+import {
+  DEFAULT_COMPONENTS,
+  type MdnFitOptions,
+  MixtureDensityNetwork,
+  type MixtureDensityNetworkConfig,
+} from '@polymodal/mdn';
 import { warmupExponentialDecay } from '@polymodal/nn';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -35,6 +40,8 @@ const schedule = (n: number, peak: number, every = 0.04) =>
   });
 const VARIANTS: Record<string, (n: number) => Variant> = {
   defaults: () => ({}),
+  // The library's default K whatever the problem's (the peer keeps the problem's K).
+  'default-k': () => ({ config: { components: DEFAULT_COMPONENTS } }),
   'mean-zero': () => ({ config: { meanInit: 'zero' } }),
   'mean-kmeans': () => ({ config: { meanInit: 'kmeans' } }),
   'no-y-norm': () => ({ config: { normalizeOutputs: false } }),

@@ -42,6 +42,7 @@ const VARIANTS: Record<string, (n: number) => Variant> = {
   defaults: () => ({}),
   // The library's default K whatever the problem's (the peer keeps the problem's K).
   'default-k': () => ({ config: { components: DEFAULT_COMPONENTS } }),
+  k10: () => ({ config: { components: 10 } }),
   'mean-zero': () => ({ config: { meanInit: 'zero' } }),
   'mean-kmeans': () => ({ config: { meanInit: 'kmeans' } }),
   'no-y-norm': () => ({ config: { normalizeOutputs: false } }),

@@ -100,8 +100,8 @@ export function hostStepper(
   let out = new Float32Array(0);
   let gradOut = new Float32Array(0);
   let losses: number[] = [];
-  // Each member's gradient arrays, kernel then bias per layer.
-  const memberGrads = (e: number) => {
+  // Each member's gradient arrays, kernel then bias per layer (re-split when grads move to wasm).
+  const splitGrads = (e: number) => {
     const first = nets.slice(0, e).reduce((n, net) => n + 2 * net.kernels.length, 0);
     const L = (nets[e] as HostMlp).kernels.length;
     return {
@@ -109,6 +109,8 @@ export function hostStepper(
       gb: Array.from({ length: L }, (_, l) => grads[first + 2 * l + 1] as Float32Array),
     };
   };
+  let memberGrads = nets.map((_, e) => splitGrads(e));
+  const gradsOf = (e: number) => memberGrads[e] as ReturnType<typeof splitGrads>;
 
   // Sizes one wasm memory for weights, gradients, Adam's moments, tapes of `rows` rows and the
   // workers' programs, and moves the weights into it (once per fit: minibatches are all full).
@@ -152,6 +154,7 @@ export function hostStepper(
     }
     params = paramsOf();
     grads = params.map((p) => memory.alloc(p.length));
+    memberGrads = nets.map((_, e) => splitGrads(e));
     kernels = memory;
     return memory;
   };
@@ -168,7 +171,7 @@ export function hostStepper(
         const recorder = memory.recorder(t + 1, forward);
         hostForward(net, tape, recorder);
         if (kernelLoss !== undefined) memberLoss(e, rows, recorder);
-        const { gk, gb } = memberGrads(e);
+        const { gk, gb } = gradsOf(e);
         hostBackward(
           net,
           tape,
@@ -257,8 +260,11 @@ export function hostStepper(
         }
     }
     updater ??= hostUpdater(variables, memory && (groups.length > 1 ? adamKernels(memory) : memory));
-    out = new Float32Array(nets.length * rows * outDim);
-    gradOut = new Float32Array(out.length);
+    if (kernelLoss === undefined) {
+      // The TypeScript loss reads all members' outputs in one array.
+      out = new Float32Array(nets.length * rows * outDim);
+      gradOut = new Float32Array(out.length);
+    }
   };
 
   const waitAll = () => {
@@ -287,7 +293,7 @@ export function hostStepper(
         // One pass per member, loss included, on every thread.
         for (const w of workers) w.worker.run(w.forward);
         for (const e of own) {
-          const { gk, gb } = memberGrads(e);
+          const { gk, gb } = gradsOf(e);
           hostForward(nets[e] as HostMlp, tapes[e] as HostTape, kernels);
           memberLoss(e, rows, wasm as WasmDenseKernels);
           hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
@@ -310,7 +316,7 @@ export function hostStepper(
         });
         for (const w of workers) w.worker.run(w.backward);
         for (const e of own) {
-          const { gk, gb } = memberGrads(e);
+          const { gk, gb } = gradsOf(e);
           hostBackward(nets[e] as HostMlp, tapes[e] as HostTape, gk, gb, kernels);
         }
       }

@@ -63,7 +63,12 @@ function readCost(x0: tf.Tensor2D, x1: tf.Tensor2D): Float32Array {
 }
 
 /** Solves the assignment among `rows` of a `[B, B]` cost: `order[r]` gets the source row paired with data row r. */
-function assignWithin(values: Float32Array, B: number, rows: readonly number[], order: Int32Array): void {
+function assignWithin(
+  values: ArrayLike<number>,
+  B: number,
+  rows: readonly number[],
+  order: Int32Array,
+): void {
   const matrix = rows.map((i) => rows.map((j) => values[i * B + j] as number));
   for (const [r, c] of munkres(matrix)) order[rows[r] as number] = rows[c] as number;
 }
@@ -79,16 +84,45 @@ export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D, groups?: Int32
   const B = x1.shape[0];
   if (groups !== undefined && !(groups instanceof Int32Array && groups.length === B))
     throw new ValueError(`groups must be an Int32Array of ${B} group ids.`);
+  return assignByGroup(readCost(x0, x1), B, groups);
+}
+
+/** The assignment of {@link exactAssignment} from a row-major `[B, B]` cost (row i: data row i). */
+function assignByGroup(values: ArrayLike<number>, B: number, groups?: ArrayLike<number>): Int32Array {
   const sigma = new Int32Array(B);
-  const values = readCost(x0, x1);
   const byGroup = new Map<number, number[]>();
-  (groups ?? new Int32Array(B)).forEach((g, i) => {
+  for (let i = 0; i < B; i++) {
+    const g = groups?.[i] ?? 0;
     const rows = byGroup.get(g) ?? [];
     rows.push(i);
     byGroup.set(g, rows);
-  });
+  }
   for (const rows of byGroup.values()) assignWithin(values, B, rows, sigma);
   return sigma;
+}
+
+/**
+ * {@link exactAssignment} on host arrays: `x0`, `x1` row-major `[B, dim]`, the cost in float64,
+ * for fit()'s host path (which holds its minibatch on the host already).
+ */
+export function exactAssignmentRows(
+  x0: Float32Array,
+  x1: Float32Array,
+  dim: number,
+  groups?: ArrayLike<number>,
+): Int32Array {
+  const B = x1.length / dim;
+  const cost = new Float64Array(B * B);
+  for (let i = 0; i < B; i++)
+    for (let j = 0; j < B; j++) {
+      let c = 0;
+      for (let d = 0; d < dim; d++) {
+        const diff = (x1[i * dim + d] as number) - (x0[j * dim + d] as number);
+        c += diff * diff;
+      }
+      cost[i * B + j] = c;
+    }
+  return assignByGroup(cost, B, groups);
 }
 
 /**

@@ -11,7 +11,10 @@ import {
   type FitProgress,
   type FitResult,
   fit,
+  fusedForward,
   type GradientClipping,
+  type HostProblem,
+  kernelHostLoss,
   loadModel,
   Mlp,
   type ModelLocation,
@@ -42,6 +45,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
 import { checkedGroups, conditionRows, loadedStatistics } from './data.js';
+import { flowMatchingColumns } from './host_batch.js';
 import { type FlowLogProbOptions, flowLogProb, tileRows } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
 import { integrateInChunks, METHODS, type OdeSampleOptions, sampleSettings } from './sampling.js';
@@ -126,6 +130,14 @@ export interface FlowMatchingFitOptions
   validation?: ValidationSplit;
   /** Called at every check with the flow-matching loss. */
   onProgress?: (progress: FitProgress) => void | Promise<void>;
+  /**
+   * Where updates run (nn's `HostProblem.path`; named so beside the probability `path`).
+   * Default `'auto'`: nn's fused WebAssembly step where the runtime has SIMD, the minibatch
+   * (source draws, pairs, times, points and target velocities) built on the host; the tfjs loss
+   * on the device otherwise, and always for a learned source (MixFlow) or the Sinkhorn coupling.
+   * The two paths draw from different noise streams: a seed reproduces a fit on one path and backend.
+   */
+  fitPath?: 'auto' | 'host' | 'device';
 }
 
 /** Options of {@link FlowMatching.sample}. */
@@ -170,6 +182,7 @@ const FIT_KEYS = optionKeys<FlowMatchingFitOptions>()([
   'onProgress',
   'signal',
   'seed',
+  'fitPath',
 ]);
 const SAMPLE_KEYS = optionKeys<FlowMatchingSampleOptions>()([
   'conditions',
@@ -397,6 +410,7 @@ export class FlowMatching {
     // Checked here: fit() gets a wrapper, so its own check would only see a function.
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
       throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
+    if (o.fitPath !== undefined) assertOneOf(o.fitPath, ['auto', 'host', 'device'] as const, 'fitPath');
     if (o.groups !== undefined && this.cfg.coupling === 'independent')
       throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");
     const owned: tf.Tensor[] = [];
@@ -455,6 +469,29 @@ export class FlowMatching {
           ...(o.clip !== undefined ? { clip: o.clip } : {}),
         });
       const ownsOptimizer = o.optimizer === undefined;
+      // nn's fused host step, with the minibatch built on the host, where the recipe allows it.
+      const coupling = this.cfg.coupling;
+      const target = data.length + 1;
+      const mse = { kind: 'mse', target, scale: D } as const;
+      const host: HostProblem | undefined =
+        this.source === undefined && coupling !== 'sinkhorn'
+          ? {
+              model: this.net,
+              loss: kernelHostLoss(mse),
+              kernelLoss: mse,
+              input: data.length,
+              derived: flowMatchingColumns({
+                dim: D,
+                conditionDim: C,
+                path,
+                timeSampler: this.cfg.timeSampler,
+                coupling,
+                grouped: groups !== undefined,
+                rng: new Rng(seed).fold('flow-host-noise'),
+              }),
+              path: o.fitPath ?? 'auto',
+            }
+          : undefined;
       // From the first update on the weights live in these units, so samples and densities taken
       // during training (in onProgress) must use them too.
       if (firstFit) this.stats = stats;
@@ -480,6 +517,7 @@ export class FlowMatching {
             await o.onProgress?.(p);
           },
           ...(o.signal !== undefined ? { signal: o.signal } : {}),
+          ...(host !== undefined ? { host } : {}),
         });
         return result;
       } finally {
@@ -502,7 +540,9 @@ export class FlowMatching {
 
   /**
    * `n` draws in original units `[n, dim]`: standard normal source points integrated from t = 0
-   * to 1 along the learned velocity, `chunkSize` rows at a time (caller disposes).
+   * to 1 along the learned velocity, `chunkSize` rows at a time (caller disposes). On wasm and
+   * cpu the velocity network runs on nn's fused WebAssembly kernels (`fusedForward`), so the
+   * draws are not differentiable there; use {@link FlowMatching.velocity} for gradients.
    */
   sample(n: number, options?: FlowMatchingSampleOptions): tf.Tensor2D {
     return this.integrate(n, checkOptions(options, SAMPLE_KEYS, 'FlowMatching.sample'), false) as tf.Tensor2D;
@@ -526,6 +566,8 @@ export class FlowMatching {
     if (C === 0 && o.conditions !== undefined)
       throw new ValueError('This model is unconditional: omit conditions.');
     const y = C > 0 ? conditionRows(o.conditions, n, C) : undefined;
+    // The solver's many velocity calls on nn's WebAssembly kernels, where they run (wasm, cpu).
+    const fused = fusedForward(this.net);
     try {
       return integrateInChunks(
         n,
@@ -534,7 +576,13 @@ export class FlowMatching {
           const yc = y === undefined ? undefined : (tf.slice(y, start, size) as tf.Tensor2D);
           return {
             x0: this.drawSource(size, seed),
-            velocity: (x, t) => this.velocity(x, t, yc),
+            velocity: (x, t) =>
+              fused === undefined
+                ? this.velocity(x, t, yc)
+                : tf.tidy(() => {
+                    const input = tf.concat([x, tf.fill([x.shape[0], 1], t), ...(yc ? [yc] : [])], 1);
+                    return tf.reshape(fused.apply(input as tf.Tensor2D), x.shape) as tf.Tensor2D;
+                  }),
             release: yc ? [yc] : [],
           };
         },
@@ -542,6 +590,7 @@ export class FlowMatching {
         record,
       );
     } finally {
+      fused?.dispose();
       y?.dispose();
     }
   }

@@ -38,6 +38,7 @@ export {
 export type { MixFlowSchedule, MixFlowStep } from './mixflow/schedule.js';
 export { nadarayaWatsonVelocity } from './nadaraya_watson.js';
 export {
+  type PathCoefficients,
   type PathName,
   type PathOptions,
   type PathSample,

@@ -35,6 +35,43 @@ describe('probability paths', () => {
     tf.dispose([x0, x1, eps]);
   });
 
+  it.each([
+    ['linear', 0.3],
+    ['variance-preserving', 0.2],
+    ['bridge', 0.7],
+    ['target', 1e-3],
+  ] as [PathName, number][])(
+    '%s (σ = %s): the coefficients are the tensor form, their derivatives the velocity',
+    (name, sigma) => {
+      const path = probabilityPath(name, { sigma });
+      const [a, b, e] = [
+        [0.4, -1.2],
+        [2.5, 0.7],
+        [-0.3, 1.1],
+      ];
+      const x0 = tf.tensor2d([a]);
+      const x1 = tf.tensor2d([b]);
+      const eps = tf.tensor2d([e]);
+      for (const t of [0.13, 0.5, 0.81]) {
+        const c = path.coefficients(t);
+        const { xt, ut } = path.sample(x0, x1, tf.fill([1, 1], t), eps);
+        const at = (j: number, f: [number, number, number]) =>
+          f[0] * (a[j] as number) + f[1] * (b[j] as number) + f[2] * (e[j] as number);
+        const x = [0, 1].map((j) => at(j, [c.source, c.data, c.noise]));
+        const u = [0, 1].map((j) => at(j, [c.dSource, c.dData, c.dNoise]));
+        expectClose(x, take(xt), 1e-6, 1e-6);
+        expectClose(u, take(ut), 1e-5, 1e-5);
+        // Central differences in float64: the dotted coefficients are the derivatives.
+        const h = 1e-5;
+        const [p, m] = [path.coefficients(t + h), path.coefficients(t - h)];
+        const fd = (k: 'source' | 'data' | 'noise') => (p[k] - m[k]) / (2 * h);
+        expectClose([c.dSource, c.dData, c.dNoise], [fd('source'), fd('data'), fd('noise')], 1e-7, 1e-7);
+        tf.dispose([xt, ut]);
+      }
+      tf.dispose([x0, x1, eps]);
+    },
+  );
+
   it('ends at the source and the data, and validates σ', () => {
     const x0 = tf.tensor2d([[1, 2]]);
     const x1 = tf.tensor2d([[-3, 5]]);

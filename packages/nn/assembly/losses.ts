@@ -137,15 +137,16 @@ export function mixtureNllScratch(rows: i32, K: i32, D: i32, S: i32): i32 {
 }
 
 /**
- * Σ_r w_r Σ_j (out − y)²_rj / width (stored at `loss`, f64; w_r = weights_r · counts_r / rows,
- * 1 where absent) and its gradient into `grad`: the mean squared error over rows × width.
+ * scale · Σ_r w_r Σ_j (out − y)²_rj / width (stored at `loss`, f64; w_r = weights_r · counts_r /
+ * rows, 1 where absent) and its gradient into `grad`: the mean squared error over rows × width
+ * (scale = width gives the mean over rows of the squared error norm).
  */
 export function meanSquaredError(
   rows: i32, width: i32, out: usize, y: usize, weights: usize, counts: usize, countStride: i32,
-  grad: usize, loss: usize,
+  grad: usize, loss: usize, scale: f32,
 ): void {
   let total: f64 = 0;
-  const inv: f32 = 1 / <f32>(rows * width);
+  const inv: f32 = scale / <f32>(rows * width);
   for (let r = 0; r < rows; r++) {
     let w: f32 = inv;
     if (weights) w *= load<f32>(weights + (<usize>r << 2));

@@ -17,6 +17,7 @@ export {
   MAX_MEMBERS,
   type ResolvedEnsembleMlpConfig,
 } from './ensemble_mlp.js';
+export { type FusedForward, fusedForward } from './inference/fused_forward.js';
 export {
   BIAS_INITIALIZERS,
   type BiasInitializer,
@@ -71,6 +72,7 @@ export {
 } from './training/checkpoints.js';
 export { fit } from './training/fit.js';
 export type {
+  DerivedColumns,
   FitPath,
   HostLoss,
   HostProblem,

@@ -2,13 +2,15 @@
 // problems of problems.ts, same data, same network (3 × 128 GELU), same budget, in one sitting:
 //
 //   pnpm --filter @polymodal/mdn bench:peers [--seeds 5] [--iterations 5000] [--problems a,b]
-//     [--variants defaults,mean-zero] [--no-torch] [--json out.json]
+//     [--variants defaults,mean-zero,k10] [--no-torch] [--json out.json]
 //
 // Per problem and side: final test NLL (nats per point, original units) mean ± SE over seeds, the
 // best checkpoint's, the gap to the exact density's NLL, CPU ms per update (single thread on both
 // sides) and the median time-to-result: the CPU seconds until the test NLL first came within 0.1
 // nats of the best value any side reached on that seed ('never' if it did not). The runs of one
 // seed are interleaved (torch, then each polymodal variant; the order alternates by seed).
+// `defaults` is the library as it is, K = DEFAULT_COMPONENTS; the peer and every other variant
+// use the problem's K (10 on the ring, 5 elsewhere); `k<N>` runs the defaults at N components.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,11 +40,11 @@ const schedule = (n: number, peak: number, every = 0.04) =>
     decayRate: 0.9,
     decaySteps: Math.max(1, Math.round(every * n)),
   });
-const VARIANTS: Record<string, (n: number) => Variant> = {
-  defaults: () => ({}),
-  // The library's default K whatever the problem's (the peer keeps the problem's K).
-  'default-k': () => ({ config: { components: DEFAULT_COMPONENTS } }),
-  k10: () => ({ config: { components: 10 } }),
+const VARIANTS: Record<string, (n: number, p: PeerProblem) => Variant> = {
+  // The library as it is, K included (the peer keeps the problem's K).
+  defaults: () => ({ config: { components: DEFAULT_COMPONENTS } }),
+  // The defaults at the peer's K.
+  'matched-k': (_n, p) => ({ config: { components: p.components } }),
   'mean-zero': () => ({ config: { meanInit: 'zero' } }),
   'mean-kmeans': () => ({ config: { meanInit: 'kmeans' } }),
   'no-y-norm': () => ({ config: { normalizeOutputs: false } }),
@@ -77,9 +79,17 @@ const problems = (args.problems as string).split(',').map((name) => {
     throw new Error(`unknown problem '${name}'; choose from ${PEER_PROBLEMS.map((q) => q.name).join(', ')}`);
   return p;
 });
+/** `k<N>` (k3, k10, …) is the defaults at N components on every problem: the K sweep. */
+const componentsVariant = (name: string) => /^k([1-9]\d?)$/.exec(name)?.[1];
+const variantOf = (name: string): ((n: number, p: PeerProblem) => Variant) | undefined => {
+  const k = componentsVariant(name);
+  return k ? () => ({ config: { components: Number(k) } }) : VARIANTS[name];
+};
 const variants = (args.variants as string).split(',').map((name) => {
-  if (!(name in VARIANTS))
-    throw new Error(`unknown variant '${name}'; choose from ${Object.keys(VARIANTS).join(', ')}`);
+  if (!variantOf(name))
+    throw new Error(
+      `unknown variant '${name}'; choose from ${Object.keys(VARIANTS).join(', ')} or k<N> (components)`,
+    );
   return name;
 });
 const HIDDEN = [128, 128, 128];
@@ -132,7 +142,7 @@ const cpuSeconds = () => {
 };
 
 async function runPolymodal(p: PeerProblem, data: Split, seed: number, variant: string): Promise<Run> {
-  const v = VARIANTS[variant]?.(iterations) ?? {};
+  const v = variantOf(variant)?.(iterations, p) ?? {};
   const mdn = new MixtureDensityNetwork({
     inputDim: p.inputDim,
     outputDim: p.outputDim,

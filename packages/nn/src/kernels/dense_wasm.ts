@@ -85,6 +85,7 @@ export interface DenseExports {
     countStride: number,
     grad: number,
     loss: number,
+    scale: number,
   ): void;
 }
 
@@ -449,6 +450,7 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
     row: RowWeights,
     grad: Float32Array,
     loss: Float64Array,
+    scale = 1,
   ): void {
     this.parts.calls.meanSquaredError(
       rows,
@@ -460,6 +462,7 @@ export class WasmDenseKernels implements DenseKernels, HostAdamKernels {
       row.countStride ?? 1,
       grad.byteOffset,
       loss.byteOffset,
+      scale,
     );
   }
 

@@ -14,7 +14,7 @@ export const KERNEL_OPS = [
   ['activationBackward', 5],
   ['adamUpdate', 14],
   ['mixtureNll', 15],
-  ['meanSquaredError', 9],
+  ['meanSquaredError', 10],
 ] as const satisfies readonly (readonly [keyof DenseExports, number])[];
 
 /** Exports-shaped functions that append each call to `program` instead of running it. */

@@ -5,6 +5,7 @@ import {
   assertSeed,
   checkOptions,
   describeValue,
+  MAX_ELEMENTS,
   NonFiniteError,
   optionKeys,
   Rng,
@@ -15,8 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adam } from '../optimizers.js';
 import { Checkpoints, EarlyStopping, nonFiniteTraining, readCheck } from './checkpoints.js';
 import { MinibatchSampler, planData, rowCount } from './data.js';
-import type { HostProblem } from './host_loss.js';
-import { checkKernelLoss } from './kernel_loss.js';
+import type { DerivedColumns, HostProblem } from './host_loss.js';
+import { checkKernelLoss, columnWidths } from './kernel_loss.js';
 import type { EarlyStoppingOptions, FitOptions, FitResult } from './options.js';
 import { createStepper } from './stepper.js';
 
@@ -193,7 +194,15 @@ const FIT_KEYS = optionKeys<FitOptions>()([
   'host',
 ]);
 const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>()(['patience', 'minDelta', 'restoreBest']);
-const HOST_KEYS = optionKeys<HostProblem>()(['model', 'loss', 'kernelLoss', 'input', 'path', 'threads']);
+const HOST_KEYS = optionKeys<HostProblem>()([
+  'model',
+  'loss',
+  'kernelLoss',
+  'input',
+  'derived',
+  'path',
+  'threads',
+]);
 /** More threads than any machine this runs on has cores; a larger request is a mistake. */
 const MAX_THREADS = 256;
 
@@ -240,16 +249,31 @@ function checkFitOptions(options: FitOptions): void {
     if (typeof h.loss !== 'function') throw new ValueError('fit: host.loss must be a function.');
     if (h.model === undefined || typeof h.model.apply !== 'function')
       throw new ValueError('fit: host.model must be a network with apply().');
+    if (h.derived !== undefined) checkDerived(h.derived);
+    const widths = columnWidths(options.data ?? [], h.derived);
     if (h.input !== undefined)
-      assertNumber(h.input, 'host.input', { integer: true, min: 0, max: (options.data?.length ?? 1) - 1 });
+      assertNumber(h.input, 'host.input', { integer: true, min: 0, max: Math.max(widths.length, 1) - 1 });
     if (h.path !== undefined && !['auto', 'device', 'hybrid', 'host'].includes(h.path))
       throw new ValueError(
         `fit: host.path must be 'auto', 'device', 'hybrid' or 'host', got ${describeValue(h.path)}.`,
       );
+    if (h.path === 'hybrid' && h.derived !== undefined)
+      throw new ValueError("fit: host.derived columns need the 'host' or 'device' path, not 'hybrid'.");
     if (h.threads !== undefined && h.threads !== 'auto')
       assertNumber(h.threads, "host.threads (or 'auto')", { integer: true, min: 1, max: MAX_THREADS });
-    if (h.kernelLoss !== undefined) checkKernelLoss(h.kernelLoss, options.data ?? [], h.model);
+    if (h.kernelLoss !== undefined) checkKernelLoss(h.kernelLoss, widths, h.model);
   }
+}
+
+/** `host.derived`'s keys, widths and fill. @throws ValueError */
+function checkDerived(derived: DerivedColumns): void {
+  checkOptions(derived, ['widths', 'fill'], 'fit host.derived');
+  const { widths, fill } = derived;
+  if (!Array.isArray(widths) || widths.length === 0)
+    throw new ValueError(`fit: host.derived.widths must be a non-empty array, got ${describeValue(widths)}.`);
+  for (const [i, w] of widths.entries())
+    assertNumber(w, `host.derived.widths[${i}]`, { integer: true, min: 1, max: MAX_ELEMENTS });
+  if (typeof fill !== 'function') throw new ValueError('fit: host.derived.fill must be a function.');
 }
 
 /** Rejects NaN or ±Infinity in float tensors (read asynchronously, once). @throws NonFiniteError */

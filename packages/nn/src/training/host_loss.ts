@@ -5,7 +5,8 @@ import type { MixtureNllShape } from '../kernels/dense_wasm.js';
  * A minibatch loss with a hand-written gradient, for `fit()`'s fast paths.
  *
  * @param out network outputs, row-major `[members, rows, outputWidth]` (members = 1 for an Mlp).
- * @param batch the minibatch rows of every `data` tensor, row-major, in `data` order.
+ * @param batch the minibatch rows of every `data` tensor, row-major, in `data` order, then the
+ *   `derived` columns.
  * @param rows rows in the minibatch.
  * @param gradOut zeroed on entry; receive `∂loss/∂out` in the layout of `out`.
  * @returns the loss (the same quantity as the tfjs `loss`).
@@ -24,7 +25,7 @@ export type HostLoss = (
 export interface MixtureNllKernelLoss extends MixtureNllShape {
   /** Which kernel. */
   kind: 'mixture-nll';
-  /** Index among `data` of the targets `[rows, outputDim]`. */
+  /** Index among the columns (`data`, then `derived`) of the targets `[rows, outputDim]`. */
   target: number;
   /** Index among `data` of the sample weights `[rows]`, if any. */
   weights?: number;
@@ -32,12 +33,17 @@ export interface MixtureNllKernelLoss extends MixtureNllShape {
   counts?: number;
 }
 
-/** The mean squared error over all outputs as a WebAssembly kernel (weighted as above). */
+/**
+ * The mean squared error over all outputs as a WebAssembly kernel (weighted as above), times
+ * `scale`: `scale = width` gives the mean over rows of the squared error's norm.
+ */
 export interface MseKernelLoss {
   /** Which kernel. */
   kind: 'mse';
-  /** Index among `data` of the targets (the outputs' shape). */
+  /** Index among the columns (`data`, then `derived`) of the targets (the outputs' shape). */
   target: number;
+  /** A positive factor on the loss and its gradient. Default 1. */
+  scale?: number;
   /** Index among `data` of the sample weights `[rows]`, if any. */
   weights?: number;
   /** Index among `data` of bootstrap counts `[rows, members]`, if any. */
@@ -51,6 +57,24 @@ export interface MseKernelLoss {
  */
 export type KernelLoss = MixtureNllKernelLoss | MseKernelLoss;
 
+/**
+ * Minibatch columns computed on the host at every update from the rows drawn (flow matching's
+ * points on a path, their times and target velocities): they follow `data`'s columns, so
+ * `HostProblem.input` and a kernel loss's `target` can name them. A problem with derived
+ * columns trains on the `'host'` path (WebAssembly kernels, or TypeScript loops without SIMD) or
+ * on the `'device'` path with its tfjs `loss`, never on `'hybrid'`.
+ */
+export interface DerivedColumns {
+  /** Values per row of each derived column. */
+  widths: readonly number[];
+  /**
+   * Fills `out` (one row-major `[rows, widths[i]]` array per derived column) from `batch` (the
+   * drawn rows of every `data` tensor, row-major) for update `step` (0, 1, … within one fit()).
+   * Runs before each update on the thread that called fit().
+   */
+  fill(batch: readonly Float32Array[], rows: number, out: readonly Float32Array[], step: number): void;
+}
+
 /** Where fit() ran its updates; see {@link HostProblem.path}. */
 export type FitPath = 'device' | 'hybrid' | 'host';
 
@@ -62,8 +86,10 @@ export interface HostProblem {
   loss: HostLoss;
   /** The same loss as a WebAssembly kernel, where it is one (see {@link KernelLoss}). */
   kernelLoss?: KernelLoss;
-  /** Index of the model input among `data`. Default 0. */
+  /** Index of the model input among the columns (`data`, then `derived`). Default 0. */
   input?: number;
+  /** Columns computed on the host at each update (see {@link DerivedColumns}). */
+  derived?: DerivedColumns;
   /**
    * Where the step runs. `'auto'` (default), on wasm or cpu, for a network that declares its
    * dense stacks: `'host'` where the runtime has WebAssembly SIMD (Node ≥ 16, current browsers),

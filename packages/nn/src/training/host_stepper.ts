@@ -21,6 +21,7 @@ import { KernelWorker } from '../kernels/kernel_program.js';
 import type { HostUpdater, Optimizer } from '../optimizers.js';
 import type { HostProblem, KernelLoss } from './host_loss.js';
 import { memberGroups } from './host_threads.js';
+import { columnWidths } from './kernel_loss.js';
 import type { Stepper } from './stepper.js';
 
 /** A dense stack's weights copied to the host. */
@@ -88,8 +89,12 @@ export function hostStepper(
   const hostUpdater = (optimizer.hostUpdater as NonNullable<Optimizer['hostUpdater']>).bind(optimizer);
   let updater: HostUpdater | undefined;
   const rowsOf = (d: tf.Tensor) => d.shape[0] as number;
-  const columns = data.map((d) => d.size / rowsOf(d));
+  // Every minibatch column: data's, then the problem's derived ones (filled before each update).
+  const columns = columnWidths(data, problem.derived);
   const values = data.map((d) => d.dataSync() as Float32Array);
+  let drawn: Float32Array[] = [];
+  let derivedOut: Float32Array[] = [];
+  let updates = 0;
   const inputIndex = problem.input ?? 0;
   const outDim = nets[0]?.sizes.at(-1) as number;
   let groups = useWasm ? memberGroups(nets.length, threads) : [nets.map((_, e) => e)];
@@ -215,7 +220,7 @@ export function hostStepper(
     const y = batch[spec.target] as Float32Array;
     const slot = lossSlots.subarray(e, e + 1);
     if (spec.kind === 'mixture-nll') k.mixtureNll(spec, rows, out, y, row, grad, slot);
-    else k.meanSquaredError(rows, outDim, out, y, row, grad, slot);
+    else k.meanSquaredError(rows, outDim, out, y, row, grad, slot, spec.scale);
   };
 
   // The updater's Adam calls: this thread's members run now, workers' members are recorded.
@@ -246,6 +251,8 @@ export function hostStepper(
     const alloc = memory ? (k: number) => memory.alloc(k) : (k: number) => new Float32Array(k);
     tapes = nets.map((n) => hostTape(n, rows, alloc));
     batch = columns.map((c) => alloc(rows * c));
+    drawn = batch.slice(0, data.length);
+    derivedOut = batch.slice(data.length);
     if (memory !== undefined) lossSlots = memory.allocFloat64(nets.length);
     if (memory !== undefined && groups.length > 1) {
       try {
@@ -279,14 +286,15 @@ export function hostStepper(
     step(indices) {
       const rows = indices?.length ?? rowsOf(data[0] as tf.Tensor);
       ensureBuffers(rows);
-      columns.forEach((c, k) => {
-        const src = values[k] as Float32Array;
+      values.forEach((src, k) => {
+        const c = columns[k] as number;
         const dst = batch[k] as Float32Array;
         if (indices === undefined) dst.set(src);
         else
           for (let r = 0; r < rows; r++)
             dst.set(src.subarray((indices[r] as number) * c, ((indices[r] as number) + 1) * c), r * c);
       });
+      problem.derived?.fill(drawn, rows, derivedOut, updates++);
       waitAll(); // the workers' last Adam programs
       for (const tape of tapes) (tape.a[0] as Float32Array).set(batch[inputIndex] as Float32Array);
       if (kernelLoss !== undefined) {

@@ -10,7 +10,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { FastPathNetwork } from '../dense_stack.js';
 import { stackSizes } from '../dense_stack.js';
 import { mixtureNllScratch, type RowWeights, WasmDenseKernels } from '../kernels/dense_wasm.js';
-import type { HostLoss, KernelLoss, MixtureNllKernelLoss, MseKernelLoss } from './host_loss.js';
+import type {
+  DerivedColumns,
+  HostLoss,
+  KernelLoss,
+  MixtureNllKernelLoss,
+  MseKernelLoss,
+} from './host_loss.js';
 
 const COLUMN_KEYS = ['target', 'weights', 'counts'] as const;
 const MIXTURE_KEYS = optionKeys<MixtureNllKernelLoss>()([
@@ -23,26 +29,29 @@ const MIXTURE_KEYS = optionKeys<MixtureNllKernelLoss>()([
   'minStd',
   'jitter',
 ]);
-const MSE_KEYS = optionKeys<MseKernelLoss>()(['kind', ...COLUMN_KEYS]);
+const MSE_KEYS = optionKeys<MseKernelLoss>()(['kind', ...COLUMN_KEYS, 'scale']);
+
+/** Values per row of every minibatch column: `data`'s, then the derived ones. */
+export function columnWidths(data: readonly tf.Tensor[], derived?: DerivedColumns): number[] {
+  return [...data.map((d) => d.size / (d.shape[0] as number)), ...(derived?.widths ?? [])];
+}
 
 /**
- * Validates `host.kernelLoss` against fit()'s data and the network's output width (when it
- * declares dense stacks), before anything runs. @throws ValueError, ShapeError
+ * Validates `host.kernelLoss` against the minibatch columns' widths (see {@link columnWidths})
+ * and the network's output width (when it declares dense stacks), before anything runs.
+ * @throws ValueError, ShapeError
  */
-export function checkKernelLoss(spec: KernelLoss, data: readonly tf.Tensor[], model: FastPathNetwork): void {
+export function checkKernelLoss(spec: KernelLoss, widths: readonly number[], model: FastPathNetwork): void {
   const where = 'fit host.kernelLoss';
   const kind = (spec as { kind?: unknown } | null)?.kind;
   if (kind !== 'mixture-nll' && kind !== 'mse')
     throw new ValueError(`${where}: kind must be 'mixture-nll' or 'mse', got ${describeValue(kind)}.`);
   checkOptions(spec, kind === 'mse' ? MSE_KEYS : MIXTURE_KEYS, where);
-  const width = (i: number) => {
-    const d = data[i] as tf.Tensor;
-    return d.size / (d.shape[0] as number);
-  };
+  const width = (i: number) => widths[i] as number;
   for (const key of COLUMN_KEYS) {
     const value = spec[key];
     if (value === undefined && key !== 'target') continue;
-    assertNumber(value, `host.kernelLoss.${key}`, { integer: true, min: 0, max: data.length - 1 });
+    assertNumber(value, `host.kernelLoss.${key}`, { integer: true, min: 0, max: widths.length - 1 });
   }
   const stacks = model.denseStacks?.();
   const members = stacks?.length;
@@ -56,6 +65,8 @@ export function checkKernelLoss(spec: KernelLoss, data: readonly tf.Tensor[], mo
       `${where}: the counts column must have one count per member (${members}), got ${width(spec.counts)}.`,
     );
   if (spec.kind === 'mse') {
+    if (spec.scale !== undefined)
+      assertNumber(spec.scale, 'host.kernelLoss.scale', { greaterThan: 0, max: 1e30 });
     if (outWidth !== undefined && width(spec.target) !== outWidth)
       throw new ShapeError(
         `${where}: the target column must match the network's ${outWidth} outputs, got ${width(spec.target)}.`,
@@ -119,7 +130,7 @@ export function kernelHostLoss(spec: KernelLoss): HostLoss {
       const y = cols[spec.target] as Float32Array;
       const slot = loss.subarray(e, e + 1);
       if (spec.kind === 'mixture-nll') k.mixtureNll(spec, rows, at(o), y, row, at(g), slot);
-      else k.meanSquaredError(rows, width, at(o), y, row, at(g), slot);
+      else k.meanSquaredError(rows, width, at(o), y, row, at(g), slot, spec.scale);
     }
     gradOut.set(g);
     return loss.reduce((a, b) => a + b, 0);

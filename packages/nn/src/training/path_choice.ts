@@ -51,13 +51,15 @@ export function choosePath(
   const requested = problem.path ?? 'auto';
   if (requested === 'device' || !hostLossAvailable()) return 'device';
   const host = hostCapable(problem, variables, optimizer);
-  if (requested === 'hybrid') return 'hybrid';
-  if (requested === 'host') return host ? 'host' : 'hybrid';
+  // Derived columns exist on the host path only; elsewhere the tfjs loss builds them.
+  const hybrid: FitPath = problem.derived === undefined ? 'hybrid' : 'device';
+  if (requested === 'hybrid') return hybrid;
+  if (requested === 'host') return host ? 'host' : hybrid;
   const stacks = problem.model.denseStacks?.();
   if (stacks === undefined) return 'device'; // no size to judge a crossover by
   const parameters = stackVariables(stacks).reduce((n, v) => n + v.size, 0);
   // With SIMD the host kernels beat tfjs at every measured size (bench/train-step.bench.ts).
   if (host && (denseWasmAvailable() || batchSize * parameters <= HOST_PATH_MAX_WORK)) return 'host';
   const outputWidth = stacks[0] === undefined ? 0 : (stackSizes(stacks[0]).at(-1) as number);
-  return batchSize * stacks.length * outputWidth <= HYBRID_MAX_OUTPUTS ? 'hybrid' : 'device';
+  return batchSize * stacks.length * outputWidth <= HYBRID_MAX_OUTPUTS ? hybrid : 'device';
 }

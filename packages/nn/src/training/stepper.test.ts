@@ -17,6 +17,7 @@ import {
   THREADS_MIN_ITERATIONS,
   THREADS_MIN_WORK,
 } from './host_threads.js';
+import { kernelHostLoss } from './kernel_loss.js';
 import type { FitOptions } from './options.js';
 import { choosePath, HYBRID_MAX_OUTPUTS } from './path_choice.js';
 
@@ -196,6 +197,81 @@ describe('fit() host and hybrid paths (TypeScript kernels)', () => {
     expect(kernel2.r.history.loss).toEqual(kernel.r.history.loss);
     expect(kernel2.w).toEqual(kernel.w);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('derived columns feed the network and the kernel loss, step by step, like the tfjs loss', async () => {
+    const before = tf.memory().numTensors;
+    // Input [x, x²] and target (1 + step/100)·y, built on the host per update; the scaled MSE.
+    const scale = 3;
+    const derived = {
+      widths: [2, 1],
+      fill(batch: readonly Float32Array[], rows: number, out: readonly Float32Array[], step: number) {
+        const [xb, yb] = batch as [Float32Array, Float32Array];
+        const [input, target] = out as [Float32Array, Float32Array];
+        for (let r = 0; r < rows; r++) {
+          const v = xb[r] as number;
+          input[2 * r] = v;
+          input[2 * r + 1] = v * v;
+          target[r] = (1 + step / 100) * (yb[r] as number);
+        }
+      },
+    };
+    const make = () => new EnsembleMlp({ ...config, inputDim: 2, members: 2 });
+    const run = async (path: 'host' | 'device', threads = 1) => {
+      const m = make();
+      let step = 0;
+      const o = options(m, path);
+      const r = await fit({
+        ...o,
+        loss: ([xb, yb]) =>
+          tf.tidy(() => {
+            const input = tf.concat([xb as tf.Tensor, tf.square(xb as tf.Tensor)], 1);
+            const target = tf.mul(yb as tf.Tensor, 1 + step++ / 100);
+            const out = m.apply(input);
+            return tf.mul(scale, tf.sum(tf.mean(tf.squaredDifference(out, target), [1, 2]))) as tf.Scalar;
+          }),
+        host: {
+          model: m,
+          loss: kernelHostLoss({ kind: 'mse', target: 3, scale }),
+          kernelLoss: { kind: 'mse', target: 3, scale },
+          input: 2,
+          derived,
+          path,
+          threads,
+        },
+      });
+      const w = weights(m);
+      m.dispose();
+      o.optimizer?.dispose();
+      return { r, w };
+    };
+    const device = await run('device');
+    const host = await run('host');
+    const host2 = await run('host', 2);
+    expect(host.r.path).toBe('host');
+    expectClose(host.r.history.loss, device.r.history.loss, 1e-4, 1e-6);
+    expectClose(host.w, device.w, 0, 2e-4);
+    expect(host2.r.history.loss).toEqual(host.r.history.loss);
+    expect(host2.w).toEqual(host.w);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects derived columns that are malformed or asked of the hybrid path', async () => {
+    const m = new EnsembleMlp({ ...config, members: 2 });
+    const fill = () => {};
+    const bad = async (host: object) =>
+      fit({ ...options(m, 'host'), host: { model: m, loss: hostMse, ...host } as never });
+    await expect(bad({ derived: { widths: [], fill } })).rejects.toThrow(/non-empty array/);
+    await expect(bad({ derived: { widths: [1.5], fill } })).rejects.toThrow(/widths\[0\]/);
+    await expect(bad({ derived: { widths: [1] } })).rejects.toThrow(/fill must be a function/);
+    await expect(bad({ derived: { widths: [1], fill, extra: 1 } })).rejects.toThrow(/unknown option 'extra'/);
+    await expect(bad({ derived: { widths: [1], fill }, path: 'hybrid' })).rejects.toThrow(/not 'hybrid'/);
+    await expect(bad({ derived: { widths: [1], fill }, input: 3 })).rejects.toThrow(/host.input/);
+    await expect(
+      bad({ derived: { widths: [2], fill }, kernelLoss: { kind: 'mse', target: 2 } }),
+    ).rejects.toThrow(/target column must match the network's 1 outputs, got 2/);
+    await expect(bad({ kernelLoss: { kind: 'mse', target: 1, scale: 0 } })).rejects.toThrow(/scale/);
+    m.dispose();
   });
 
   it('rejects a kernel loss that does not fit the data or the network', async () => {

@@ -34,6 +34,7 @@ const FIT_KEYS = optionKeys<F.FlowMatchingFitOptions>()([
   'onProgress',
   'signal',
   'seed',
+  'fitPath',
 ]);
 const MIX_CONFIG_KEYS = optionKeys<F.MixFlowConfig>()([
   'dim',
@@ -184,6 +185,7 @@ export const flowTargets: Target[] = [
       p(1, { kind: 'function' }, 'onProgress'),
       p(1, { kind: 'options' }, 'signal'),
       p(1, { kind: 'seed' }, 'seed'),
+      p(1, { kind: 'enum' }, 'fitPath'),
     ],
     options: [{ at: 1, keys: FIT_KEYS }],
   },

@@ -289,6 +289,7 @@ export const nnTargets: Target[] = [
             loss: hostLoss,
             kernelLoss: { kind: 'mse', target: 1 },
             input: 0,
+            derived: { widths: [1], fill: () => {} },
             path: 'auto',
             threads: 2,
           },
@@ -315,8 +316,9 @@ export const nnTargets: Target[] = [
       p(0, { kind: 'enum' }, 'path'),
       p(0, { kind: 'count' }, 'threads'),
       p(0, { kind: 'options' }, 'kernelLoss'),
+      p(0, { kind: 'options' }, 'derived'),
     ],
-    options: [{ at: 0, keys: ['model', 'loss', 'kernelLoss', 'input', 'path', 'threads'] }],
+    options: [{ at: 0, keys: ['model', 'loss', 'kernelLoss', 'input', 'derived', 'path', 'threads'] }],
   },
   {
     name: 'Mlp.load',

@@ -34,6 +34,7 @@ interface PageResult {
     threadsSame: boolean;
   };
   mdnHost?: { path: string; threads: number; lossVsDevice: number; nll: number; exact: number };
+  flowHost?: { path: string; mean: number; sd: number; fusedDiff: number };
 }
 let result: PageResult;
 let close: () => Promise<void>;
@@ -134,6 +135,15 @@ describe('@polymodal/tensor, nn and mdn in Chromium', () => {
     // 100 steps from the same seed: the wasm kernels follow the tfjs loss curve (float32 apart).
     expect(m?.lossVsDevice).toBeLessThan(1e-5);
     expect(m?.nll).toBeLessThan((m?.exact as number) + 0.6);
+  });
+
+  it('flow matching trains on the fused host step and samples on fusedForward', () => {
+    const f = result.flowHost;
+    expect(f?.path).toBe('host');
+    // N(2, 0.5²): in Node the same recipe lands within 0.05 of both (Monte Carlo error 0.008).
+    expect(Math.abs((f?.mean as number) - 2)).toBeLessThan(0.1);
+    expect(Math.abs((f?.sd as number) - 0.5)).toBeLessThan(0.07);
+    expect(f?.fusedDiff).toBeLessThan(1e-4);
   });
 
   it.each(['webgl', 'wasm', 'cpu'] as const)('numerics agree on %s', (backend) => {

@@ -1,8 +1,17 @@
 // Runs in headless Chromium: the browser backend chain and numerics on every browser backend.
 
 import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
+import { FlowMatching } from '@polymodal/flow';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
-import { adam, EnsembleMlp, fit, type HostLoss, Mlp, warmupExponentialDecay } from '@polymodal/nn';
+import {
+  adam,
+  EnsembleMlp,
+  fit,
+  fusedForward,
+  type HostLoss,
+  Mlp,
+  warmupExponentialDecay,
+} from '@polymodal/nn';
 import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '@polymodal/tensor';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -205,6 +214,54 @@ async function mdnOnWasmHost() {
   };
 }
 
+/** Flow matching on the fused host step (host-built minibatches), sampling on fusedForward. */
+async function flowOnWasmHost() {
+  await initBackend({ backend: 'wasm', wasmPaths });
+  const x1 = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([2000, 1], 0, 1, 'float32', 7), 0.5), 2));
+  const fm = new FlowMatching({
+    dim: 1,
+    coupling: 'independent',
+    hiddenUnits: [32, 32],
+    normalize: false,
+    seed: 0,
+  });
+  const fitted = await fm.fit(x1 as tf.Tensor2D, {
+    iterations: 1500,
+    batchSize: 256,
+    learningRate: 3e-3,
+    seed: 1,
+  });
+  const draws = fm.sample(4000, { steps: 100, seed: 3 });
+  const v = Array.from((await draws.data()) as Float32Array);
+  tf.dispose([x1, draws]);
+  fm.dispose();
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+  // The fused forward against the tfjs forward of the same ensemble.
+  const net = new EnsembleMlp({
+    inputDim: 3,
+    outputDim: 2,
+    hiddenUnits: [16, 16],
+    members: 2,
+    activation: 'silu',
+    seed: 0,
+  });
+  const fused = fusedForward(net);
+  const x = tf.randomNormal([100, 3], 0, 1, 'float32', 2) as tf.Tensor2D;
+  const a = (await (fused?.apply(x) as tf.Tensor).data()) as Float32Array;
+  const b = (await net.apply(x).data()) as Float32Array;
+  fused?.dispose();
+  net.dispose();
+  x.dispose();
+  return {
+    path: fitted.path,
+    mean,
+    sd,
+    fusedDiff:
+      fused === undefined ? Number.NaN : Math.max(...a.map((u, i) => Math.abs(u - (b[i] as number)))),
+  };
+}
+
 async function main() {
   // The page is cross-origin isolated (for polymodal's kernel workers), which makes
   // tfjs-backend-wasm 4.22 pick its threaded build, whose pthread workers fail inside a Vite
@@ -219,6 +276,7 @@ async function main() {
   results.mdn = await mdnOnWebgl();
   results.host = await hostPath();
   results.mdnHost = await mdnOnWasmHost();
+  results.flowHost = await flowOnWasmHost();
   return results;
 }
 

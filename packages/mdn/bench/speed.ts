@@ -41,7 +41,7 @@ const WORKLOADS: Workload[] = [
 ];
 
 /** ms per fit() iteration (minibatching, step, checks every 100) after a warm-up fit. */
-async function fitMs(w: Workload, path: FitPath, seconds: number): Promise<number> {
+async function fitMs(w: Workload, path: FitPath, seconds: number): Promise<{ ms: number; threads: number }> {
   const n = 4 * w.batch;
   const x = tf.randomUniform([n, w.inputDim], -2, 2, 'float32', 1);
   const y = tf.tidy(() =>
@@ -58,36 +58,39 @@ async function fitMs(w: Workload, path: FitPath, seconds: number): Promise<numbe
     hiddenUnits: w.hidden,
     seed: 0,
   });
+  let threads = 1;
   const run = async (iterations: number) => {
     const t0 = performance.now();
     const r = await mdn.fit(x, y, { iterations, batchSize: w.batch, checkEvery: 100, seed: 0, path });
     if (r.path !== path) throw new Error(`expected the ${path} path, fit took ${r.path}`);
+    threads = r.threads;
     return (performance.now() - t0) / iterations;
   };
   const estimate = await run(5);
   const ms = await run(Math.max(10, Math.min(500, Math.round((seconds * 1000) / estimate))));
   mdn.dispose();
   tf.dispose([x, y]);
-  return ms;
+  return { ms, threads };
 }
 
 /** Prints the speed table; returns the rows. */
 export async function speedBench(seconds: number): Promise<void> {
   await initBackend({ backend: 'wasm' });
-  const rows: { w: Workload; path: FitPath; ms: number }[] = [];
+  const rows: { w: Workload; path: FitPath; ms: number; threads: number }[] = [];
+  // 'host' is what fit() takes by default here (nn's fused WebAssembly step).
   for (const w of WORKLOADS)
-    for (const path of ['device', 'hybrid'] as const)
-      rows.push({ w, path, ms: await fitMs(w, path, seconds) });
+    for (const path of ['host', 'device', 'hybrid'] as const)
+      rows.push({ w, path, ...(await fitMs(w, path, seconds)) });
   const torch = torchReference({ only: ['mdn_saddle_node', 'mdn_small'], seconds });
   console.log(
-    `\n### Training step: MixtureDensityNetwork.fit() per iteration (wasm, tfjs ${tf.version_core}) vs PyTorch 1 thread\n`,
+    `\n### Training step: MixtureDensityNetwork.fit() per iteration (wasm backend, tfjs ${tf.version_core}) vs PyTorch 1 thread\n`,
   );
-  console.log('| workload | path | tfjs ms | PyTorch ms | tfjs / PyTorch |');
+  console.log('| workload | path (threads) | polymodal ms | PyTorch ms | polymodal / PyTorch |');
   console.log('|---|---|---|---|---|');
-  for (const { w, path, ms } of rows) {
+  for (const { w, path, ms, threads } of rows) {
     const t = referenceFor(torch, w.torchKey);
     console.log(
-      `| ${w.label} | ${path} | ${ms.toFixed(2)} | ${t?.toFixed(2) ?? '-'} | ${t ? (ms / t).toFixed(2) : '-'} |`,
+      `| ${w.label} | ${path} (${threads}) | ${ms.toFixed(2)} | ${t?.toFixed(2) ?? '-'} | ${t ? (ms / t).toFixed(2) : '-'} |`,
     );
   }
 }

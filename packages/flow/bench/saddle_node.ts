@@ -1,7 +1,7 @@
 // The MDN paper's data-efficiency study (spec mdn.md §11): MDN against its CFM comparator on the
 // saddle-node bifurcation, test NLL (member-median) against the training size N. BENCH_SCALE=paper
 // runs the paper's sizes and budget (hours on wasm); the default is the reduced scale printed.
-import { saddleNode, saddleNodeLogProb } from '@polymodal/datasets';
+import { MDN_PAPER_SADDLE_NODE, saddleNode, saddleNodeLogProb } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { nllFromLogProbs } from '@polymodal/metrics';
 import { warmupExponentialDecay } from '@polymodal/nn';
@@ -11,14 +11,8 @@ import { FlowMatching, mdnPaperCfmBaseline } from '../src/index.js';
 
 const PAPER = process.env.BENCH_SCALE === 'paper';
 // Paper (executed notebook): member-median test NLL, mean ± population std over 12 members.
-const REFERENCE: Record<number, { mdn: [number, number]; cfm: [number, number] }> = {
-  50: { mdn: [85.41, 6.18], cfm: [651.1, 213.79] },
-  100: { mdn: [79.08, 7.18], cfm: [167.08, 27.43] },
-  200: { mdn: [55.57, 11.22], cfm: [16.7, 1.58] },
-  500: { mdn: [3.34, 1.29], cfm: [-9.36, 0.16] },
-  1000: { mdn: [-6.86, 1.47], cfm: [-12.7, 0.09] },
-};
-const fmt = ([v, s]: [number, number]) => `${v.toFixed(2)} ± ${s.toFixed(2)}`;
+const REFERENCE = MDN_PAPER_SADDLE_NODE;
+const fmt = ([v, s]: readonly [number, number]) => `${v.toFixed(2)} ± ${s.toFixed(2)}`;
 
 export async function saddleNodeBench(): Promise<void> {
   await initBackend({ backend: 'wasm' });

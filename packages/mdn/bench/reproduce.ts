@@ -1,7 +1,14 @@
 // Reduced-scale reproductions of the MDN paper's tables (../shared/spec/mdn.md §11): the sine
 // inverse K-ablation and the saddle-node MDN column. BENCH_SCALE=paper runs the paper's settings
 // (hours on wasm); the default is the reduced scale printed with each table.
-import { saddleNode, saddleNodeLogProb, sineInverse, sineInverseLogProb } from '@polymodal/datasets';
+import {
+  MDN_PAPER_SADDLE_NODE,
+  MDN_PAPER_SINE_COMPONENTS,
+  saddleNode,
+  saddleNodeLogProb,
+  sineInverse,
+  sineInverseLogProb,
+} from '@polymodal/datasets';
 import { nllFromLogProbs } from '@polymodal/metrics';
 import { warmupExponentialDecay } from '@polymodal/nn';
 import { initBackend } from '@polymodal/tensor';
@@ -29,18 +36,7 @@ const meanInitLabel = (m: (typeof MEAN_INITS)[number]) =>
 /** Sine inverse problem, NLL against K (perMemberMean over 2000 test points). */
 export async function sineAblation(): Promise<void> {
   await initBackend({ backend: 'wasm' });
-  const reference: Record<number, [number, number]> = {
-    1: [0.98, 0.005],
-    2: [0.652, 0.031],
-    3: [0.267, 0.03],
-    4: [0.224, 0.046],
-    5: [0.162, 0.053],
-    6: [0.13, 0.036],
-    8: [0.163, 0.036],
-    10: [0.141, 0.032],
-    12: [0.138, 0.028],
-    16: [0.149, 0.039],
-  };
+  const reference = MDN_PAPER_SINE_COMPONENTS;
   const iterations = PAPER ? 30000 : 10000;
   const members = PAPER ? 12 : 3;
   const hidden = PAPER ? [128, 128, 128, 128, 128] : [128, 128, 128];
@@ -103,13 +99,7 @@ export async function sineAblation(): Promise<void> {
 /** Saddle-node bifurcation, the MDN column of the N-sweep (perMemberMedian over 2000 test points). */
 export async function saddleSweep(): Promise<void> {
   await initBackend({ backend: 'wasm' });
-  const reference: Record<number, [number, number]> = {
-    50: [85.41, 6.18],
-    100: [79.08, 7.18],
-    200: [55.57, 11.22],
-    500: [3.34, 1.29],
-    1000: [-6.86, 1.47],
-  };
+  const reference = MDN_PAPER_SADDLE_NODE;
   const iterations = PAPER ? 50000 : 3000;
   const members = PAPER ? 12 : 4;
   const hidden = PAPER ? [256, 256, 256, 256, 256] : [128, 128, 128];
@@ -166,7 +156,7 @@ export async function saddleSweep(): Promise<void> {
       losses.push(fit.history.loss.at(-1)?.toFixed(1) ?? '-');
     }
     tf.dispose([x, y]);
-    const ref = reference[n];
+    const ref = reference[n]?.mdn;
     console.log(
       `| ${n} | ${cells.join(' | ')} | ${ref ? fmt(ref[0], ref[1], 2) : '-'} | ${losses.join(' / ')} | ${((performance.now() - t0) / 1000).toFixed(0)} |`,
     );

@@ -1,4 +1,4 @@
-import { saddleNode, saddleNodeLogProb } from '@polymodal/datasets';
+import { MDN_PAPER_SADDLE_NODE, saddleNode, saddleNodeLogProb } from '@polymodal/datasets';
 import { FlowMatching, mdnPaperCfmBaseline } from '@polymodal/flow';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { nllFromLogProbs } from '@polymodal/metrics';
@@ -10,13 +10,7 @@ import { mean, pm, populationStd } from './stats.js';
 import { withTraining } from './training.js';
 
 /** The authors' executed notebook (spec mdn.md §11): member-median test NLL, mean ± population std over 12 members. */
-const PAPER: Record<number, { mdn: [number, number]; cfm: [number, number] }> = {
-  50: { mdn: [85.41, 6.18], cfm: [651.1, 213.79] },
-  100: { mdn: [79.08, 7.18], cfm: [167.08, 27.43] },
-  200: { mdn: [55.57, 11.22], cfm: [16.7, 1.58] },
-  500: { mdn: [3.34, 1.29], cfm: [-9.36, 0.16] },
-  1000: { mdn: [-6.86, 1.47], cfm: [-12.7, 0.09] },
-};
+const PAPER = MDN_PAPER_SADDLE_NODE;
 const METRIC = 'test NLL (member-median, nats)';
 
 const SCALES = {

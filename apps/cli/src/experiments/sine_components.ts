@@ -1,4 +1,4 @@
-import { sineInverse, sineInverseLogProb } from '@polymodal/datasets';
+import { MDN_PAPER_SINE_COMPONENTS, sineInverse, sineInverseLogProb } from '@polymodal/datasets';
 import { MixtureDensityNetwork } from '@polymodal/mdn';
 import { nllFromLogProbs } from '@polymodal/metrics';
 import { warmupExponentialDecay } from '@polymodal/nn';
@@ -9,24 +9,7 @@ import { mean, pm, populationStd } from './stats.js';
 import { withTraining } from './training.js';
 
 /** `mixture_component_ablations.ipynb` (spec mdn.md §11): member-mean NLL, mean ± population std over 12 members. */
-const PAPER: Record<number, [number, number]> = {
-  1: [0.98, 0.005],
-  2: [0.652, 0.031],
-  3: [0.267, 0.03],
-  4: [0.224, 0.046],
-  5: [0.162, 0.053],
-  6: [0.13, 0.036],
-  7: [0.173, 0.044],
-  8: [0.163, 0.036],
-  9: [0.148, 0.025],
-  10: [0.141, 0.032],
-  11: [0.125, 0.04],
-  12: [0.138, 0.028],
-  13: [0.161, 0.043],
-  14: [0.157, 0.036],
-  15: [0.173, 0.041],
-  16: [0.149, 0.039],
-};
+const PAPER = MDN_PAPER_SINE_COMPONENTS;
 const METRIC = 'test NLL (member-mean, nats)';
 
 const SCALES = {

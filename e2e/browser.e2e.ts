@@ -34,7 +34,7 @@ interface PageResult {
     threadsSame: boolean;
   };
   mdnHost?: { path: string; threads: number; lossVsDevice: number; nll: number; exact: number };
-  flowHost?: { path: string; mean: number; sd: number; fusedDiff: number };
+  flowHost?: { path: string; mean: number; sd: number; fusedDiff: number; relaxed: boolean };
 }
 let result: PageResult;
 let close: () => Promise<void>;
@@ -115,6 +115,11 @@ describe('@polymodal/tensor, nn and mdn in Chromium', () => {
     // Node with the same seed and budget (0.37–0.42); a one-Gaussian fit scores about 0.98.
     expect(result.mdn?.nll).toBeLessThan((result.mdn?.exact as number) + 0.6);
     expect(result.mdn?.same).toBe(true);
+  });
+
+  it('Chromium runs the relaxed-SIMD kernels, which every host-path test here then checks', () => {
+    // Relaxed SIMD shipped in Chrome 114; Node 20 needs a flag (dense_wasm.test.ts runs it so).
+    expect(result.flowHost?.relaxed).toBe(true);
   });
 
   it("fit()'s host path (WebAssembly SIMD kernels, Web Workers) trains like the device path", () => {

@@ -10,6 +10,7 @@ import {
   fusedForward,
   type HostLoss,
   Mlp,
+  relaxedSimdAvailable,
   warmupExponentialDecay,
 } from '@polymodal/nn';
 import { type BackendName, initBackend, logSumExp, ndtri, softplus } from '@polymodal/tensor';
@@ -259,6 +260,7 @@ async function flowOnWasmHost() {
     mean,
     sd,
     fusedDiff: Math.max(...a.map((u, i) => Math.abs(u - (b[i] as number)))),
+    relaxed: relaxedSimdAvailable(),
   };
 }
 

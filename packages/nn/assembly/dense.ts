@@ -1,7 +1,10 @@
 // Dense-layer kernels for fit()'s host path, compiled by AssemblyScript to WebAssembly with 128-bit
 // SIMD (scripts/build-wasm.mjs). Pointers are byte offsets into the instance's memory; all f32.
 
+// acc + x·y: one fused multiply-add in the relaxed-SIMD build (where the runtime has it, e.g.
+// Chrome ≥ 114; x86 lowers it to vfmadd when the CPU has FMA), a multiply and an add otherwise.
 @inline function madd(acc: v128, x: v128, y: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, y, acc);
   return f32x4.add(acc, f32x4.mul(x, y));
 }
 

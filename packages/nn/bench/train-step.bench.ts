@@ -3,13 +3,15 @@
 //
 //   pnpm --filter @polymodal/nn bench                  # full table
 //   BENCH_SECONDS=1 pnpm --filter @polymodal/nn bench  # quicker
+//   node --experimental-wasm-relaxed-simd --import tsx --conditions=@polymodal/source \
+//     bench/train-step.bench.ts                        # the relaxed-SIMD kernels on Node 20
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { initBackend } from '@polymodal/tensor';
 import { referenceFor, TORCH_REFERENCE, torchReference } from '@polymodal/test-utils/bench';
 import * as tf from '@tensorflow/tfjs-core';
-import { WasmDenseKernels } from '../src/kernels/dense_wasm.js';
+import { relaxedSimdAvailable, WasmDenseKernels } from '../src/kernels/dense_wasm.js';
 import { fitIterationMs, type MdnStepConfig, mdnStep } from './workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -299,7 +301,7 @@ if (existsSync(TORCH) && existsSync('/usr/bin/python3')) {
 const torchFor = (key?: string) => (key ? referenceFor(torch, key) : undefined);
 
 console.log(
-  `\ntfjs ${tf.version_core}, Node ${process.versions.node}, median of ≤${SECONDS}s per row; PyTorch single-threaded.\n`,
+  `\ntfjs ${tf.version_core}, Node ${process.versions.node}, host kernels ${relaxedSimdAvailable() ? 'relaxed SIMD (fused multiply-add)' : '128-bit SIMD'}, median of ≤${SECONDS}s per row; PyTorch single-threaded.\n`,
 );
 console.log('| workload | backend | path (ensemble/dense gradient) | tfjs | PyTorch ms | tfjs / PyTorch |');
 console.log('|---|---|---|---|---|---|');

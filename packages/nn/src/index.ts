@@ -27,7 +27,7 @@ export {
   initKernel,
 } from './init.js';
 export type { AdamKernelAttrs, HostAdamKernels } from './kernels/adam_kernel.js';
-export type { MixtureNllShape } from './kernels/dense_wasm.js';
+export { type MixtureNllShape, relaxedSimdAvailable } from './kernels/dense_wasm.js';
 export {
   checkHiddenUnits,
   MAX_HIDDEN_WIDTH,

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -5,7 +9,7 @@ import { activationForms } from '../../test/activation_forms.js';
 import { ACTIVATIONS, activate } from '../activations.js';
 import { typescriptDenseKernels } from '../host/host_mlp.js';
 import { adamUpdateArrays } from './adam_kernel.js';
-import { denseWasmAvailable, WasmDenseKernels } from './dense_wasm.js';
+import { denseWasmAvailable, relaxedSimdAvailable, WasmDenseKernels } from './dense_wasm.js';
 
 /** Float64 reference of `h·w + b`, `hᵀ·dz`, `Σ dz` and `dz·wᵀ`. */
 function reference(
@@ -112,6 +116,26 @@ describe('WebAssembly SIMD dense kernels', () => {
       expect(relativeError(zt, ref.z)).toBeLessThan(2e-5);
     },
   );
+
+  // Node 20 runs the relaxed-SIMD build (fused multiply-add in the GEMM) only behind a flag, so a
+  // child Node with the flag runs these kernel tests, the fit() step tests and the inference
+  // tests on it; in the child this test checks the relaxed build is the one in use.
+  it('the relaxed-SIMD build passes the kernel, step and inference tests too', () => {
+    if (process.env.POLYMODAL_RELAXED_CHILD) {
+      expect(relaxedSimdAvailable()).toBe(true);
+      return;
+    }
+    const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+    const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
+    const files = ['src/kernels/dense_wasm.test.ts', 'src/training/stepper.test.ts', 'src/inference'];
+    const flag = '--execArgv=--experimental-wasm-relaxed-simd'; // for vitest's workers
+    const r = spawnSync(process.execPath, [vitest, 'run', flag, ...files], {
+      cwd: root,
+      env: { ...process.env, POLYMODAL_RELAXED_CHILD: '1' },
+      encoding: 'utf8',
+    });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  }, 300_000);
 
   it('refuses to allocate past its reserved memory', () => {
     const wasm = WasmDenseKernels.create(8, 1);

@@ -1,6 +1,12 @@
 import type { Activation } from '../activations.js';
 import type { AdamKernelAttrs, HostAdamKernels } from './adam_kernel.js';
-import { DENSE_WASM_BASE64, DENSE_WASM_SHARED_BASE64, MAX_SHARED_PAGES } from './dense_wasm_binary.js';
+import {
+  DENSE_WASM_BASE64,
+  DENSE_WASM_RELAXED_BASE64,
+  DENSE_WASM_SHARED_BASE64,
+  DENSE_WASM_SHARED_RELAXED_BASE64,
+  MAX_SHARED_PAGES,
+} from './dense_wasm_binary.js';
 import { recordingCalls } from './kernel_program.js';
 
 // The kernels of fit()'s host path, in WebAssembly with 128-bit SIMD (assembly/): a
@@ -139,9 +145,20 @@ function compile(base64: string): WebAssembly.Module | null {
   return module;
 }
 
+/**
+ * Whether the relaxed-SIMD build runs here (Chrome ≥ 114, Node ≥ 22; Node 20 behind
+ * `--experimental-wasm-relaxed-simd`): its GEMM issues one fused multiply-add where the other
+ * issues a multiply and an add. Both modules of a fit come from the same build, so one thread
+ * and several give the same bits. `relaxed_madd` may round once or twice by the hardware, so
+ * results can differ in the last bits between machines.
+ */
+export function relaxedSimdAvailable(): boolean {
+  return compile(DENSE_WASM_RELAXED_BASE64) !== null;
+}
+
 /** The module with its own memory, or null where the runtime has no WebAssembly SIMD. */
 function denseModule(): WebAssembly.Module | null {
-  return compile(DENSE_WASM_BASE64);
+  return relaxedSimdAvailable() ? compile(DENSE_WASM_RELAXED_BASE64) : compile(DENSE_WASM_BASE64);
 }
 
 /**
@@ -152,7 +169,7 @@ export function sharedDenseModule(): WebAssembly.Module | null {
   if (typeof SharedArrayBuffer === 'undefined') return null;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (isolated === false) return null;
-  return compile(DENSE_WASM_SHARED_BASE64);
+  return compile(relaxedSimdAvailable() ? DENSE_WASM_SHARED_RELAXED_BASE64 : DENSE_WASM_SHARED_BASE64);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

@@ -20,7 +20,12 @@ export {
 } from './letters.js';
 export { type Lorenz63Options, lorenz63 } from './lorenz.js';
 export { type MultimodalConditionalOptions, multimodalConditional } from './multimodal_conditional.js';
-export { MDN_PAPER_SADDLE_NODE, MDN_PAPER_SINE_COMPONENTS, type PublishedValue } from './paper_results.js';
+export {
+  MDN_PAPER_SADDLE_NODE,
+  MDN_PAPER_SINE_COMPONENTS,
+  type PublishedComparison,
+  type PublishedValue,
+} from './paper_results.js';
 export { type SaddleNodeData, type SaddleNodeOptions, saddleNode, saddleNodeLogProb } from './saddle_node.js';
 export {
   type BenchmarkBox,

@@ -28,11 +28,19 @@ export const MDN_PAPER_SINE_COMPONENTS: Readonly<Record<number, PublishedValue>>
   16: [0.149, 0.039],
 };
 
+/** One training-set size of the saddle-node study: both models' published results. */
+export interface PublishedComparison {
+  /** The mixture density network's (K = 15). */
+  mdn: PublishedValue;
+  /** The conditional flow-matching comparator's. */
+  cfm: PublishedValue;
+}
+
 /**
  * The MDN paper's saddle-node data-efficiency study: member-median test NLL in nats of the MDN
  * (K = 15) and of its conditional flow-matching comparator, by the training-set size N.
  */
-export const MDN_PAPER_SADDLE_NODE: Readonly<Record<number, { mdn: PublishedValue; cfm: PublishedValue }>> = {
+export const MDN_PAPER_SADDLE_NODE: Readonly<Record<number, PublishedComparison>> = {
   50: { mdn: [85.41, 6.18], cfm: [651.1, 213.79] },
   100: { mdn: [79.08, 7.18], cfm: [167.08, 27.43] },
   200: { mdn: [55.57, 11.22], cfm: [16.7, 1.58] },

@@ -14,11 +14,11 @@ import {
   fusedForward,
   type GradientClipping,
   type HostProblem,
-  kernelHostLoss,
   loadModel,
   Mlp,
   type ModelLocation,
   type ModelSchema,
+  mseHostLoss,
   type Optimizer,
   type Schedule,
   Standardizer,
@@ -477,7 +477,7 @@ export class FlowMatching {
         this.source === undefined && coupling !== 'sinkhorn'
           ? {
               model: this.net,
-              loss: kernelHostLoss(mse),
+              loss: mseHostLoss(mse),
               kernelLoss: mse,
               input: data.length,
               derived: flowMatchingColumns({

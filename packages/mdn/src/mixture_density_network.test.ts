@@ -11,7 +11,7 @@ import {
 import { expectClose, expectNoLeak, take, toMemory } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MdnNormalization } from './config.js';
+import { DEFAULT_COMPONENTS, type MdnNormalization } from './config.js';
 import { headNll, headOffsets } from './head.js';
 import { MixtureDensityNetwork } from './mixture_density_network.js';
 
@@ -54,6 +54,16 @@ function startFromMember(alone: MixtureDensityNetwork, ensemble: MixtureDensityN
 }
 
 describe('MixtureDensityNetwork: units and ensembles', () => {
+  it('defaults to K = 10 components, the peer benchmark K sweep’s choice, and a head to match', () => {
+    const mdn = new MixtureDensityNetwork({ inputDim: 1, outputDim: 2, hiddenUnits: [8], seed: 0 });
+    expect(DEFAULT_COMPONENTS).toBe(10);
+    expect(mdn.config.components).toBe(DEFAULT_COMPONENTS);
+    // Diagonal components: K (1 + 2D) raw outputs.
+    const raw = mdn.trainableVariables.at(-1) as tf.Variable;
+    expect(raw.shape).toEqual([10 * (1 + 2 * 2)]);
+    mdn.dispose();
+  });
+
   it('reports log densities in original units: normalised NLL plus Σ log s_d, equal to the predicted mixture', async () => {
     const mdn = small({ members: 3 });
     await mdn.fit(x, y, { iterations: 20, seed: 0 });

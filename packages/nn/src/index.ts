@@ -80,7 +80,7 @@ export type {
   MixtureNllKernelLoss,
   MseKernelLoss,
 } from './training/host_loss.js';
-export { kernelHostLoss } from './training/kernel_loss.js';
+export { kernelHostLoss, mseHostLoss } from './training/kernel_loss.js';
 export type {
   EarlyStoppingOptions,
   FitHistory,

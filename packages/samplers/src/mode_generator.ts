@@ -5,8 +5,8 @@ import {
   type FitProgress,
   type FitResult,
   fit,
-  type HostLoss,
   Mlp,
+  mseHostLoss,
   warmupCosineDecay,
 } from '@polymodal/nn';
 import {
@@ -83,18 +83,8 @@ export function generatorSettings(
   return s;
 }
 
-/** MSE `mean((G(z) − u)²)` with its gradient, for fit()'s fast paths. */
-const mseHost: HostLoss = (out, batch, rows, gradOut) => {
-  const target = batch[1] as Float32Array;
-  const n = rows * (target.length / rows);
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const r = (out[i] as number) - (target[i] as number);
-    loss += r * r;
-    gradOut[i] = (2 * r) / n;
-  }
-  return loss / n;
-};
+/** `mean((G(z) − u)²)` over every output, the generator's regression loss (fit()'s fast paths). */
+const GENERATOR_LOSS = { kind: 'mse', target: 1 } as const;
 
 /** What {@link ModeGenerator.train} returns. */
 export interface TrainedGenerator {
@@ -167,7 +157,7 @@ export class ModeGenerator {
         validateEvery: Math.max(1, Math.floor(s.iterations / 20)),
         earlyStopping: { patience: 1e9, restoreBest: true },
         seed: rng.seed(),
-        host: { model: network, loss: mseHost, kernelLoss: { kind: 'mse', target: 1 } },
+        host: { model: network, loss: mseHostLoss(GENERATOR_LOSS), kernelLoss: GENERATOR_LOSS },
         ...(options?.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),
       });

@@ -1,6 +1,7 @@
 import { initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { kernelHostLoss, mseHostLoss } from '../training/kernel_loss.js';
 import { type MixtureNllShape, mixtureNllScratch, WasmDenseKernels } from './dense_wasm.js';
 
 // The loss kernels against the same losses written in tfjs ops, differentiated by tfjs's
@@ -135,5 +136,28 @@ describe('WebAssembly loss kernels vs tfjs autodiff', () => {
     });
     expect(loss[0]).toBeCloseTo(value, 6);
     for (let i = 0; i < g.length; i++) expect(grad[i]).toBeCloseTo(g[i] as number, 7);
+  });
+
+  it('the TypeScript mse (mseHostLoss) is the kernel: three members, weights, counts, scale', () => {
+    const [rows, width, members] = [11, 5, 3];
+    const out = values(members * rows * width, 3, -1, 1);
+    const batch = [
+      values(rows, 4, 0, 1), // an unused column: indices must be honoured
+      values(rows * width, 6, -1, 1),
+      values(rows, 7, 0, 2),
+      values(rows * members, 8, 0, 3).map(Math.round),
+    ];
+    const spec = { kind: 'mse', target: 1, weights: 2, counts: 3, scale: 2.5 } as const;
+    const [ga, gb] = [new Float32Array(out.length), new Float32Array(out.length)];
+    const a = mseHostLoss(spec)(out, batch, rows, ga);
+    const b = kernelHostLoss(spec)(out, batch, rows, gb);
+    expect(a).toBeCloseTo(b, 5);
+    for (let i = 0; i < out.length; i++) expect(ga[i]).toBeCloseTo(gb[i] as number, 6);
+    // Without weights, counts and scale: the mean over every output of each member, summed.
+    const plain = mseHostLoss({ kind: 'mse', target: 1 })(out, batch, rows, ga);
+    let expected = 0;
+    for (let i = 0; i < out.length; i++)
+      expected += ((out[i] as number) - (batch[1]?.[i % (rows * width)] as number)) ** 2 / (rows * width);
+    expect(plain).toBeCloseTo(expected, 10);
   });
 });

@@ -136,3 +136,33 @@ export function kernelHostLoss(spec: KernelLoss): HostLoss {
     return loss.reduce((a, b) => a + b, 0);
   };
 }
+
+/**
+ * The `'mse'` kernel loss in plain TypeScript (float64 sums): the `HostProblem.loss` to declare
+ * beside `kernelLoss: spec`, which runs where WebAssembly SIMD is missing. Members are read from
+ * `out`'s length; the loss is the sum of the members' losses, as the kernel's.
+ */
+export function mseHostLoss(spec: MseKernelLoss): HostLoss {
+  const scale = spec.scale ?? 1;
+  return (out, batch, rows, gradOut) => {
+    const y = batch[spec.target] as Float32Array;
+    const width = y.length / rows;
+    const members = out.length / y.length;
+    const weights = spec.weights === undefined ? undefined : (batch[spec.weights] as Float32Array);
+    const counts = spec.counts === undefined ? undefined : (batch[spec.counts] as Float32Array);
+    let total = 0;
+    for (let e = 0; e < members; e++)
+      for (let r = 0; r < rows; r++) {
+        let w = scale / (rows * width);
+        if (weights) w *= weights[r] as number;
+        if (counts) w *= counts[r * members + e] as number;
+        for (let j = 0; j < width; j++) {
+          const i = (e * rows + r) * width + j;
+          const d = (out[i] as number) - (y[r * width + j] as number);
+          total += w * d * d;
+          gradOut[i] = 2 * w * d;
+        }
+      }
+    return total;
+  };
+}

@@ -112,6 +112,7 @@ describe('polymodal: help, usage errors and exit codes', () => {
       'sine-components',
       'sampler-gmm',
       'sampler-highdim',
+      'sampler-posteriors',
       'mixflow-letters',
       'active-multimodal',
     ])

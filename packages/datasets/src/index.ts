@@ -11,6 +11,14 @@ export type { ConditionalBenchmark } from './conditional_benchmark.js';
 export { type CoupledDoubleWellOptions, coupledDoubleWell } from './coupled_double_well.js';
 export { type GeneratorOptions, MAX_SAMPLES, type RegressionData } from './dataset.js';
 export {
+  dogSilhouette,
+  type GrayscaleImage,
+  type ImageDensityBenchmark,
+  type ImageDensityOptions,
+  imageDensity,
+} from './image_density.js';
+export { type InversePdeBenchmark, type InversePdeOptions, inversePde } from './inverse_pde.js';
+export {
   LETTERS,
   type Letter,
   type LettersPopulation,
@@ -32,7 +40,12 @@ export {
   bimodalMixture2d,
   type ExactDraws,
   gaussianMixtureHighDim,
+  type MixtureBenchmark,
   type MixtureRegime,
+  type RegionLabeller,
+  type RegionMasses,
+  type RegionMassOptions,
+  type SampleableBenchmark,
   type SamplerBenchmark,
   skewNormalMixture,
 } from './sampler_benchmarks.js';

@@ -31,8 +31,32 @@ export interface ExactDraws {
 }
 
 /**
+ * Assigns points `[N, dim]` to regions: int32 labels `[N]` in `[0, count)`. A fitted sampler's
+ * regions (`sampler.regions.label` in `@polymodal/samplers`) are one.
+ */
+export type RegionLabeller = (x: tf.Tensor2D) => tf.Tensor1D;
+
+/** Exact masses of regions under a benchmark's normalised density. */
+export interface RegionMasses {
+  /** `∫_{Ω_k} ρ / Z` for each region `k`. */
+  masses: number[];
+  /** The standard error of each mass: binomial for exact draws, 0 to rounding for quadrature. */
+  standardErrors: number[];
+  /** How the masses were computed. */
+  method: 'exact-draws' | 'quadrature';
+}
+
+/** Options of {@link SamplerBenchmark.regionMasses}. */
+export interface RegionMassOptions {
+  /** Exact draws to classify, where the truth comes from draws (default 10⁶). */
+  draws?: number;
+  /** Seed of those draws (default 0). */
+  seed?: number;
+}
+
+/**
  * A sampler benchmark with exact ground truth (samplers spec §9): an unnormalised density, its
- * prior box, its exact `log Z`, and an exact sampler of the normalised density.
+ * prior box, its exact `log Z`, and the exact masses of any regions a sampler proposes.
  */
 export interface SamplerBenchmark {
   /** Short name, e.g. `'B1 well-separated'`. */
@@ -41,18 +65,98 @@ export interface SamplerBenchmark {
   target: DisposableDensity;
   /** The prior box the sampler searches. */
   box: BenchmarkBox;
-  /** Exact `log ∫ρ`. */
+  /** Exact `log ∫ρ` (by quadrature where the benchmark says so). */
   logNormalizer: number;
+  /**
+   * The masses of the regions `label` assigns, under `ρ / Z`: from exact draws (binomial standard
+   * errors) or from quadrature, as the benchmark allows. Points a labeller leaves outside
+   * `[0, count)` are an error.
+   */
+  regionMasses(label: RegionLabeller, count: number, options?: RegionMassOptions): Promise<RegionMasses>;
+  /** Frees the density. */
+  dispose(): void;
+}
+
+/** A benchmark that can draw exactly from its normalised density. */
+export interface SampleableBenchmark extends SamplerBenchmark {
+  /**
+   * Exact draws of `ρ / Z` `[n, dim]` with their component labels (what a component is, each
+   * benchmark says). The caller disposes `x`.
+   */
+  sample(n: number, seed: number): ExactDraws;
+}
+
+/** A mixture benchmark (B1–B3): its components' weights and moments are known. */
+export interface MixtureBenchmark extends SampleableBenchmark {
   /** Mixture weights of the components (equal to the basin masses only for separated modes). */
   weights: number[];
   /** Component means `[K][dim]`. */
   means: number[][];
   /** Component variances (diagonal covariances) `[K][dim]`. */
   variances: number[][];
-  /** Exact draws of `ρ / Z` `[n, dim]` with their component labels. The caller disposes `x`. */
-  sample(n: number, seed: number): ExactDraws;
-  /** Frees the density. */
-  dispose(): void;
+}
+
+/** Counts of `label`'s regions over `draws` exact draws, in chunks: the binomial truth. */
+export async function massesFromDraws(
+  sample: (n: number, seed: number) => ExactDraws,
+  label: RegionLabeller,
+  count: number,
+  options: RegionMassOptions | undefined,
+): Promise<RegionMasses> {
+  const o = checkOptions(options, ['draws', 'seed'], 'regionMasses');
+  if (typeof label !== 'function')
+    throw new ValueError('regionMasses: label must be a function of points [N, dim].');
+  assertPositiveInteger(count, 'regionMasses: count', 1 << 16);
+  const draws = o.draws ?? 1_000_000;
+  assertPositiveInteger(draws, 'regionMasses: draws', 1 << 26);
+  const seed = o.seed ?? 0;
+  assertSeed(seed);
+  const rng = new Rng(seed);
+  const totals = new Float64Array(count);
+  for (let done = 0; done < draws; ) {
+    const n = Math.min(1 << 16, draws - done);
+    const { x } = sample(n, rng.seed());
+    const counts = countLabels(x, label, count);
+    x.dispose();
+    const c = await counts.data();
+    counts.dispose();
+    for (let k = 0; k < count; k++) totals[k] = (totals[k] as number) + (c[k] as number);
+    if (Math.round(c[count] as number) > 0)
+      throw new ValueError(`regionMasses: the labeller returned labels outside [0, ${count}).`);
+    done += n;
+  }
+  const masses = Array.from(totals, (t) => t / draws);
+  return {
+    masses,
+    standardErrors: masses.map((m) => Math.sqrt((m * (1 - m)) / draws)),
+    method: 'exact-draws',
+  };
+}
+
+/**
+ * Per-region sums of `weights` (or counts, without them) over points `x`, with one extra slot for
+ * labels outside `[0, count)`: `[count + 1]`.
+ */
+export function countLabels(
+  x: tf.Tensor2D,
+  label: RegionLabeller,
+  count: number,
+  weights?: tf.Tensor1D,
+): tf.Tensor1D {
+  const labels = label(x);
+  try {
+    if (!(labels instanceof tf.Tensor) || labels.rank !== 1 || labels.shape[0] !== x.shape[0])
+      throw new ValueError(`regionMasses: the labeller must return labels [${x.shape[0]}].`);
+    return tf.tidy(() => {
+      const l = tf.cast(labels, 'int32');
+      const inRange = tf.logicalAnd(tf.greaterEqual(l, 0), tf.less(l, count));
+      const slot = tf.where(inRange, l, tf.fill(l.shape, count, 'int32')) as tf.Tensor1D;
+      const hot = tf.oneHot(slot, count + 1);
+      return (weights ? tf.sum(tf.mul(hot, tf.expandDims(weights, 1)), 0) : tf.sum(hot, 0)) as tf.Tensor1D;
+    });
+  } finally {
+    labels.dispose();
+  }
 }
 
 /** The three B1 regimes: component separation Δ = 10, 4 and 1.5 (the last is unimodal). */
@@ -79,7 +183,7 @@ function diagonalMixture(
   means: number[][],
   variances: number[][],
   box: BenchmarkBox,
-): SamplerBenchmark {
+): MixtureBenchmark {
   const dim = (means[0] as number[]).length;
   // ρ = Σ c_k exp(−½ Σ (x − μ)²/σ²) with c_k = w_k / ((2π)^{d/2} Π σ_k): a normalised mixture.
   const logCoefficients = weights.map(
@@ -89,6 +193,22 @@ function diagonalMixture(
       0.5 * (variances[k] as number[]).reduce((a, v) => a + Math.log(v), 0),
   );
   const target = unnormalizedGaussianMixture({ logCoefficients, means, variances });
+  const sample = (n: number, seed: number): ExactDraws => {
+    assertPositiveInteger(n, 'sample: n', 1 << 24);
+    assertSeed(seed);
+    const rng = new Rng(seed);
+    const x = new Float32Array(n * dim);
+    const components = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = drawComponent(weights, rng);
+      components[i] = k;
+      for (let j = 0; j < dim; j++)
+        x[i * dim + j] =
+          ((means[k] as number[])[j] as number) +
+          Math.sqrt((variances[k] as number[])[j] as number) * rng.normal();
+    }
+    return { x: tf.tensor2d(x, [n, dim]), components };
+  };
   return {
     name,
     target,
@@ -97,22 +217,8 @@ function diagonalMixture(
     weights,
     means,
     variances,
-    sample(n, seed) {
-      assertPositiveInteger(n, 'sample: n', 1 << 24);
-      assertSeed(seed);
-      const rng = new Rng(seed);
-      const x = new Float32Array(n * dim);
-      const components = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const k = drawComponent(weights, rng);
-        components[i] = k;
-        for (let j = 0; j < dim; j++)
-          x[i * dim + j] =
-            ((means[k] as number[])[j] as number) +
-            Math.sqrt((variances[k] as number[])[j] as number) * rng.normal();
-      }
-      return { x: tf.tensor2d(x, [n, dim]), components };
-    },
+    sample,
+    regionMasses: (label, count, options) => massesFromDraws(sample, label, count, options),
     dispose: () => target.dispose(),
   };
 }
@@ -122,7 +228,7 @@ function diagonalMixture(
  * [−10, 10]², with Δ = 10 (well separated), 4 (weakly connected, still bimodal) or 1.5
  * (overlapping: unimodal, so a sampler should find one mode). `Z = 1` exactly.
  */
-export function bimodalMixture2d(options?: { regime?: MixtureRegime }): SamplerBenchmark {
+export function bimodalMixture2d(options?: { regime?: MixtureRegime }): MixtureBenchmark {
   const o = checkOptions(options, ['regime'], 'bimodalMixture2d');
   const regime = o.regime ?? 'well-separated';
   assertOneOf(regime, Object.keys(SEPARATION) as MixtureRegime[], 'bimodalMixture2d: regime');
@@ -147,7 +253,7 @@ export function bimodalMixture2d(options?: { regime?: MixtureRegime }): SamplerB
  * `±a e₁ ± a e₂` (a = 6), weights (0.1, 0.2, 0.3, 0.4) and variances log-uniform in [0.5, 2]
  * (drawn from `seed`), on the box [−12, 12]^dim. `Z = 1` exactly.
  */
-export function gaussianMixtureHighDim(options?: { dim?: number; seed?: number }): SamplerBenchmark {
+export function gaussianMixtureHighDim(options?: { dim?: number; seed?: number }): MixtureBenchmark {
   const o = checkOptions(options, ['dim', 'seed'], 'gaussianMixtureHighDim');
   const dim = o.dim ?? 100;
   const seed = o.seed ?? 0;
@@ -181,7 +287,7 @@ export function gaussianMixtureHighDim(options?: { dim?: number; seed?: number }
  * are skewed (a test of warp-III bridge sampling). `means` and `variances` are the components'
  * moments.
  */
-export function skewNormalMixture(options?: { dim?: number; seed?: number }): SamplerBenchmark {
+export function skewNormalMixture(options?: { dim?: number; seed?: number }): MixtureBenchmark {
   const o = checkOptions(options, ['dim', 'seed'], 'skewNormalMixture');
   const dim = o.dim ?? 20;
   const seed = o.seed ?? 0;
@@ -211,6 +317,21 @@ export function skewNormalMixture(options?: { dim?: number; seed?: number }): Sa
     t.dispose();
     return rows;
   }) as [number[][], number[][]];
+  const sample = (n: number, seed: number): ExactDraws => {
+    assertPositiveInteger(n, 'sample: n', 1 << 24);
+    assertSeed(seed);
+    const r = new Rng(seed);
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) labels[i] = drawComponent(weights, r);
+    // Draw every component n times and pick each row's own component.
+    const all = components.sample(n, { seed: r.seed() }) as tf.Tensor3D; // [n, 3, dim]
+    const x = tf.tidy(() => {
+      const pick = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).expandDims(-1);
+      return tf.sum(tf.mul(all, pick), 1) as tf.Tensor2D;
+    });
+    all.dispose();
+    return { x, components: labels };
+  };
   return {
     name: `B3 ${dim}-D skew-normal`,
     target,
@@ -219,21 +340,8 @@ export function skewNormalMixture(options?: { dim?: number; seed?: number }): Sa
     weights,
     means,
     variances,
-    sample(n, seed) {
-      assertPositiveInteger(n, 'sample: n', 1 << 24);
-      assertSeed(seed);
-      const r = new Rng(seed);
-      const labels = new Int32Array(n);
-      for (let i = 0; i < n; i++) labels[i] = drawComponent(weights, r);
-      // Draw every component n times and pick each row's own component.
-      const all = components.sample(n, { seed: r.seed() }) as tf.Tensor3D; // [n, 3, dim]
-      const x = tf.tidy(() => {
-        const pick = tf.oneHot(tf.tensor1d(labels, 'int32'), 3).expandDims(-1);
-        return tf.sum(tf.mul(all, pick), 1) as tf.Tensor2D;
-      });
-      all.dispose();
-      return { x, components: labels };
-    },
+    sample,
+    regionMasses: (label, count, options) => massesFromDraws(sample, label, count, options),
     dispose: () => {
       target.dispose();
       components.dispose();

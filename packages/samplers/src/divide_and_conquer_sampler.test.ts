@@ -57,6 +57,8 @@ describe('DivideAndConquerSampler', () => {
       expect(Math.abs(w - (truth[k] as number))).toBeLessThan(4 * (sampler.weightErrors[k] as number) + 1e-3);
     });
     expect(Math.abs(sampler.logNormalizer - (target.logNormalizer as number))).toBeLessThan(0.01);
+    expect(sampler.logNormalizerError).toBeGreaterThan(0);
+    expect(sampler.logNormalizerError).toBeLessThan(0.01);
     d.modes.forEach((m) => {
       expect(m.bridgeConverged).toBe(true);
       expect(Math.abs(m.logNormalizer - m.laplaceLogNormalizer)).toBeLessThan(0.02);

@@ -293,6 +293,21 @@ export class DivideAndConquerSampler {
     return m + Math.log(l.reduce((a, v) => a + Math.exp(v - m), 0));
   }
 
+  /**
+   * The standard error of {@link logNormalizer}: the regions' bridge errors, independent, combined
+   * by the delta method (`Σ_k (Λ_k / Z)² SE²(log Λ_k)`, square-rooted).
+   */
+  get logNormalizerError(): number {
+    const f = this.fitted('logNormalizerError');
+    const z = this.logNormalizer;
+    return Math.sqrt(
+      f.logNormalizers.reduce(
+        (a, l, k) => a + (Math.exp(l - z) * (f.logNormalizerErrors[k] as number)) ** 2,
+        0,
+      ),
+    );
+  }
+
   /** The partition of space (region k belongs to mode k). */
   get regions(): Regions {
     return this.fitted('regions').regions;

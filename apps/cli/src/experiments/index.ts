@@ -4,6 +4,7 @@ import { mixflowLettersExperiment } from './mixflow_letters.js';
 import { saddleNodeExperiment } from './saddle_node.js';
 import { samplerGmmExperiment } from './sampler_gmm.js';
 import { samplerHighDimExperiment } from './sampler_highdim.js';
+import { samplerPosteriorsExperiment } from './sampler_posteriors.js';
 import { sineComponentsExperiment } from './sine_components.js';
 
 /** Every reproduction, in the order the main job runs them. */
@@ -12,6 +13,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   sineComponentsExperiment,
   samplerGmmExperiment,
   samplerHighDimExperiment,
+  samplerPosteriorsExperiment,
   mixflowLettersExperiment,
   activeMultimodalExperiment,
 ];

@@ -1,4 +1,4 @@
-import { bimodalMixture2d, type MixtureRegime, type SamplerBenchmark } from '@polymodal/datasets';
+import { bimodalMixture2d, type MixtureBenchmark, type MixtureRegime } from '@polymodal/datasets';
 import { energyDistance, medianBandwidth, mmd } from '@polymodal/metrics';
 import { DivideAndConquerSampler, mala, parallelTempering, type Regions } from '@polymodal/samplers';
 import { Rng } from '@polymodal/tensor';
@@ -89,7 +89,7 @@ async function runRegime(
   charts: Chart[],
 ): Promise<void> {
   const s = SCALES[context.scale];
-  const b: SamplerBenchmark = bimodalMixture2d({ regime });
+  const b: MixtureBenchmark = bimodalMixture2d({ regime });
   const sampler = new DivideAndConquerSampler({ seed, ...s.sampler });
   const owned: tf.Tensor[] = [];
   try {

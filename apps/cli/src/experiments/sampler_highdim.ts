@@ -1,6 +1,5 @@
-import { gaussianMixtureHighDim, type SamplerBenchmark, skewNormalMixture } from '@polymodal/datasets';
+import { gaussianMixtureHighDim, type MixtureBenchmark, skewNormalMixture } from '@polymodal/datasets';
 import { type DivideAndConquerConfig, DivideAndConquerSampler } from '@polymodal/samplers';
-import * as tf from '@tensorflow/tfjs-core';
 import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
 import { barChart } from '../report/charts.js';
 import type {
@@ -15,7 +14,7 @@ import { num } from './stats.js';
 
 interface Case {
   key: string;
-  make: () => SamplerBenchmark;
+  make: () => MixtureBenchmark;
   config: DivideAndConquerConfig;
   /** Modes the benchmark has. */
   modes: number;
@@ -87,13 +86,14 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
           })
           .finally(() => task.stop());
         // Truth: the masses of the sampler's own regions, from exact draws.
-        const exact = b.sample(TRUTH_DRAWS, 1 + seed);
-        const labels = sampler.regions.label(exact.x);
-        const counts = tf.tidy(() => tf.sum(tf.oneHot(labels, Math.max(2, sampler.regions.count)), 0));
-        const truth = Array.from(await counts.data())
-          .slice(0, sampler.regions.count)
-          .map((v) => v / TRUTH_DRAWS);
-        tf.dispose([exact.x, labels, counts]);
+        const { masses: truth } = await b.regionMasses(
+          (x) => sampler.regions.label(x),
+          sampler.regions.count,
+          {
+            draws: TRUTH_DRAWS,
+            seed: 1 + seed,
+          },
+        );
         const setting = c.key;
         add({
           model: 'divide-and-conquer',

@@ -27,24 +27,31 @@ export function standardNormalArray(n: number, seed: number): Float32Array {
   let c = mix();
   let d = mix();
   if ((a | b | c | d) === 0) a = 1; // xoshiro's one forbidden state
-  /** The next xoshiro128** output mapped to (−1, 1). */
-  const next = (): number => {
+  // xoshiro128** is written out inline twice: its state then lives in locals (registers), where a
+  // closure over it would load and store a heap context per draw (measured 1.7× slower).
+  const out = new Float32Array(n);
+  let i = 0;
+  while (i < n) {
     let r = Math.imul(b, 5);
-    r = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
-    const t = b << 9;
+    r = Math.imul((r << 7) | (r >>> 25), 9);
+    let t = b << 9;
     c ^= a;
     d ^= b;
     b ^= c;
     a ^= d;
     c ^= t;
     d = (d << 11) | (d >>> 21);
-    return r * (2 / 4294967296) - 1;
-  };
-  const out = new Float32Array(n);
-  let i = 0;
-  while (i < n) {
-    const u = next();
-    const v = next();
+    const u = (r >>> 0) * (2 / 4294967296) - 1;
+    r = Math.imul(b, 5);
+    r = Math.imul((r << 7) | (r >>> 25), 9);
+    t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = (d << 11) | (d >>> 21);
+    const v = (r >>> 0) * (2 / 4294967296) - 1;
     const s = u * u + v * v;
     if (s >= 1 || s === 0) continue;
     const f = Math.sqrt((-2 * Math.log(s)) / s);

@@ -1,10 +1,24 @@
-import { bimodalMixture2d, gaussianMixtureHighDim, skewNormalMixture } from '@polymodal/datasets';
+import {
+  bimodalMixture2d,
+  dogSilhouette,
+  gaussianMixtureHighDim,
+  type ImageDensityOptions,
+  type InversePdeOptions,
+  imageDensity,
+  inversePde,
+  type RegionLabeller,
+  type RegionMassOptions,
+  skewNormalMixture,
+} from '@polymodal/datasets';
 import { unnormalizedGaussianMixture } from '@polymodal/distributions';
 import * as S from '@polymodal/samplers';
 import { optionKeys } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { method, p, type Target } from '../target.js';
 
+const IMAGE_KEYS = optionKeys<ImageDensityOptions>()(['image', 'blur', 'floor']);
+const PDE_KEYS = optionKeys<InversePdeOptions>()(['sensors', 'strengths', 'truth', 'noise']);
+const MASS_KEYS = optionKeys<RegionMassOptions>()(['draws', 'seed']);
 const MCMC = ['init', 'draws', 'burnIn', 'thin', 'seed', 'checkEvery', 'onProgress', 'signal'] as const;
 const MALA_KEYS = optionKeys<S.MalaOptions>()([...MCMC, 'stepSize', 'adapt', 'targetAcceptance']);
 const ULA_KEYS = optionKeys<S.UlaOptions>()([...MCMC, 'stepSize']);
@@ -426,4 +440,46 @@ export const samplersTargets: Target[] = [
     params: [p(0, { kind: 'options' }), p(0, { kind: 'count' }, 'dim'), p(0, { kind: 'seed' }, 'seed')],
     options: [{ at: 0, keys: ['dim', 'seed'] }],
   },
+  {
+    name: 'imageDensity',
+    prepare: () => ({
+      args: [{ image: dogSilhouette(16), blur: 1, floor: 1e-4 }],
+      call: ([o]) => imageDensity(o as ImageDensityOptions).dispose(),
+    }),
+    params: [
+      p(0, { kind: 'options' }),
+      p(0, { kind: 'options' }, 'image'),
+      p(0, { kind: 'nonNegative' }, 'blur'),
+      p(0, { kind: 'positive' }, 'floor'),
+    ],
+    options: [{ at: 0, keys: IMAGE_KEYS }],
+  },
+  {
+    name: 'inversePde',
+    prepare: () => ({
+      args: [{ sensors: [0.2, 0.5, 0.8], noise: 0.015 }],
+      call: ([o]) => inversePde(o as InversePdeOptions).dispose(),
+    }),
+    params: [
+      p(0, { kind: 'options' }),
+      p(0, { kind: 'weights' }, 'sensors'),
+      p(0, { kind: 'positive' }, 'noise'),
+    ],
+    options: [{ at: 0, keys: PDE_KEYS }],
+  },
+  method(
+    'SamplerBenchmark.regionMasses',
+    () => bimodalMixture2d(),
+    () => [(x: tf.Tensor2D) => tf.zeros([x.shape[0]], 'int32'), 1, { draws: 100, seed: 0 }],
+    (b, [label, count, o]) =>
+      b.regionMasses(label as RegionLabeller, count as number, o as RegionMassOptions),
+    [
+      p(0, { kind: 'function' }),
+      p(1, { kind: 'count' }),
+      p(2, { kind: 'options' }),
+      p(2, { kind: 'count' }, 'draws'),
+      p(2, { kind: 'seed' }, 'seed'),
+    ],
+    [{ at: 2, keys: MASS_KEYS }],
+  ),
 ];

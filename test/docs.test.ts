@@ -63,4 +63,21 @@ describe('API reference', () => {
     ])
       expect(sidebar).toContain(pkg);
   });
+
+  it('the site builds, and a broken internal link fails the build (VitePress)', () => {
+    // Runs after the markdown reference above is generated; VitePress fails on dead links.
+    const vitepress = join(docs, 'node_modules/vitepress/bin/vitepress.js');
+    const run = spawnSync(process.execPath, [vitepress, 'build'], { cwd: docs, encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`).toMatch(/build complete/);
+    expect(run.status).toBe(0);
+    const home = readFileSync(join(docs, '.vitepress/dist/index.html'), 'utf8');
+    expect(home).toContain('sine-mdn.png');
+    for (const page of [
+      'guide/concepts.html',
+      'guide/gpu.html',
+      'guide/contributing.html',
+      'packages/samplers.html',
+    ])
+      expect(readFileSync(join(docs, '.vitepress/dist', page), 'utf8')).toMatch(/<h1/);
+  });
 });

@@ -1,7 +1,43 @@
-import { defineConfig } from 'vitepress';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vitepress';
 import apiSidebar from '../api/typedoc-sidebar.json' with { type: 'json' };
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The package pages include each package's README, whose relative asset paths (`bench/x.svg`) are
+ * relative to the package: resolve them there.
+ */
+function packageReadmeAssets(): Plugin {
+  return {
+    name: 'polymodal-package-readme-assets',
+    resolveId(source, importer) {
+      const page = importer?.match(/docs\/packages\/([a-z]+)\.md$/);
+      if (!page || source.startsWith('/') || /^[a-z]+:/.test(source)) return null;
+      const file = join(root, 'packages', page[1] as string, source.replace(/^\.\//, ''));
+      return existsSync(file) ? file : null;
+    },
+  };
+}
+
 export default defineConfig({
+  vite: { plugins: [packageReadmeAssets()] },
+  markdown: {
+    config(md) {
+      // The READMEs link to the repository README's install section; on the site it is in the guide.
+      md.core.ruler.push('polymodal-readme-links', (state) => {
+        for (const block of state.tokens)
+          for (const token of block.children ?? [])
+            if (
+              token.type === 'link_open' &&
+              /^(\.\.\/)+README\.md#using-a-package$/.test(token.attrGet('href') ?? '')
+            )
+              token.attrSet('href', '/guide/getting-started#using-a-package');
+      });
+    },
+  },
   title: 'polymodal',
   description: 'Multimodal scientific machine learning on TensorFlow.js',
   themeConfig: {
@@ -16,8 +52,11 @@ export default defineConfig({
         text: 'Guide',
         items: [
           { text: 'Getting started', link: '/guide/getting-started' },
+          { text: 'Concepts', link: '/guide/concepts' },
           { text: 'Command line', link: '/guide/cli' },
+          { text: 'GPUs', link: '/guide/gpu' },
           { text: 'Architecture', link: '/architecture' },
+          { text: 'Contributing', link: '/guide/contributing' },
         ],
       },
       {

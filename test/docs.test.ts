@@ -64,6 +64,14 @@ describe('API reference', () => {
       expect(sidebar).toContain(pkg);
   });
 
+  it('the reproduction results page is the one docs/scripts/results-page.ts makes from docs/results/quick.json', async () => {
+    const { resultsPage } = await import('../docs/scripts/results-page.js');
+    const json = JSON.parse(readFileSync(join(docs, 'results/quick.json'), 'utf8'));
+    const page = resultsPage(json, 'docs/results/quick.json');
+    expect(readFileSync(join(docs, 'guide/results.md'), 'utf8')).toBe(page);
+    for (const e of json.experiments as { name: string }[]) expect(page).toContain(`## ${e.name}`);
+  });
+
   it('the site builds, and a broken internal link fails the build (VitePress)', () => {
     // Runs after the markdown reference above is generated; VitePress fails on dead links.
     const vitepress = join(docs, 'node_modules/vitepress/bin/vitepress.js');

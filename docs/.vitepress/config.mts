@@ -54,6 +54,7 @@ export default defineConfig({
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Concepts', link: '/guide/concepts' },
           { text: 'Command line', link: '/guide/cli' },
+          { text: 'Reproduction results', link: '/guide/results' },
           { text: 'GPUs', link: '/guide/gpu' },
           { text: 'Architecture', link: '/architecture' },
           { text: 'Contributing', link: '/guide/contributing' },

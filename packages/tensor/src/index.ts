@@ -57,6 +57,7 @@ export {
   assertAxis,
   assertBroadcastable,
   assertFinite,
+  assertFiniteAsync,
   assertFloatTensor,
   assertNumber,
   assertOneOf,
@@ -68,6 +69,7 @@ export {
   type NumberConstraints,
   type TensorInput,
   toFiniteRows,
+  toFiniteRowsAsync,
   toFloat32,
 } from './validate.js';
 export { yieldToEventLoop } from './yield.js';

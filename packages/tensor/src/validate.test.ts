@@ -12,10 +12,12 @@ import { truncatedNormal } from './numerics/truncated_normal.js';
 import { odeint } from './ode.js';
 import {
   assertFinite,
+  assertFiniteAsync,
   assertNumber,
   assertOneOf,
   assertPositiveInteger,
   assertShape,
+  toFiniteRowsAsync,
   toFloat32,
 } from './validate.js';
 
@@ -59,6 +61,24 @@ describe('errors and validation helpers', () => {
     expect(() => assertFinite(t, 'y')).toThrow('y must be finite, but entry [1, 1] is NaN.');
     expect(() => assertShape(t, [2, 3], 'y')).toThrow(ShapeError);
     t.dispose();
+  });
+
+  it('assertFiniteAsync and toFiniteRowsAsync: the same checks and messages, read asynchronously', async () => {
+    const bad = tf.tensor2d([
+      [1, 2],
+      [Number.POSITIVE_INFINITY, 4],
+    ]);
+    await expect(assertFiniteAsync(bad, 'y')).rejects.toThrow(
+      'y must be finite, but entry [1, 0] is Infinity.',
+    );
+    await expect(assertFiniteAsync(tf.tensor1d([1, 2]), 'y')).resolves.toBeUndefined();
+    const before = tf.memory().numTensors;
+    await expect(toFiniteRowsAsync([[1, Number.NaN]], 'init', 2)).rejects.toThrow(NonFiniteError);
+    await expect(toFiniteRowsAsync([[1, 2, 3]], 'init', 2)).rejects.toThrow(ShapeError);
+    expect(tf.memory().numTensors).toBe(before);
+    const rows = await toFiniteRowsAsync([[1, 2]], 'init', 2);
+    expect(rows.shape).toEqual([1, 2]);
+    tf.dispose([bad, rows]);
   });
 
   it('number and option validators say what was expected', () => {

@@ -73,6 +73,19 @@ export function toFiniteRows(value: TensorInput, name: string, dim: number): tf.
   }
 }
 
+/** {@link toFiniteRows} with an asynchronous finiteness read, for async entry points. */
+export async function toFiniteRowsAsync(value: TensorInput, name: string, dim: number): Promise<tf.Tensor2D> {
+  const t = toFloat32(value, name, [null, dim]) as tf.Tensor2D;
+  try {
+    if (t.shape[0] === 0) throw new ShapeError(`${name} has no rows.`);
+    await assertFiniteAsync(t, name);
+    return t;
+  } catch (error) {
+    t.dispose();
+    throw error;
+  }
+}
+
 /** The shape of nested number arrays, checking that they are rectangular and numeric. */
 function nestedShape(value: unknown, name: string): number[] {
   if (typeof value === 'number') return [];
@@ -129,14 +142,36 @@ export function assertShape(t: tf.Tensor, shape: readonly (number | null)[], nam
  * @throws NonFiniteError
  */
 export function assertFinite(t: tf.Tensor, name: string): void {
+  checkNumeric(t, name);
+  checkFiniteValues(t.dataSync(), t.shape, name);
+}
+
+/**
+ * {@link assertFinite} with an asynchronous read (`await data()`), for async entry points: a
+ * synchronous read stalls a GPU queue, and WebGPU in Node cannot read synchronously at all.
+ *
+ * @throws NonFiniteError
+ */
+export async function assertFiniteAsync(t: tf.Tensor, name: string): Promise<void> {
+  checkNumeric(t, name);
+  checkFiniteValues(await t.data(), t.shape, name);
+}
+
+function checkNumeric(t: tf.Tensor, name: string): void {
   assertLiveTensor(t, name);
   if (t.dtype !== 'float32' && t.dtype !== 'int32')
     throw new ShapeError(`${name} must be a numeric tensor, got ${t.dtype}.`);
-  const values = t.dataSync();
+}
+
+function checkFiniteValues(
+  values: ArrayLike<number | string | Uint8Array>,
+  shape: number[],
+  name: string,
+): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     if (!Number.isFinite(v)) {
-      throw new NonFiniteError(`${name} must be finite, but entry ${formatIndex(i, t.shape)} is ${v}.`);
+      throw new NonFiniteError(`${name} must be finite, but entry ${formatIndex(i, shape)} is ${v}.`);
     }
   }
 }

@@ -5,7 +5,7 @@ import {
   NonFiniteError,
   Rng,
   type TensorInput,
-  toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -97,12 +97,12 @@ export const MCMC_KEYS = [
  * Validates the common options (and the kernel's own keys `extra`) before any tensor is made;
  * `init` becomes a float32 `[chains, dim]` tensor the caller must dispose.
  */
-export function runSettings<O extends McmcOptions>(
+export async function runSettings<O extends McmcOptions>(
   options: O,
   dim: number,
   extra: readonly string[],
   where: string,
-): RunSettings {
+): Promise<RunSettings> {
   if (options === undefined)
     throw new ValueError(`${where}: options with init [chains, ${dim}] are required.`);
   const o = checkOptions(options, [...MCMC_KEYS, ...extra], where);
@@ -118,7 +118,7 @@ export function runSettings<O extends McmcOptions>(
   if (o.seed !== undefined) assertSeed(o.seed, `${where}: seed`);
   checkCallbacks(o, where);
   const seed = o.seed ?? Rng.randomSeed();
-  const init = toFiniteRows(o.init, `${where}: init`, dim);
+  const init = await toFiniteRowsAsync(o.init, `${where}: init`, dim);
   return {
     init,
     draws,
@@ -169,6 +169,8 @@ export interface ChainKernel {
   draw(): tf.Tensor2D;
   /** The current step size, read at the checks and at the end. */
   stepSize(): tf.Scalar;
+  /** After the last transition of a run that completed or stopped: reads back summaries. */
+  finish?(): Promise<void>;
   /** Frees the kernel's tensors. */
   dispose(): void;
 }
@@ -249,6 +251,7 @@ export async function runChains(kernel: ChainKernel, s: RunSettings, where: stri
     const eta = kernel.stepSize();
     const stepSize = (await eta.data())[0] as number;
     eta.dispose();
+    await kernel.finish?.();
     const samples =
       kept.length > 0
         ? (tf.stack(kept) as tf.Tensor3D)

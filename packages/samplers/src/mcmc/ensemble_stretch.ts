@@ -35,7 +35,7 @@ export async function ensembleStretch(
   const o = options ?? ({} as EnsembleStretchOptions);
   const a = o.a ?? 2;
   assertNumber(a, 'ensembleStretch: a', { greaterThan: 1 });
-  const s = runSettings(o, t.dim, ['a'], 'ensembleStretch');
+  const s = await runSettings(o, t.dim, ['a'], 'ensembleStretch');
   const [n, d] = s.init.shape;
   if (n < 2 * d || n % 2 !== 0) {
     s.init.dispose();
@@ -44,7 +44,9 @@ export async function ensembleStretch(
     );
   }
   // Stretch moves stay in the affine hull of the walkers: a degenerate start never spreads out.
-  const spread = tf.tidy(() => tf.min(tf.moments(s.init, 0).variance).dataSync()[0] as number);
+  const smallest = tf.tidy(() => tf.min(tf.moments(s.init, 0).variance));
+  const spread = (await smallest.data())[0] as number;
+  smallest.dispose();
   if (!(spread > 0)) {
     s.init.dispose();
     throw new ValueError(

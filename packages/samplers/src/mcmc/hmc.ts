@@ -49,7 +49,7 @@ export async function hmc(target: UnnormalizedDensity, options: HmcOptions): Pro
   assertBoolean(adapt, 'hmc: adapt');
   assertNumber(goal, 'hmc: targetAcceptance', { greaterThan: 0, lessThan: 1 });
   assertNumber(maxError, 'hmc: maxEnergyError', { greaterThan: 0 });
-  const s = runSettings(
+  const s = await runSettings(
     o,
     t.dim,
     ['stepSize', 'leapfrogSteps', 'adapt', 'targetAcceptance', 'maxEnergyError'],

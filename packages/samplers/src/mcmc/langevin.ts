@@ -179,7 +179,7 @@ export async function mala(target: UnnormalizedDensity, options: MalaOptions): P
   assertNumber(eta, 'mala: stepSize', { greaterThan: 0 });
   assertBoolean(adapt, 'mala: adapt');
   assertNumber(goal, 'mala: targetAcceptance', { greaterThan: 0, lessThan: 1 });
-  const s = runSettings(o, t.dim, ['stepSize', 'adapt', 'targetAcceptance'], 'mala');
+  const s = await runSettings(o, t.dim, ['stepSize', 'adapt', 'targetAcceptance'], 'mala');
   const kernel = withInit(s, () =>
     langevinKernel(t, s.init, eta, true, adapt ? { target: goal, burnIn: s.burnIn } : undefined),
   );
@@ -197,7 +197,7 @@ export async function ula(target: UnnormalizedDensity, options: UlaOptions): Pro
   const o = options ?? ({} as UlaOptions);
   const eta = o.stepSize ?? 0.01;
   assertNumber(eta, 'ula: stepSize', { greaterThan: 0 });
-  const s = runSettings(o, t.dim, ['stepSize'], 'ula');
+  const s = await runSettings(o, t.dim, ['stepSize'], 'ula');
   return runChains(
     withInit(s, () => langevinKernel(t, s.init, eta, false, undefined)),
     s,

@@ -82,7 +82,7 @@ export async function parallelTempering(
     temperatures = Array.from({ length: levels }, (_, l) => (levels === 1 ? 1 : maxT ** (l / (levels - 1))));
   }
   const box = o.box !== undefined ? checkBox(o.box, raw.dim, 'parallelTempering') : undefined;
-  const s = runSettings(
+  const s = await runSettings(
     o,
     raw.dim,
     ['temperatures', 'levels', 'maxTemperature', 'box', 'stepSize'],
@@ -215,14 +215,16 @@ export async function parallelTempering(
     },
     draw: () => tf.slice(state.x, [0, 0], [W, d]) as tf.Tensor2D,
     stepSize: () => tf.tidy(() => tf.reshape(tf.slice(tf.reshape(eta, [-1]), [0], [1]), []) as tf.Scalar),
-    dispose() {
-      const sums = swapSum.dataSync();
+    async finish() {
+      const sums = await swapSum.data();
       result.swapAcceptance = Array.from({ length: L - 1 }, (_, l) =>
         (swapCounts[l] as number) > 0 ? (sums[l] as number) / (swapCounts[l] as number) : Number.NaN,
       );
       const e = adapter.eta();
-      result.stepSizes = Array.from(e.dataSync());
+      result.stepSizes = Array.from(await e.data());
       e.dispose();
+    },
+    dispose() {
       tf.dispose([state.x, state.logp, state.grad, eta, betaRows, swapSum]);
       for (const ph of phases) tf.dispose([ph.partner, ph.low, ph.betaGap, ph.lowerMask]);
       adapter.dispose();

@@ -4,7 +4,7 @@ import { DivideAndConquerSampler, mala, parallelTempering, type Regions } from '
 import { Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
-import { barChart, scatterChart } from '../report/charts.js';
+import { modeWeightsChart, scatterChart } from '../report/charts.js';
 import type {
   Chart,
   Experiment,
@@ -228,28 +228,12 @@ async function runRegime(
           facet: 'method',
           highlight: ['found mode'],
         }),
-        barChart({
-          title: `B1 ${regime}: mode weights, estimate ± 2 SE against the exact region masses`,
-          data: sampler.weights.flatMap((w, k) => [
-            {
-              mode: `mode ${k}`,
-              source: 'estimate',
-              weight: w,
-              lo: w - 2 * (sampler.weightErrors[k] as number),
-              hi: w + 2 * (sampler.weightErrors[k] as number),
-            },
-            {
-              mode: `mode ${k}`,
-              source: 'exact',
-              weight: truth[k] as number,
-              lo: truth[k] as number,
-              hi: truth[k] as number,
-            },
-          ]),
-          x: { field: 'mode', title: 'mode' },
-          y: { field: 'weight', title: 'weight' },
-          color: 'source',
-        }),
+        modeWeightsChart(
+          `B1 ${regime}: mode weights, estimate ± 2 SE against the exact region masses`,
+          sampler.weights,
+          sampler.weightErrors,
+          truth,
+        ),
       );
     }
   } finally {

@@ -1,7 +1,7 @@
 import { gaussianMixtureHighDim, type MixtureBenchmark, skewNormalMixture } from '@polymodal/datasets';
 import { type DivideAndConquerConfig, DivideAndConquerSampler } from '@polymodal/samplers';
 import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
-import { barChart } from '../report/charts.js';
+import { modeWeightsChart } from '../report/charts.js';
 import type {
   Chart,
   Experiment,
@@ -144,20 +144,12 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
         });
         if (seed === 0)
           charts.push(
-            barChart({
-              title: `${setting}: mode weights, estimate ± 2 SE against the exact region masses`,
-              data: sampler.weights.flatMap((w, k) => {
-                const se = sampler.weightErrors[k] as number;
-                const t = truth[k] as number;
-                return [
-                  { mode: `mode ${k}`, source: 'estimate', weight: w, lo: w - 2 * se, hi: w + 2 * se },
-                  { mode: `mode ${k}`, source: 'exact', weight: t, lo: t, hi: t },
-                ];
-              }),
-              x: { field: 'mode', title: 'mode' },
-              y: { field: 'weight', title: 'weight' },
-              color: 'source',
-            }),
+            modeWeightsChart(
+              `${setting}: mode weights, estimate ± 2 SE against the exact region masses`,
+              sampler.weights,
+              sampler.weightErrors,
+              truth,
+            ),
           );
       } finally {
         sampler.dispose();

@@ -3,7 +3,7 @@ import { type DivideAndConquerConfig, DivideAndConquerSampler, mala } from '@pol
 import { Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { SAMPLER_STEPS, samplerProgress } from '../progress.js';
-import { barChart, scatterChart } from '../report/charts.js';
+import { modeWeightsChart, scatterChart } from '../report/charts.js';
 import type {
   Chart,
   Experiment,
@@ -188,20 +188,12 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
               color: 'region',
               highlight: ['exact mode'],
             }),
-            barChart({
-              title: `${setting}: mode weights, estimate ± 2 SE against the exact region masses`,
-              data: sampler.weights.flatMap((w, k) => {
-                const se = sampler.weightErrors[k] as number;
-                const t = truth.masses[k] as number;
-                return [
-                  { mode: `mode ${k}`, source: 'estimate', weight: w, lo: w - 2 * se, hi: w + 2 * se },
-                  { mode: `mode ${k}`, source: 'exact', weight: t, lo: t, hi: t },
-                ];
-              }),
-              x: { field: 'mode', title: 'mode' },
-              y: { field: 'weight', title: 'weight' },
-              color: 'source',
-            }),
+            modeWeightsChart(
+              `${setting}: mode weights, estimate ± 2 SE against the exact region masses`,
+              sampler.weights,
+              sampler.weightErrors,
+              truth.masses,
+            ),
           );
         }
       } finally {

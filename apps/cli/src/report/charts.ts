@@ -199,3 +199,23 @@ export function trajectoryChart(options: { title: string; data: Datum[]; x: Axis
   };
   return { title: options.title, spec };
 }
+
+/**
+ * A sampler's mode weights, each estimate ± 2 standard errors beside the exact mass of its region.
+ */
+export function modeWeightsChart(title: string, weights: number[], errors: number[], truth: number[]): Chart {
+  return barChart({
+    title,
+    data: weights.flatMap((w, k) => {
+      const se = errors[k] as number;
+      const t = truth[k] as number;
+      return [
+        { mode: `mode ${k}`, source: 'estimate', weight: w, lo: w - 2 * se, hi: w + 2 * se },
+        { mode: `mode ${k}`, source: 'exact', weight: t, lo: t, hi: t },
+      ];
+    }),
+    x: { field: 'mode', title: 'mode' },
+    y: { field: 'weight', title: 'weight' },
+    color: 'source',
+  });
+}

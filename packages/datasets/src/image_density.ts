@@ -9,6 +9,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
+import { latticeMaxima, newtonMaximum2d } from './lattice_maxima.js';
 import { type ExactDraws, massesFromDraws, type SampleableBenchmark } from './sampler_benchmarks.js';
 
 /** A grayscale image: `pixels[row * width + column]` in `[0, 1]`, row 0 at the top. */
@@ -199,7 +200,7 @@ export function imageDensity(options?: ImageDensityOptions): ImageDensityBenchma
     ),
   );
 
-  /** The 4 basis values (and derivatives, in units of u) per point along one axis. */
+  /** The 4 basis values per point along one axis, and (on demand) their derivatives in u. */
   const axis = (u: tf.Tensor1D, lo: number, hi: number) => {
     const inside = tf.logicalAnd(tf.greaterEqual(u, lo), tf.less(u, hi));
     const f = tf.clipByValue(tf.floor(u), lo, hi - 1);
@@ -216,19 +217,20 @@ export function imageDensity(options?: ImageDensityOptions): ImageDensityBenchma
       ],
       1,
     ); // [N, 4]
-    const d = tf.stack(
-      [
-        tf.mul(tf.square(s), -0.5),
-        tf.div(tf.sub(tf.mul(t2, 3), tf.mul(t, 4)), 2),
-        tf.div(tf.add(tf.add(tf.mul(t2, -3), tf.mul(t, 2)), 1), 2),
-        tf.div(t2, 2),
-      ],
-      1,
-    );
+    const d = () =>
+      tf.stack(
+        [
+          tf.mul(tf.square(s), -0.5),
+          tf.div(tf.sub(tf.mul(t2, 3), tf.mul(t, 4)), 2),
+          tf.div(tf.add(tf.add(tf.mul(t2, -3), tf.mul(t, 2)), 1), 2),
+          tf.div(t2, 2),
+        ],
+        1,
+      );
     return { inside, first: f, w, d };
   };
 
-  /** ρ, ∂ρ/∂x, ∂ρ/∂y at points `[N, 2]`, each `[N]`. */
+  /** ρ at points `[N, 2]` (`[N]`), and ∂ρ/∂x, ∂ρ/∂y computed only when the score asks. */
   const evaluate = (x: tf.Tensor2D) => {
     const [px, py] = tf.unstack(x, 1) as [tf.Tensor1D, tf.Tensor1D];
     const ax = axis(tf.div(tf.sub(px, x0), hx) as tf.Tensor1D, -2, W + 1);
@@ -240,8 +242,8 @@ export function imageDensity(options?: ImageDensityOptions): ImageDensityBenchma
       tf.reshape(tf.mul(tf.expandDims(a, 2), tf.expandDims(b, 1)), [-1, 16]);
     const inside = tf.cast(tf.logicalAnd(ax.inside, ay.inside), 'float32');
     const rho = tf.mul(tf.sum(tf.mul(c, outer(ax.w, ay.w)), 1), inside);
-    const dx = tf.mul(tf.div(tf.sum(tf.mul(c, outer(ax.d, ay.w)), 1), hx), inside);
-    const dy = tf.mul(tf.div(tf.sum(tf.mul(c, outer(ax.w, ay.d)), 1), hy), inside);
+    const dx = () => tf.mul(tf.div(tf.sum(tf.mul(c, outer(ax.d(), ay.w)), 1), hx), inside);
+    const dy = () => tf.mul(tf.div(tf.sum(tf.mul(c, outer(ax.w, ay.d())), 1), hy), inside);
     return { rho, dx, dy };
   };
 
@@ -253,7 +255,7 @@ export function imageDensity(options?: ImageDensityOptions): ImageDensityBenchma
         const { rho, dx, dy } = evaluate(x);
         // Outside the support ρ = 0 and the score is set to 0 rather than 0/0.
         const safe = tf.where(tf.greater(rho, 0), rho, tf.onesLike(rho));
-        return tf.div(tf.stack([dx, dy], 1), tf.expandDims(safe, 1)) as tf.Tensor2D;
+        return tf.div(tf.stack([dx(), dy()], 1), tf.expandDims(safe, 1)) as tf.Tensor2D;
       }),
     logNormalizer,
   });
@@ -386,43 +388,29 @@ function findImageModes(
       values[i * ny + j] = evaluate(x, y).rho;
     }
   const found: { x: number[]; rho: number }[] = [];
-  for (let i = 1; i < nx - 1; i++)
-    for (let j = 1; j < ny - 1; j++) {
-      const v = values[i * ny + j] as number;
-      // Only maxima that stand clear of the flat floored background count.
-      if (v < 2 * floor) continue;
-      let peak = true;
-      for (let a = -1; a <= 1 && peak; a++)
-        for (let b = -1; b <= 1; b++)
-          if ((a !== 0 || b !== 0) && (values[(i + a) * ny + (j + b)] as number) >= v) {
-            peak = false;
-            break;
-          }
-      if (!peak) continue;
-      let [x, y] = at(i, j) as [number, number];
-      let accepted = false;
-      for (let it = 0; it < 50; it++) {
+  // Only maxima that stand clear of the flat floored background count.
+  for (const [i, j] of latticeMaxima(values, nx, ny, 2 * floor)) {
+    const mode = newtonMaximum2d(
+      (x, y) => {
         const e = evaluate(x, y);
-        const [gx, gy] = e.grad as [number, number];
-        const [hxx, hxy, hyy] = e.hessian as [number, number, number];
-        const det = hxx * hyy - hxy * hxy;
-        if (!(hxx < 0 && det > 0)) break;
-        if (Math.hypot(gx, gy) <= 1e-9 * e.rho) {
-          accepted = true;
-          break;
-        }
-        x -= (hyy * gx - hxy * gy) / det;
-        y -= (hxx * gy - hxy * gx) / det;
-      }
-      if (!accepted) continue;
-      const rho = evaluate(x, y).rho;
-      if (
-        found.some(
-          (m) => Math.abs((m.x[0] as number) - x) < hx / 4 && Math.abs((m.x[1] as number) - y) < hy / 4,
-        )
+        return {
+          grad: e.grad as [number, number],
+          hessian: e.hessian as [number, number, number],
+          tolerance: 1e-9 * e.rho,
+        };
+      },
+      at(i, j) as [number, number],
+      50,
+    );
+    if (mode === undefined) continue;
+    const [x, y] = mode;
+    if (
+      found.some(
+        (m) => Math.abs((m.x[0] as number) - x) < hx / 4 && Math.abs((m.x[1] as number) - y) < hy / 4,
       )
-        continue;
-      found.push({ x: [x, y], rho });
-    }
+    )
+      continue;
+    found.push({ x: [x, y], rho: evaluate(x, y).rho });
+  }
   return found.sort((a, b) => b.rho - a.rho).map((m) => m.x);
 }

@@ -1,7 +1,8 @@
 import { type DisposableDensity, densityFromFunction } from '@polymodal/distributions';
-import { assertNumber, checkOptions, ShapeError, ValueError } from '@polymodal/tensor';
+import { assertNumber, checkOptions, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { countLabels, type RegionMasses, type SamplerBenchmark } from './sampler_benchmarks.js';
+import { latticeMaxima, newtonMaximum2d } from './lattice_maxima.js';
+import { massesFromQuadrature, type SamplerBenchmark } from './sampler_benchmarks.js';
 
 /** Options of {@link inversePde}. */
 export interface InversePdeOptions {
@@ -292,31 +293,8 @@ export function inversePde(options?: InversePdeOptions): InversePdeBenchmark {
     observations,
     modes,
     forward,
-    regionMasses: async (label, count, opts) => {
-      const o2 = checkOptions(opts, ['draws', 'seed'], 'regionMasses');
-      void o2; // draws and seed do not apply to quadrature; accepted for a uniform interface
-      if (typeof label !== 'function')
-        throw new ValueError('regionMasses: label must be a function of points [N, dim].');
-      const totals = new Float64Array(count + 1);
-      const n = normalisedWeights.length;
-      for (let start = 0; start < n; start += 1 << 16) {
-        const end = Math.min(n, start + (1 << 16));
-        const x = tf.tensor2d(keptPoints.slice(2 * start, 2 * end), [end - start, 2]);
-        const w = tf.tensor1d(normalisedWeights.subarray(start, end));
-        const sums = countLabels(x, label, count, w);
-        const c = await sums.data();
-        tf.dispose([x, w, sums]);
-        for (let k = 0; k <= count; k++) totals[k] = (totals[k] as number) + (c[k] as number);
-      }
-      if ((totals[count] as number) > 1e-12)
-        throw new ValueError(`regionMasses: the labeller returned labels outside [0, ${count}).`);
-      const result: RegionMasses = {
-        masses: Array.from(totals.subarray(0, count)),
-        standardErrors: Array<number>(count).fill(0),
-        method: 'quadrature',
-      };
-      return result;
-    },
+    regionMasses: (label, count, opts) =>
+      massesFromQuadrature(keptPoints, normalisedWeights, 2, label, count, opts),
     dispose: () => target.dispose(),
   };
 }
@@ -342,48 +320,30 @@ function posteriorModes(
         grid[j] as number,
       );
   const found: { x: number[]; value: number }[] = [];
-  for (let i = 1; i < M - 1; i++)
-    for (let j = 1; j < M - 1; j++) {
-      const v = values[i * M + j] as number;
-      let peak = true;
-      for (let a = -1; a <= 1; a++)
-        for (let b = -1; b <= 1; b++)
-          if ((a || b) && (values[(i + a) * M + (j + b)] as number) >= v) peak = false;
-      if (!peak) continue;
-      let s1 = grid[i] as number;
-      let s2 = grid[j] as number;
-      let accepted = false;
-      for (let it = 0; it < 100; it++) {
-        const [g1, g2] = hostGrad(s1, s2);
-        const e = 1e-6;
-        const [a1, a2] = hostGrad(s1 + e, s2);
-        const [b1, b2] = hostGrad(s1 - e, s2);
-        const [c1, c2] = hostGrad(s1, s2 + e);
-        const [d1, d2] = hostGrad(s1, s2 - e);
-        const hxx = (a1 - b1) / (2 * e);
-        const hxy = 0.5 * ((a2 - b2) / (2 * e) + (c1 - d1) / (2 * e));
-        const hyy = (c2 - d2) / (2 * e);
-        const det = hxx * hyy - hxy * hxy;
-        if (!(hxx < 0 && det > 0)) break;
-        if (Math.hypot(g1, g2) < 1e-8) {
-          accepted = true;
-          break;
-        }
-        // Damped Newton: never more than a lattice step at a time.
-        let dx = -(hyy * g1 - hxy * g2) / det;
-        let dy = -(hxx * g2 - hxy * g1) / det;
-        const len = Math.hypot(dx, dy);
-        if (len > step) {
-          dx *= step / len;
-          dy *= step / len;
-        }
-        s1 += dx;
-        s2 += dy;
-      }
-      if (!accepted) continue;
-      if (found.some((m) => Math.hypot((m.x[0] as number) - s1, (m.x[1] as number) - s2) < 1e-5)) continue;
-      const value = hostLog(unitReadings(s1).g, unitReadings(s2).g, s1, s2);
-      found.push({ x: [s1, s2], value });
-    }
+  const derivatives = (s1: number, s2: number) => {
+    // The analytic gradient and a central-difference Hessian of it.
+    const e = 1e-6;
+    const [a1, a2] = hostGrad(s1 + e, s2);
+    const [b1, b2] = hostGrad(s1 - e, s2);
+    const [c1, c2] = hostGrad(s1, s2 + e);
+    const [d1, d2] = hostGrad(s1, s2 - e);
+    return {
+      grad: hostGrad(s1, s2),
+      hessian: [
+        (a1 - b1) / (2 * e),
+        0.5 * ((a2 - b2) / (2 * e) + (c1 - d1) / (2 * e)),
+        (c2 - d2) / (2 * e),
+      ] as const,
+      tolerance: 1e-8,
+    };
+  };
+  for (const [i, j] of latticeMaxima(values, M, M)) {
+    // Damped Newton: never more than a lattice step at a time.
+    const mode = newtonMaximum2d(derivatives, [grid[i] as number, grid[j] as number], 100, step);
+    if (mode === undefined) continue;
+    const [s1, s2] = mode;
+    if (found.some((m) => Math.hypot((m.x[0] as number) - s1, (m.x[1] as number) - s2) < 1e-5)) continue;
+    found.push({ x: [s1, s2], value: hostLog(unitReadings(s1).g, unitReadings(s2).g, s1, s2) });
+  }
   return found.sort((p, q) => q.value - p.value).map((m) => m.x);
 }

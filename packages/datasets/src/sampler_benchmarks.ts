@@ -103,10 +103,7 @@ export async function massesFromDraws(
   count: number,
   options: RegionMassOptions | undefined,
 ): Promise<RegionMasses> {
-  const o = checkOptions(options, ['draws', 'seed'], 'regionMasses');
-  if (typeof label !== 'function')
-    throw new ValueError('regionMasses: label must be a function of points [N, dim].');
-  assertPositiveInteger(count, 'regionMasses: count', 1 << 16);
+  const o = checkRegionQuery(label, count, options);
   const draws = o.draws ?? 1_000_000;
   assertPositiveInteger(draws, 'regionMasses: draws', 1 << 26);
   const seed = o.seed ?? 0;
@@ -131,6 +128,53 @@ export async function massesFromDraws(
     standardErrors: masses.map((m) => Math.sqrt((m * (1 - m)) / draws)),
     method: 'exact-draws',
   };
+}
+
+/**
+ * Masses of `label`'s regions from quadrature: nodes `points` (flat `[x₀, y₀, x₁, …]`, `dim` per
+ * node) with normalised weights, labelled in chunks. `draws` and `seed` do not apply and are
+ * accepted for the common interface.
+ */
+export async function massesFromQuadrature(
+  points: readonly number[],
+  weights: Float32Array,
+  dim: number,
+  label: RegionLabeller,
+  count: number,
+  options: RegionMassOptions | undefined,
+): Promise<RegionMasses> {
+  checkRegionQuery(label, count, options);
+  const totals = new Float64Array(count + 1);
+  const n = weights.length;
+  for (let start = 0; start < n; start += 1 << 16) {
+    const end = Math.min(n, start + (1 << 16));
+    const x = tf.tensor2d(points.slice(dim * start, dim * end), [end - start, dim]);
+    const w = tf.tensor1d(weights.subarray(start, end));
+    const sums = countLabels(x, label, count, w);
+    const c = await sums.data();
+    tf.dispose([x, w, sums]);
+    for (let k = 0; k <= count; k++) totals[k] = (totals[k] as number) + (c[k] as number);
+  }
+  if ((totals[count] as number) > 1e-12)
+    throw new ValueError(`regionMasses: the labeller returned labels outside [0, ${count}).`);
+  return {
+    masses: Array.from(totals.subarray(0, count)),
+    standardErrors: Array<number>(count).fill(0),
+    method: 'quadrature',
+  };
+}
+
+/** Validates a `regionMasses` call before any work. */
+function checkRegionQuery(
+  label: RegionLabeller,
+  count: number,
+  options: RegionMassOptions | undefined,
+): RegionMassOptions {
+  const o = checkOptions(options, ['draws', 'seed'], 'regionMasses');
+  if (typeof label !== 'function')
+    throw new ValueError('regionMasses: label must be a function of points [N, dim].');
+  assertPositiveInteger(count, 'regionMasses: count', 1 << 16);
+  return o;
 }
 
 /**

@@ -23,15 +23,14 @@ describe('flow matching on the device path', () => {
       const readsFor = (iterations: number) => {
         const fm = new FlowMatching({ dim: 2, hiddenUnits: [16], seed: 0, coupling });
         models.push(fm);
-        return syncReadsDuring(
-          () => fm.fit(x1, { iterations, batchSize: 64, checkEvery: 10, seed: 1, fitPath: 'device' }),
-          { record: true },
+        return syncReadsDuring(() =>
+          fm.fit(x1, { iterations, batchSize: 64, checkEvery: 10, seed: 1, fitPath: 'device' }),
         );
       };
       expect(await readsFor(60)).toEqual(await readsFor(20));
       const fm = models[1] as FlowMatching;
       const samplingFor = (steps: number) =>
-        syncReadsDuring(() => fm.sample(500, { steps, seed: 2, method: 'rk4' }).dispose(), { record: true });
+        syncReadsDuring(() => fm.sample(500, { steps, seed: 2, method: 'rk4' }).dispose());
       expect(await samplingFor(60)).toEqual(await samplingFor(20));
       for (const m of models) m.dispose();
       x1.dispose();

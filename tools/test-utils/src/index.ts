@@ -61,33 +61,26 @@ export async function toMemory(model: {
 const SYNC_READS = ['dataSync', 'arraySync', 'bufferSync'] as const;
 
 /**
- * Runs `fn` with tensors' synchronous reads (`dataSync`, `arraySync`, `bufferSync`) made to throw,
- * and returns the names of those called: a hot path must read with `await data()`, because a
- * synchronous read stalls a GPU queue (and throws on WebGPU in Node). Restores them afterwards.
+ * Runs `fn` and returns where it read tensors synchronously (`dataSync`, `arraySync`,
+ * `bufferSync`; each read still happens): a hot path must read with `await data()`, because a
+ * synchronous read stalls a GPU queue (and throws on WebGPU in Node).
  */
-export async function syncReadsDuring(
-  fn: () => unknown,
-  options: { record?: boolean } = {},
-): Promise<string[]> {
-  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+export async function syncReadsDuring(fn: () => unknown): Promise<string[]> {
+  const proto = tf.Tensor.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
   const saved = SYNC_READS.map((name) => proto[name]);
   const seen: string[] = [];
-  for (const name of SYNC_READS)
-    proto[name] = function forbidden(this: tf.Tensor, ...args: unknown[]): unknown {
-      const where = new Error().stack?.split('\n')[2]?.trim() ?? '';
-      seen.push(`${name} ${where}`);
-      // `record` lists every read (and performs it) instead of stopping at the first.
-      if (options.record)
-        return (saved[SYNC_READS.indexOf(name)] as (...a: unknown[]) => unknown).apply(this, args);
-      throw new Error(`synchronous read (${name}) during a hot path: ${where}`);
+  SYNC_READS.forEach((name, i) => {
+    const read = saved[i] as (...args: unknown[]) => unknown;
+    proto[name] = function recorded(this: tf.Tensor, ...args: unknown[]): unknown {
+      seen.push(`${name} ${new Error().stack?.split('\n')[2]?.trim() ?? ''}`);
+      return read.apply(this, args);
     };
+  });
   try {
     await fn();
-  } catch (error) {
-    if (seen.length === 0) throw error;
   } finally {
     SYNC_READS.forEach((name, i) => {
-      proto[name] = saved[i];
+      proto[name] = saved[i] as (...args: unknown[]) => unknown;
     });
   }
   return seen;

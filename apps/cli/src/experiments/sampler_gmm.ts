@@ -13,6 +13,7 @@ import type {
   Finding,
   ResultRow,
 } from './experiment.js';
+import { regionShares, tv } from './regions.js';
 import { mean, num, standardError } from './stats.js';
 
 // The exact region masses come from finitely many exact draws: their own binomial SE.
@@ -40,15 +41,6 @@ const SCALES = {
   },
 };
 
-async function regionShares(regions: Regions, x: tf.Tensor2D): Promise<number[]> {
-  if (regions.count === 1) return [1];
-  const labels = regions.label(x);
-  const counts = tf.tidy(() => tf.sum(tf.oneHot(labels, regions.count), 0));
-  const c = Array.from(await counts.data());
-  tf.dispose([labels, counts]);
-  return c.map((v) => v / x.shape[0]);
-}
-
 /** Multi-scale unbiased MMD² (bandwidths 0.25…4 × the median distance) and the energy distance. */
 async function distances(x: tf.Tensor2D, y: tf.Tensor2D) {
   const med = await medianBandwidth(x, y);
@@ -65,8 +57,6 @@ function pool(samples: tf.Tensor3D, n: number, seed: number): tf.Tensor2D {
   tf.dispose([flat, idx]);
   return out;
 }
-
-const tv = (a: number[], b: number[]) => 0.5 * a.reduce((s, v, k) => s + Math.abs(v - (b[k] ?? 0)), 0);
 
 async function pointsOf(x: tf.Tensor2D, method: string, regions: Regions, limit = 1500) {
   const head = tf.slice(x, 0, Math.min(limit, x.shape[0]));

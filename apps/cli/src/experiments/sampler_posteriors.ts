@@ -12,6 +12,7 @@ import type {
   Finding,
   ResultRow,
 } from './experiment.js';
+import { regionShares, tv } from './regions.js';
 import { num } from './stats.js';
 
 interface Case {
@@ -55,21 +56,6 @@ const SCALES: Record<'quick' | 'paper', { cases: Case[]; config: DivideAndConque
     config: {},
   },
 };
-
-/** Shares of `regions`' labels among the rows of `x`. */
-async function shares(
-  label: (x: tf.Tensor2D) => tf.Tensor1D,
-  count: number,
-  x: tf.Tensor2D,
-): Promise<number[]> {
-  const labels = label(x);
-  const counts = tf.tidy(() => tf.sum(tf.oneHot(tf.cast(labels, 'int32'), Math.max(2, count)), 0));
-  const c = Array.from(await counts.data()).slice(0, count);
-  tf.dispose([labels, counts]);
-  return c.map((v) => v / x.shape[0]);
-}
-
-const tv = (a: number[], b: number[]) => 0.5 * a.reduce((s, v, k) => s + Math.abs(v - (b[k] ?? 0)), 0);
 
 async function run(context: ExperimentContext): Promise<ExperimentResult> {
   const started = performance.now();
@@ -133,7 +119,7 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
           setting,
           seed,
           metric: 'region TV',
-          value: tv(await shares(label, count, generated), truth.masses),
+          value: tv(await regionShares(sampler.regions, generated), truth.masses),
         });
         // MALA from uniform starts at the sampler's whole gradient budget.
         const rng = new Rng(seed);
@@ -157,7 +143,7 @@ async function run(context: ExperimentContext): Promise<ExperimentResult> {
         });
         const flat = tf.reshape(run.samples, [-1, 2]) as tf.Tensor2D;
         owned.push(run.samples, flat);
-        const malaTv = tv(await shares(label, count, flat), truth.masses);
+        const malaTv = tv(await regionShares(sampler.regions, flat), truth.masses);
         add({ model: 'MALA (64 chains)', setting, seed, metric: 'region TV', value: malaTv });
         findings.push({
           claim: `${setting}: every local maximum is found and weighted within 3 combined SE of its exact region mass (seed ${seed}).`,

@@ -50,7 +50,7 @@ describe('MCMC runs read tensors asynchronously only', () => {
     ],
   ];
   it.each(runs)('%s', async (_name, run) => {
-    const reads = await syncReadsDuring(async () => (await run()).samples.dispose(), { record: true });
+    const reads = await syncReadsDuring(async () => (await run()).samples.dispose());
     expect(reads).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitWhileProgressing } from './wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const page = fileURLToPath(new URL('./page', import.meta.url));
@@ -81,13 +82,18 @@ beforeAll(async () => {
   };
   const tab = await browser.newPage();
   await tab.goto(`http://127.0.0.1:${port}/`);
-  await tab.waitForFunction(
-    () => (window as unknown as { __result?: unknown }).__result !== undefined,
-    undefined,
-    { timeout: 150_000 },
+  // Waits while the page keeps finishing stages (none takes 150 s even on a busy 2-core machine).
+  await waitWhileProgressing(
+    () =>
+      tab.evaluate(() => {
+        const w = window as unknown as { __result?: unknown; __stage?: string };
+        return { done: w.__result !== undefined, progress: w.__stage ?? '' };
+      }),
+    'browser page',
+    { stallMs: 150_000 },
   );
   result = (await tab.evaluate(() => (window as unknown as { __result: unknown }).__result)) as typeof result;
-}, 180_000);
+}, 20 * 60_000);
 
 afterAll(async () => {
   await close?.();

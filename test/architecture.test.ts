@@ -74,7 +74,9 @@ function packageOf(spec: string): { name: string; subpath: string } | undefined 
   return { name: parts.slice(0, n).join('/'), subpath: ['.', ...parts.slice(n)].join('/') };
 }
 
-const isTest = (file: string) => /\.test\.ts$/.test(file) || /(^|\/)(test|bench)\//.test(file);
+// Tests, benches and build configs (vite.config.ts): what they import is a dev dependency.
+const isTest = (file: string) =>
+  /\.test\.ts$/.test(file) || /(^|\/)(test|bench)\//.test(file) || /(^|\/)[^/]+\.config\.m?ts$/.test(file);
 
 interface Use {
   name: string;

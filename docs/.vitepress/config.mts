@@ -7,16 +7,21 @@ import apiSidebar from '../api/typedoc-sidebar.json' with { type: 'json' };
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
- * The package pages include each package's README, whose relative asset paths (`bench/x.svg`) are
- * relative to the package: resolve them there.
+ * The package pages include each package's README (and the cli and lab guides their app's), whose
+ * relative asset paths (`bench/x.svg`) are relative to the package: resolve them there.
  */
 function packageReadmeAssets(): Plugin {
   return {
     name: 'polymodal-package-readme-assets',
     resolveId(source, importer) {
-      const page = importer?.match(/docs\/packages\/([a-z]+)\.md$/);
+      const page = importer?.match(/docs\/(packages|guide)\/([a-z]+)\.md$/);
       if (!page || source.startsWith('/') || /^[a-z]+:/.test(source)) return null;
-      const file = join(root, 'packages', page[1] as string, source.replace(/^\.\//, ''));
+      // docs/packages/<p>.md includes packages/<p>/README.md; docs/guide/<app>.md an app's README.
+      const home =
+        page[1] === 'packages'
+          ? join(root, 'packages', page[2] as string)
+          : join(root, 'apps', page[2] as string);
+      const file = join(home, source.replace(/^\.\//, ''));
       return existsSync(file) ? file : null;
     },
   };
@@ -54,6 +59,7 @@ export default defineConfig({
           { text: 'Getting started', link: '/guide/getting-started' },
           { text: 'Concepts', link: '/guide/concepts' },
           { text: 'Command line', link: '/guide/cli' },
+          { text: 'Web lab', link: '/guide/lab' },
           { text: 'Reproduction results', link: '/guide/results' },
           { text: 'GPUs', link: '/guide/gpu' },
           { text: 'Architecture', link: '/architecture' },

@@ -273,11 +273,22 @@ async function main() {
   const results: Record<string, unknown> = {
     auto: { name: auto.name, tried: auto.tried.map((t) => t.backend), environment: auto.environment },
   };
-  for (const backend of ['webgl', 'wasm', 'cpu'] as const) results[backend] = await numerics(backend);
+  // Each finished stage is published, so the test waits while stages keep finishing.
+  const stage = (name: string) => {
+    (window as unknown as { __stage?: string }).__stage = name;
+  };
+  for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
+    results[backend] = await numerics(backend);
+    stage(backend);
+  }
   results.nn = await trainSaveLoad();
+  stage('nn');
   results.mdn = await mdnOnWebgl();
+  stage('mdn');
   results.host = await hostPath();
+  stage('host');
   results.mdnHost = await mdnOnWasmHost();
+  stage('mdnHost');
   results.flowHost = await flowOnWasmHost();
   return results;
 }

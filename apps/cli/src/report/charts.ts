@@ -1,5 +1,9 @@
+// The report's chart specs (Vega-Lite, data inlined), exported as `@polymodal/cli/charts` so the web
+// lab draws with the same specs rather than a second plotting code.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Chart } from '../experiments/experiment.js';
+
+export type { Chart };
 
 type Datum = Record<string, number | string | null>;
 
@@ -85,9 +89,12 @@ export function scatterChart(options: {
   color: string;
   /** One panel per value of this field. */
   facet?: string;
-  /** Bigger, outlined marks for rows whose `color` value is listed (modes, centres). */
+  /** Bigger, opaque marks for rows whose `highlightBy` value is listed (modes, centres). */
   highlight?: string[];
+  /** The field `highlight` tests (default: the `color` field). */
+  highlightBy?: string;
 }): Chart {
+  const emphasis = { field: options.highlightBy ?? options.color, oneOf: options.highlight ?? [] };
   const axis = (a: Axis) => ({
     field: a.field,
     type: 'quantitative' as const,
@@ -98,14 +105,8 @@ export function scatterChart(options: {
     x: axis(options.x),
     y: axis(options.y),
     color: { field: options.color, type: 'nominal' as const, title: options.color },
-    size: {
-      condition: { test: { field: options.color, oneOf: options.highlight ?? [] }, value: 40 },
-      value: 6,
-    },
-    opacity: {
-      condition: { test: { field: options.color, oneOf: options.highlight ?? [] }, value: 1 },
-      value: 0.45,
-    },
+    size: { condition: { test: emphasis, value: 40 }, value: 6 },
+    opacity: { condition: { test: emphasis, value: 1 }, value: 0.45 },
   };
   const inner = { mark: { type: 'point' as const, filled: true }, encoding };
   const spec: TopLevelSpec = options.facet

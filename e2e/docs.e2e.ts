@@ -65,7 +65,7 @@ describe('documentation site', () => {
       expect(await page.textContent('.VPHero')).toContain('Multimodal scientific ML');
       const picture = await page.$eval('.VPHero img', (img) => (img as HTMLImageElement).naturalWidth);
       expect(picture).toBeGreaterThan(500); // the learned density, loaded
-      expect(await page.$$eval('.VPFeature', (f) => f.length)).toBe(4);
+      expect(await page.$$eval('.VPFeature', (f) => f.length)).toBe(5); // four papers and the lab
       await page.screenshot({ path: join(artifacts, 'docs-home.png'), fullPage: true });
 
       await page.goto(`${base}/guide/concepts`);
@@ -75,6 +75,15 @@ describe('documentation site', () => {
         await page.$$eval('.vp-doc img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)),
       ).toEqual([expect.any(Number)]);
       await page.screenshot({ path: join(artifacts, 'docs-concepts.png'), fullPage: true });
+
+      // A package page shows the figures docs/scripts/figures.ts drew, loaded.
+      await page.goto(`${base}/packages/mdn`);
+      await page.waitForSelector('.vp-doc h1');
+      expect(
+        await page.$$eval('.vp-doc img[src*="/figures/"]', (imgs) =>
+          imgs.map((i) => (i as HTMLImageElement).naturalWidth > 0),
+        ),
+      ).toEqual([true, true, true]);
 
       await page.goto(`${base}/api/@polymodal/mdn/classes/MixtureDensityNetwork`);
       await page.waitForSelector('.vp-doc h1');

@@ -72,6 +72,16 @@ describe('API reference', () => {
     for (const e of json.experiments as { name: string }[]) expect(page).toContain(`## ${e.name}`);
   });
 
+  it("the model packages' pages show the figures docs/scripts/figures.ts drew, and every one exists", () => {
+    for (const name of ['mdn', 'samplers', 'flow', 'active']) {
+      expect(readFileSync(join(docs, `packages/${name}.md`), 'utf8')).toContain(`../figures/${name}.md`);
+      const fragment = readFileSync(join(docs, `figures/${name}.md`), 'utf8');
+      const figures = [...fragment.matchAll(/\]\(\/figures\/([\w-]+\.svg)\)/g)].map((m) => m[1] as string);
+      expect(figures.length, name).toBeGreaterThanOrEqual(2);
+      for (const f of figures) expect(readFileSync(join(docs, 'public/figures', f), 'utf8')).toMatch(/^<svg/);
+    }
+  });
+
   it('the site builds, and a broken internal link fails the build (VitePress)', () => {
     // Runs after the markdown reference above is generated; VitePress fails on dead links.
     const vitepress = join(docs, 'node_modules/vitepress/bin/vitepress.js');

@@ -27,7 +27,7 @@ async function shares(regions: Regions, x: tf.Tensor2D): Promise<number[]> {
 
 const tv = (a: number[], b: number[]) => 0.5 * a.reduce((s, v, k) => s + Math.abs(v - (b[k] ?? 0)), 0);
 
-async function labelledPoints(x: tf.Tensor2D, regions: Regions, method: string, limit = 1500) {
+async function labelledPoints(x: tf.Tensor2D, regions: Regions, method: string, limit = 800) {
   const head = tf.slice(x, 0, Math.min(limit, x.shape[0])) as tf.Tensor2D;
   const labels = regions.label(head);
   const [v, l] = await Promise.all([head.data(), labels.data()]);
@@ -105,7 +105,7 @@ export async function runSamplerDemo(values: SettingValues, context: DemoContext
     context.onProgress({ fraction: 0.9, label: 'charts' });
     const samplerShares = await shares(regions, generated);
     const malaShares = await shares(regions, malaDraws);
-    const malaShown = own(thinRows(malaDraws, 1500));
+    const malaShown = own(thinRows(malaDraws, 800));
     const charts: Chart[] = [
       await regionMap(b, regions, sampler.modes),
       scatterChart({
@@ -175,7 +175,7 @@ function thinRows(x: tf.Tensor2D, max: number): tf.Tensor2D {
 /** The box coloured by SVC region (the decision function), with the modes found on top. */
 async function regionMap(b: SamplerBenchmark, regions: Regions, modes: number[][]): Promise<Chart> {
   const [lo, hi] = [b.box.low, b.box.high];
-  const n = 50;
+  const n = 32;
   const gx = linspace(lo[0] as number, hi[0] as number, n);
   const gy = linspace(lo[1] as number, hi[1] as number, n);
   const cells = gx.flatMap((x1) => gy.map((x2) => [x1, x2]));

@@ -66,6 +66,13 @@ describe('quality gates', () => {
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   });
 
+  it('the pending changesets make a valid release plan (changeset status)', () => {
+    // A changeset naming an ignored package beside a published one breaks `changeset version`.
+    const bin = join(root, 'node_modules/@changesets/cli/bin.js');
+    const run = spawnSync(process.execPath, [bin, 'status'], { cwd: root, encoding: 'utf8' });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  });
+
   it('finds the workspaces to type-check', () => {
     expect(typechecked).toEqual(expect.arrayContaining(['packages/tensor', 'apps/cli', 'tools/fuzz', 'e2e']));
   });

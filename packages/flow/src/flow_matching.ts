@@ -32,6 +32,7 @@ import {
   assertOneOf,
   assertPositiveInteger,
   assertSeed,
+  BackendError,
   checkOptions,
   describeValue,
   NonFiniteError,
@@ -40,13 +41,17 @@ import {
   ShapeError,
   type TensorInput,
   toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null;
+
 import { checkedGroups, conditionRows, loadedStatistics } from './data.js';
 import { flowMatchingColumns } from './host_batch.js';
-import { type FlowLogProbOptions, flowLogProb, tileRows } from './likelihood.js';
+import { type FlowLogProbOptions, integrateLogProb, tileRows } from './likelihood.js';
 import { type PathName, probabilityPath } from './paths.js';
 import { integrateInChunks, METHODS, type OdeSampleOptions, sampleSettings } from './sampling.js';
 import { sampleTimes, type TimeSampler } from './time_samplers.js';
@@ -411,6 +416,12 @@ export class FlowMatching {
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
       throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
     if (o.fitPath !== undefined) assertOneOf(o.fitPath, ['auto', 'host', 'device'] as const, 'fitPath');
+    // The OT couplings solve an assignment on the host from the cost matrix of each minibatch,
+    // read back synchronously inside the step; WebGPU in Node has no synchronous read.
+    if (this.cfg.coupling !== 'independent' && tf.getBackend() === 'webgpu' && isNode)
+      throw new BackendError(
+        `coupling '${this.cfg.coupling}' reads each minibatch's cost matrix synchronously, which WebGPU in Node cannot do yet: use coupling 'independent' there, or the wasm / cpu backend.`,
+      );
     if (o.groups !== undefined && this.cfg.coupling === 'independent')
       throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");
     const owned: tf.Tensor[] = [];
@@ -423,14 +434,15 @@ export class FlowMatching {
     let optimizer: Optimizer | undefined;
     let checked = false;
     try {
-      const xs = keep(toFiniteRows(x, 'x', D));
+      // Asynchronous reads at set-up: no GPU stall, and WebGPU in Node cannot read synchronously.
+      const xs = keep(await toFiniteRowsAsync(x, 'x', D));
       const n = xs.shape[0];
       if (n < 2) throw new ShapeError('FlowMatching.fit needs at least 2 rows.');
       const ys = C > 0 ? keep(conditionRows(o.conditions, n, C)) : undefined;
       if (C === 0 && o.conditions !== undefined)
         throw new ValueError('This model is unconditional: omit conditions.');
       const groups = o.groups === undefined ? undefined : checkedGroups(o.groups, n);
-      stats = this.stats ?? (this.cfg.normalize ? Standardizer.fit(xs) : Standardizer.identity(D));
+      stats = this.stats ?? (this.cfg.normalize ? await Standardizer.fitAsync(xs) : Standardizer.identity(D));
       const data: tf.Tensor[] = [keep(stats.transform(xs)), ...(ys ? [ys] : [])];
       if (groups !== undefined) data.push(keep(tf.tensor1d(groups, 'int32')));
       const path = probabilityPath(
@@ -615,7 +627,7 @@ export class FlowMatching {
       const yc = y;
       const xn = this.stats ? this.stats.transform(xs) : tf.clone(xs);
       try {
-        const lp = flowLogProb(
+        const lp = integrateLogProb(
           (z, t) => this.velocity(z, t, yc && tileRows(yc, z.shape[0])),
           xn,
           (x0) => this.sourceLogProb(x0),

@@ -1,4 +1,5 @@
 import {
+  addMany,
   assertFinite,
   assertFloatTensor,
   assertOneOf,
@@ -81,7 +82,7 @@ function exactDivergence(v: VelocityField, x: tf.Tensor2D, t: number): tf.Tensor
     tf.dispose([cotangent, tiled, grad]);
   }
   if (parts.length === 1) return parts[0] as tf.Tensor1D;
-  const total = tf.addN(parts) as tf.Tensor1D;
+  const total = addMany(parts) as tf.Tensor1D;
   tf.dispose(parts);
   return total;
 }
@@ -92,7 +93,7 @@ function hutchinsonDivergence(v: VelocityField, x: tf.Tensor2D, t: number, probe
     const g = tf.grad((y: tf.Tensor) => tf.sum(tf.mul(v(y as tf.Tensor2D, t), z)))(x);
     return tf.sum(tf.mul(g, z), 1);
   });
-  return tf.div(tf.addN(estimates), probes.length) as tf.Tensor1D;
+  return tf.div(addMany(estimates), probes.length) as tf.Tensor1D;
 }
 
 /**
@@ -114,6 +115,21 @@ export function flowLogProb(
   assertFloatTensor(x, 'flowLogProb x');
   if (x.rank !== 2) throw new ShapeError(`flowLogProb: x must be [N, D], got [${x.shape}].`);
   assertFinite(x, 'flowLogProb x');
+  return integrateLogProb(v, x, logSource, options);
+}
+
+/**
+ * {@link flowLogProb} on rows already checked finite (the model classes check their inputs
+ * before normalising them: a second, synchronous read of a device tensor here would stall a GPU).
+ *
+ * @internal
+ */
+export function integrateLogProb(
+  v: VelocityField,
+  x: tf.Tensor2D,
+  logSource: (x0: tf.Tensor2D) => tf.Tensor1D,
+  options?: FlowLogProbOptions,
+): tf.Tensor1D {
   options = checkOptions(options, ['divergence', 'probes', 'steps', 'method', 'seed'], 'flowLogProb');
   if (options.seed !== undefined) assertSeed(options.seed);
   const divergence = options.divergence ?? 'exact';

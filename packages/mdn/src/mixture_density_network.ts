@@ -21,6 +21,7 @@ import {
   ShapeError,
   type TensorInput,
   toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -159,7 +160,7 @@ export class MixtureDensityNetwork {
     const iterations = resolveIterations(options);
     const seed = options.seed ?? Rng.randomSeed();
     const firstFit = this.stats === undefined;
-    const prepared = prepareTrainingData(
+    const prepared = await prepareTrainingData(
       x,
       y,
       {
@@ -177,12 +178,12 @@ export class MixtureDensityNetwork {
     );
     const { stats } = prepared;
     let optimizer: ReturnType<typeof makeOptimizer> | undefined;
-    let meanInit: ReturnType<typeof initMeansByKMeans> | undefined;
+    let meanInit: Awaited<ReturnType<typeof initMeansByKMeans>> | undefined;
     let trained = false;
     try {
       optimizer = makeOptimizer(options, iterations);
       if (firstFit && this.cfg.meanInit === 'kmeans')
-        meanInit = initMeansByKMeans(
+        meanInit = await initMeansByKMeans(
           prepared.data[1] as tf.Tensor2D,
           this.network.headBiases(),
           this.layout,
@@ -256,15 +257,20 @@ export class MixtureDensityNetwork {
   private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture'): tf.Tensor3D {
     const xs = toFiniteRows(x, 'x', this.cfg.inputDim);
     try {
-      return tf.tidy(() => {
-        const xn = this.stats ? this.stats.x.transform(xs) : xs;
-        if (typeof member === 'number')
-          return tf.expandDims(this.network.applyMember(member, xn), 0) as tf.Tensor3D;
-        return this.network.apply(xn);
-      });
+      return this.rawOutputsOf(xs, member);
     } finally {
       xs.dispose();
     }
+  }
+
+  /** {@link rawOutputs} of rows already validated. */
+  private rawOutputsOf(xs: tf.Tensor2D, member: number | 'all' | 'mixture'): tf.Tensor3D {
+    return tf.tidy(() => {
+      const xn = this.stats ? this.stats.x.transform(xs) : xs;
+      if (typeof member === 'number')
+        return tf.expandDims(this.network.applyMember(member, xn), 0) as tf.Tensor3D;
+      return this.network.apply(xn);
+    });
   }
 
   private checkMember(member: unknown): number | 'all' | 'mixture' {
@@ -462,7 +468,13 @@ export class MixtureDensityNetwork {
    */
   async diagnose(x: TensorInput, options?: DiagnoseOptions): Promise<CollapseReport> {
     options = checkOptions(options, ['maxWeight', 'meanTolerance', 'minWeight'], 'diagnose');
-    const raw = this.rawOutputs(x, 'all');
+    const xs = await toFiniteRowsAsync(x, 'x', this.cfg.inputDim);
+    let raw: tf.Tensor3D;
+    try {
+      raw = this.rawOutputsOf(xs, 'all');
+    } finally {
+      xs.dispose();
+    }
     try {
       return await collapseReport(raw, this.layout, options);
     } finally {

@@ -3,7 +3,7 @@ import {
   type Rng,
   ShapeError,
   type TensorInput,
-  toFiniteRows,
+  toFiniteRowsAsync,
   toFloat32,
   ValueError,
 } from '@polymodal/tensor';
@@ -45,15 +45,18 @@ export interface MdnStatistics {
 }
 
 /** The statistics a first fit sets: z-scoring from the training rows, or the identity. */
-export function fitStatistics(
+export async function fitStatistics(
   xs: tf.Tensor2D,
   ys: tf.Tensor2D,
   normalize: { inputs: boolean; outputs: boolean },
-): MdnStatistics {
-  return {
-    x: normalize.inputs ? Standardizer.fit(xs) : Standardizer.identity(xs.shape[1]),
-    y: normalize.outputs ? Standardizer.fit(ys) : Standardizer.identity(ys.shape[1]),
-  };
+): Promise<MdnStatistics> {
+  const x = normalize.inputs ? await Standardizer.fitAsync(xs) : Standardizer.identity(xs.shape[1]);
+  try {
+    return { x, y: normalize.outputs ? await Standardizer.fitAsync(ys) : Standardizer.identity(ys.shape[1]) };
+  } catch (error) {
+    x.dispose();
+    throw error;
+  }
 }
 
 /** Frees a pair of statistics. */
@@ -88,7 +91,7 @@ export interface DataShape {
  * the statistics `statistics` gives (the model's, or fitted to this data); `counts` adds bagging
  * counts. Nothing is left allocated when it throws (`release` frees statistics made for it). @throws ShapeError / ValueError / NonFiniteError
  */
-export function prepareTrainingData(
+export async function prepareTrainingData(
   x: TensorInput,
   y: TensorInput,
   options: {
@@ -97,9 +100,9 @@ export function prepareTrainingData(
     bootstrap: Rng | undefined;
   },
   shape: DataShape,
-  statistics: (xs: tf.Tensor2D, ys: tf.Tensor2D) => MdnStatistics,
+  statistics: (xs: tf.Tensor2D, ys: tf.Tensor2D) => MdnStatistics | Promise<MdnStatistics>,
   release: (stats: MdnStatistics) => void,
-): MdnTrainingData & { stats: MdnStatistics } {
+): Promise<MdnTrainingData & { stats: MdnStatistics }> {
   const owned: tf.Tensor[] = [];
   let stats: MdnStatistics | undefined;
   const keep = <T extends tf.Tensor>(t: T): T => {
@@ -107,8 +110,8 @@ export function prepareTrainingData(
     return t;
   };
   try {
-    const xs = keep(toFiniteRows(x, 'x', shape.inputDim));
-    const ys = keep(toFiniteRows(y, 'y', shape.outputDim));
+    const xs = keep(await toFiniteRowsAsync(x, 'x', shape.inputDim));
+    const ys = keep(await toFiniteRowsAsync(y, 'y', shape.outputDim));
     const n = xs.shape[0];
     if (ys.shape[0] !== n) throw new ShapeError(`x has ${n} rows but y has ${ys.shape[0]}.`);
     const w = keep(checkedWeights(options.sampleWeights, n, 'sampleWeights'));
@@ -117,20 +120,22 @@ export function prepareTrainingData(
     const v = options.validation;
     let raw: [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] | undefined;
     if (v !== undefined && 'x' in v) {
-      const vx = keep(toFiniteRows(v.x, 'validation.x', shape.inputDim));
-      const vy = keep(toFiniteRows(v.y, 'validation.y', shape.outputDim));
+      const vx = keep(await toFiniteRowsAsync(v.x, 'validation.x', shape.inputDim));
+      const vy = keep(await toFiniteRowsAsync(v.y, 'validation.y', shape.outputDim));
       if (vy.shape[0] !== vx.shape[0])
         throw new ShapeError(`validation.x has ${vx.shape[0]} rows but validation.y has ${vy.shape[0]}.`);
       raw = [vx, vy, keep(checkedWeights(v.sampleWeights, vx.shape[0], 'validation.sampleWeights'))];
     }
-    stats = statistics(xs, ys);
+    stats = await statistics(xs, ys);
     const norm = (s: Standardizer, t: tf.Tensor2D) => keep(s.transform(t));
     // The loss squares normalised values: beyond ~1e15 float32 overflows (to a NaN model).
     for (const [t, s, name] of [
       [xs, stats.x, 'x'],
       [ys, stats.y, 'y'],
     ] as const) {
-      const largest = tf.tidy(() => tf.max(tf.abs(s.transform(t))).dataSync()[0] as number);
+      const peak = tf.tidy(() => tf.max(tf.abs(s.transform(t))));
+      const largest = (await peak.data())[0] as number;
+      peak.dispose();
       if (largest > MAX_NORMALISED)
         throw new ValueError(
           `${name} reaches ${largest.toExponential(2)} in the units the network trains in; above ${MAX_NORMALISED} ` +

@@ -1,3 +1,4 @@
+import { addMany } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Gradient clipping applied before the optimiser's update. Either, both, or none. */
@@ -39,7 +40,7 @@ export function adaptiveClip(
 /** Global-norm clipping: every gradient times `min(1, maxNorm / ‖g‖₂)`, the norm over all of them. */
 export function clipByGlobalNorm(gradients: readonly tf.Tensor[], maxNorm: number): tf.Tensor[] {
   return tf.tidy(() => {
-    const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
+    const norm = tf.sqrt(addMany(gradients.map((g) => tf.sum(tf.square(g)))));
     const factor = tf.minimum(1, tf.div(maxNorm, tf.maximum(norm, 1e-12)));
     return gradients.map((g) => tf.mul(g, factor));
   });

@@ -1,5 +1,6 @@
 import {
   assertFinite,
+  assertFiniteAsync,
   assertNumber,
   checkOptions,
   SerializationError,
@@ -36,29 +37,51 @@ export class Standardizer {
   /** `−Σ log σ_d`: add to a log density in standardised units to get original units. */
   readonly logDetJacobian: number;
 
-  private constructor(mean: tf.Tensor1D, std: tf.Tensor1D) {
+  /** The statistics on the host, read once when they were made. */
+  private readonly host: StandardizerJSON;
+
+  private constructor(mean: tf.Tensor1D, std: tf.Tensor1D, host: StandardizerJSON) {
     this.mean = mean;
     this.std = std;
-    this.logDetJacobian = -(std.dataSync() as Float32Array).reduce((s, v) => s + Math.log(v), 0);
+    this.host = host;
+    this.logDetJacobian = -host.std.reduce((s, v) => s + Math.log(v), 0);
   }
 
   /**
-   * Computes the statistics of `x [N, D]` (N ≥ 1, finite).
+   * Computes the statistics of `x [N, D]` (N ≥ 1, finite). Reads them back synchronously; on a
+   * GPU backend prefer {@link Standardizer.fitAsync}.
    *
    * @throws ShapeError / NonFiniteError on bad data.
    */
   static fit(x: TensorInput, options?: StandardizerOptions): Standardizer {
-    const epsilon = checkOptions(options, ['epsilon'], 'Standardizer.fit').epsilon ?? 1e-6;
-    assertNumber(epsilon, 'epsilon', { min: 0 });
-    const data = toFloat32(x, 'x', [null, null]);
+    const epsilon = checkedEpsilon(options);
+    const data = checkedRows(x);
     try {
-      if (data.shape[0] === 0) throw new ShapeError('Standardizer.fit: x has no rows.');
       assertFinite(data, 'x');
-      const [mean, std] = tf.tidy(() => {
-        const { mean: m, variance } = tf.moments(data, 0);
-        return [m as tf.Tensor1D, tf.add(tf.sqrt(variance), epsilon) as tf.Tensor1D];
+      const [mean, std] = moments(data, epsilon);
+      return new Standardizer(mean, std, {
+        mean: Array.from(mean.dataSync()),
+        std: Array.from(std.dataSync()),
       });
-      return new Standardizer(mean, std);
+    } finally {
+      data.dispose();
+    }
+  }
+
+  /**
+   * {@link Standardizer.fit} with every read asynchronous, so that it runs on backends without
+   * synchronous reads (WebGPU in Node) and does not stall a GPU queue.
+   *
+   * @throws ShapeError / NonFiniteError on bad data.
+   */
+  static async fitAsync(x: TensorInput, options?: StandardizerOptions): Promise<Standardizer> {
+    const epsilon = checkedEpsilon(options);
+    const data = checkedRows(x);
+    try {
+      await assertFiniteAsync(data, 'x');
+      const [mean, std] = moments(data, epsilon);
+      const [m, sd] = await Promise.all([mean.data(), std.data()]);
+      return new Standardizer(mean, std, { mean: Array.from(m), std: Array.from(sd) });
     } finally {
       data.dispose();
     }
@@ -84,7 +107,10 @@ export class Standardizer {
         'Invalid standardizer: expected { mean: number[], std: number[] } of equal length with std > 0.',
       );
     }
-    return new Standardizer(tf.tensor1d(json.mean), tf.tensor1d(json.std));
+    return new Standardizer(tf.tensor1d(json.mean), tf.tensor1d(json.std), {
+      mean: [...json.mean],
+      std: [...json.std],
+    });
   }
 
   /** Number of columns. */
@@ -112,11 +138,35 @@ export class Standardizer {
 
   /** The statistics as plain numbers. */
   toJSON(): StandardizerJSON {
-    return { mean: Array.from(this.mean.dataSync()), std: Array.from(this.std.dataSync()) };
+    return { mean: [...this.host.mean], std: [...this.host.std] };
   }
 
   /** Frees the statistics. */
   dispose(): void {
     tf.dispose([this.mean, this.std]);
   }
+}
+
+const checkedEpsilon = (options: StandardizerOptions | undefined): number => {
+  const epsilon = checkOptions(options, ['epsilon'], 'Standardizer.fit').epsilon ?? 1e-6;
+  assertNumber(epsilon, 'epsilon', { min: 0 });
+  return epsilon;
+};
+
+/** `x` as float32 rows `[N ≥ 1, D]` (caller disposes). */
+function checkedRows(x: TensorInput): tf.Tensor2D {
+  const data = toFloat32(x, 'x', [null, null]) as tf.Tensor2D;
+  if (data.shape[0] === 0) {
+    data.dispose();
+    throw new ShapeError('Standardizer.fit: x has no rows.');
+  }
+  return data;
+}
+
+/** Column means and scales (std + epsilon) on the device. */
+function moments(data: tf.Tensor2D, epsilon: number): [tf.Tensor1D, tf.Tensor1D] {
+  return tf.tidy(() => {
+    const { mean: m, variance } = tf.moments(data, 0);
+    return [m as tf.Tensor1D, tf.add(tf.sqrt(variance), epsilon) as tf.Tensor1D];
+  });
 }

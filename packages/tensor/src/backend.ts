@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkCudaHere, cudaProblem } from './cuda.js';
 import { BackendError, ValueError } from './errors.js';
+import { nodeWebgpuProvided, provideNodeWebgpu, type WebgpuAdapter } from './node_webgpu.js';
 import { checkOptions } from './options.js';
 import { assertPositiveInteger } from './validate.js';
 import './register.js';
@@ -50,6 +52,13 @@ export interface BackendInfo {
   threads?: number;
   /** For tensorflow: which npm package provided it. */
   package?: string;
+  /**
+   * For tensorflow: whether it can use a GPU (false for tfjs-node, and for tfjs-node-gpu without
+   * an NVIDIA driver or the CUDA 11.2 / cuDNN 8.1 libraries, where it silently runs on the CPU).
+   */
+  gpu?: boolean;
+  /** For webgpu: the adapter in use. */
+  adapter?: WebgpuAdapter;
 }
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
@@ -67,7 +76,11 @@ const WEBGPU = '@tensorflow/tfjs-backend-webgpu';
 /** Whether a backend factory is already registered (e.g. the app imported the package). */
 const registered = (name: string) => tf.findBackendFactory(name) != null;
 
-type Loader = (options: InitBackendOptions) => Promise<Partial<BackendInfo> & { name: string }>;
+/** What a loader started; `problem` says why a native GPU build runs on the CPU. */
+type Loaded = Partial<BackendInfo> & { name: string; problem?: string };
+
+/** `explicit`: the backend was asked for by name (not by 'auto'). */
+type Loader = (options: InitBackendOptions, explicit: boolean) => Promise<Loaded>;
 
 async function activate(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
@@ -86,7 +99,14 @@ const loadTensorflow: Loader = async () => {
       await import(/* @vite-ignore */ pkg);
       await activate('tensorflow');
       await assertSingleTfjsCore([pkg]);
-      return { name: 'tensorflow', package: pkg };
+      if (pkg === NODE_CPU) return { name: 'tensorflow', package: pkg, gpu: false };
+      const problem = cudaProblem(await checkCudaHere());
+      return {
+        name: 'tensorflow',
+        package: pkg,
+        gpu: problem === undefined,
+        ...(problem ? { problem } : {}),
+      };
     } catch (error) {
       if (error instanceof BackendError) throw error;
       errors.push(`${pkg}: ${firstLine(error)}`);
@@ -105,7 +125,13 @@ const loadWasm: Loader = async (options) => {
   return { name: 'wasm', simd, threads: wasm.getThreadsCount() };
 };
 
-const loadWebgpu: Loader = async () => {
+const loadWebgpu: Loader = async (_, explicit) => {
+  // In Node, `navigator.gpu` comes from the `webgpu` package; a software adapter only when asked.
+  const adapter =
+    isNode &&
+    (nodeWebgpuProvided() || (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined)
+      ? await provideNodeWebgpu({ allowSoftware: explicit })
+      : undefined;
   if (!registered('webgpu')) {
     try {
       await import(/* @vite-ignore */ WEBGPU);
@@ -114,7 +140,7 @@ const loadWebgpu: Loader = async () => {
     }
   }
   await activate('webgpu');
-  return { name: 'webgpu' };
+  return { name: 'webgpu', ...(adapter ? { adapter } : {}) };
 };
 
 const LOADERS: Record<Exclude<BackendName, 'auto'>, Loader> = {
@@ -164,9 +190,9 @@ function autoFallbackReason(candidate: string, tried: BackendAttempt[]): string 
   const parts: string[] = [];
   if (missing.length > 0)
     parts.push(
-      `${missing.map((a) => a.backend).join(', ')} not installed (optional: tfjs-node or tfjs-node-gpu)`,
+      `${missing.map((a) => a.backend).join(', ')} not installed (optional: tfjs-node or tfjs-node-gpu; webgpu)`,
     );
-  if (failed.length > 0) parts.push(`${failed.map((a) => a.backend).join(', ')} failed to start`);
+  for (const a of failed) parts.push(`${a.backend}: ${a.error}`);
   const embedded = candidate === 'wasm' ? ', the embedded default' : '';
   return `'auto' picked ${candidate}${embedded}: ${parts.join('; ')}`;
 }
@@ -174,10 +200,14 @@ function autoFallbackReason(candidate: string, tried: BackendAttempt[]): string 
 /**
  * Selects and initialises the tfjs backend, and returns what was chosen and why.
  *
- * `'auto'` tries, in Node, `@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node` (optional
- * peers, loaded lazily), then wasm (its binaries ship inside the npm package: no network), then
- * cpu; in a browser webgpu → webgl → wasm → cpu. A named backend that fails to start is an error,
- * not a silent fallback. The `POLYMODAL_BACKEND` environment variable overrides the default.
+ * `'auto'` tries, in Node, `@tensorflow/tfjs-node-gpu` when it really has a GPU (an NVIDIA driver
+ * and the CUDA 11.2 / cuDNN 8.1 libraries: without them it silently runs on the CPU, which
+ * {@link BackendInfo} says), then WebGPU through the `webgpu` package (Dawn) when a hardware adapter
+ * exists, then a CPU-only `@tensorflow/tfjs-node(-gpu)`, then wasm (its binaries ship inside the
+ * npm package: no network), then cpu; in a browser webgpu → webgl → wasm → cpu. `'webgpu'` asked
+ * by name in Node also accepts a software adapter (Mesa's llvmpipe: for testing, not speed). The
+ * optional peers load lazily. A named backend that fails to start is an error, not a silent
+ * fallback. The `POLYMODAL_BACKEND` environment variable overrides the default.
  *
  * Also checks that only one copy of `@tensorflow/tfjs-core` is installed (two copies split tfjs's
  * registries and break model loading) and throws a {@link BackendError} explaining the fix if not.
@@ -194,31 +224,51 @@ export async function initBackend(options?: InitBackendOptions): Promise<Backend
     requested !== 'auto'
       ? [requested]
       : isNode
-        ? ['tensorflow', 'wasm', 'cpu']
+        ? ['tensorflow', 'webgpu', 'wasm', 'cpu']
         : ['webgpu', 'webgl', 'wasm', 'cpu'];
   const tried: BackendAttempt[] = [];
+  const explicit = requested !== 'auto';
+  const settle = (loaded: Loaded, reason: string) => {
+    const { problem, ...rest } = loaded;
+    current = {
+      requested,
+      reason: problem ? `${reason}; tfjs-node-gpu runs on the CPU: ${problem}` : reason,
+      tried,
+      environment: isNode ? 'node' : 'browser',
+      tfjsVersion: tf.version_core,
+      ...rest,
+    };
+    return backendInfo();
+  };
+  // 'auto' in Node keeps a CPU-only native backend (tfjs-node, or tfjs-node-gpu without CUDA) in
+  // reserve until a hardware WebGPU adapter has been looked for.
+  let reserve: Loaded | undefined;
   for (const candidate of candidates) {
+    if (reserve !== undefined && candidate !== 'webgpu') break;
     try {
-      const loaded = await LOADERS[candidate](options);
-      const reason =
-        requested === 'auto'
-          ? tried.length === 0
-            ? `'auto' picked ${candidate}, the fastest candidate in ${isNode ? 'Node' : 'a browser'}`
-            : autoFallbackReason(candidate, tried)
-          : `'${requested}' was requested${options.backend === undefined ? ' by POLYMODAL_BACKEND' : ''}`;
-      current = {
-        requested,
-        reason,
-        tried,
-        environment: isNode ? 'node' : 'browser',
-        tfjsVersion: tf.version_core,
-        ...loaded,
-      };
-      return backendInfo();
+      const loaded = await LOADERS[candidate](options, explicit);
+      if (!explicit && candidate === 'tensorflow' && loaded.gpu === false) {
+        reserve = loaded;
+        continue;
+      }
+      const reason = explicit
+        ? `'${requested}' was requested${options.backend === undefined ? ' by POLYMODAL_BACKEND' : ''}`
+        : tried.length === 0
+          ? `'auto' picked ${candidate}, the fastest candidate in ${isNode ? 'Node' : 'a browser'}`
+          : autoFallbackReason(candidate, tried);
+      return settle(loaded, reason);
     } catch (error) {
       if (error instanceof BackendError) throw error;
       tried.push({ backend: candidate, error: firstLine(error) });
     }
+  }
+  if (reserve !== undefined) {
+    await activate('tensorflow');
+    const why = tried.length > 0 ? ` (${tried.map((a) => `${a.backend}: ${a.error}`).join('; ')})` : '';
+    return settle(
+      reserve,
+      `'auto' picked tensorflow (${reserve.package}, CPU) after no hardware WebGPU${why}`,
+    );
   }
   const details = tried.map((a) => `${a.backend}: ${a.error}`).join('; ');
   throw new BackendError(`Could not initialise backend '${requested}' (${details}).`);

@@ -25,6 +25,8 @@ export {
   ValueError,
 } from './errors.js';
 export { ensureHostKernel, type KernelArrays, supportsHostKernels } from './host_kernels.js';
+export type { WebgpuAdapter } from './node_webgpu.js';
+export { addMany } from './numerics/add_many.js';
 export { type SampleCategoricalOptions, sampleCategorical } from './numerics/categorical.js';
 export { mapChunked } from './numerics/chunked.js';
 export {

@@ -34,7 +34,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { exactAssignment } from '../couplings.js';
 import { checkedGroups, conditionRows, loadedStatistics } from '../data.js';
-import { type FlowLogProbOptions, flowLogProb, tileRows } from '../likelihood.js';
+import { type FlowLogProbOptions, integrateLogProb, tileRows } from '../likelihood.js';
 import { integrateInChunks, type OdeSampleOptions, sampleSettings } from '../sampling.js';
 import { ConditionalMixture, type ConditionalMixtureSizes } from './conditional_mixture.js';
 import { ConditionedVelocity } from './conditioned_velocity.js';
@@ -594,7 +594,7 @@ export class MixFlow {
       owned.push(e);
       const xn = this.stats ? this.stats.transform(xs) : tf.clone(xs);
       owned.push(xn);
-      const lp = flowLogProb(
+      const lp = integrateLogProb(
         (z, t) => this.velocityAt(z, t, tileRows(e, z.shape[0])),
         xn,
         (x0) => this.base.logProb(x0, e, this.cfg.componentStd),

@@ -1,5 +1,5 @@
 import { adamw } from '@polymodal/nn';
-import { kMeans, NonFiniteError, type Rng } from '@polymodal/tensor';
+import { addMany, kMeans, NonFiniteError, type Rng } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ConditionalMixture } from './conditional_mixture.js';
 import type { Populations } from './populations.js';
@@ -75,7 +75,7 @@ export function prefitModes(
       tf.dispose([value, ...Object.values(grads)]);
     }
     const bad = tf.tidy(() =>
-      tf.addN(variables.map((v) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(v)), 'float32')))),
+      addMany(variables.map((v) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(v)), 'float32')))),
     );
     const nonFinite = bad.dataSync()[0] as number;
     bad.dispose();

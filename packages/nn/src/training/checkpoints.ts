@@ -1,4 +1,4 @@
-import { assertNumber, assertPositiveInteger, NonFiniteError } from '@polymodal/tensor';
+import { addMany, assertNumber, assertPositiveInteger, NonFiniteError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, OptimizerState } from '../optimizers.js';
 import type { EarlyStoppingOptions } from './options.js';
@@ -105,7 +105,7 @@ export async function readCheck(
   validationLoss: (() => tf.Scalar) | undefined,
 ): Promise<CheckReading> {
   const flags = tf.tidy(() => {
-    const bad = tf.addN(variables.map((w) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(w)), 'float32'))));
+    const bad = addMany(variables.map((w) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(w)), 'float32'))));
     const parts: tf.Tensor[] = [tf.reshape(bad, [1])];
     if (pending.tensors.length > 0) parts.push(tf.stack(pending.tensors));
     if (validationLoss !== undefined) parts.push(tf.reshape(validationLoss(), [1]));

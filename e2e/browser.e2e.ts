@@ -1,14 +1,12 @@
 // Browser end-to-end test: bundles e2e/page with Vite, serves it on loopback, and drives Debian's
 // Chromium (apt-get install chromium) headless through playwright-core.
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.js';
 import { waitWhileProgressing } from './wait.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const page = fileURLToPath(new URL('./page', import.meta.url));
 const out = fileURLToPath(new URL('./dist', import.meta.url));
 interface BackendResult {
@@ -41,8 +39,6 @@ let result: PageResult;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
   await build({
     root: page,
     logLevel: 'error',
@@ -64,18 +60,7 @@ beforeAll(async () => {
     },
   });
   const { port } = server.httpServer.address() as AddressInfo;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const browser = await launchChromium();
   close = async () => {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

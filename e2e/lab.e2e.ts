@@ -2,16 +2,16 @@
 // the page (forms, the training worker, progress, charts) and its outcome is checked; a trained MDN
 // goes to IndexedDB and to downloaded files and comes back the same; Stop stops; the page answers
 // while a demo trains. Screenshots go to e2e/artifacts/lab-*.png.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.js';
 import { waitWhileProgressing } from './wait.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const lab = fileURLToPath(new URL('../apps/lab', import.meta.url));
 const out = fileURLToPath(new URL('./dist-lab', import.meta.url));
 const artifacts = fileURLToPath(new URL('./artifacts', import.meta.url));
@@ -23,8 +23,6 @@ let page: Page;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
   mkdirSync(artifacts, { recursive: true });
   await build({
     root: lab,
@@ -40,18 +38,7 @@ beforeAll(async () => {
     preview: { host: '127.0.0.1', port: 0 },
   });
   const { port } = server.httpServer.address() as AddressInfo;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -290,6 +277,25 @@ describe('apps/lab in Chromium', () => {
       });
       expect(o.mdnLossLast as number).toBeLessThan(o.mdnLossFirst as number);
       expect(await page.locator('#backend-info').textContent()).toContain('webgl');
+    },
+    LONG,
+  );
+
+  it(
+    'flow matching and the sampler run on WebGL too',
+    async () => {
+      const f = await run('flow', { toy: 'eight-gaussians', n: '500', iterations: '200', components: '0' });
+      expect(f.flowLossLast as number).toBeLessThan(f.flowLossFirst as number);
+      expect(f.flowEnergy as number).toBeLessThan(f.sourceEnergy as number);
+      const s = await run('sampler', {
+        target: 'well-separated',
+        starts: '60',
+        burnIn: '100',
+        generatorIterations: '60',
+      });
+      expect(s.modes).toBe(2);
+      expect(s.maxZ as number).toBeLessThan(4);
+      expect(await page.locator('#backend-info').getAttribute('data-backend')).toBe('webgl');
     },
     LONG,
   );

@@ -1,21 +1,18 @@
 // The reproduction report (apps/cli `polymodal reproduce`) renders in headless Chromium: every
 // chart is there, drawn, and the page needs no network.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const cliDir = fileURLToPath(new URL('../apps/cli', import.meta.url));
 const artifacts = fileURLToPath(new URL('./artifacts', import.meta.url));
 
 describe('polymodal reproduce report', () => {
   it('opens offline in Chromium with every chart drawn', async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).`);
     const out = mkdtempSync(join(tmpdir(), 'polymodal-report-e2e-'));
     const build = spawnSync(process.execPath, ['build.mjs'], { cwd: cliDir, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
@@ -25,18 +22,7 @@ describe('polymodal reproduce report', () => {
       { cwd: cliDir, encoding: 'utf8', env: { ...process.env, POLYMODAL_BACKEND: 'wasm', INIT_CWD: '' } },
     );
     expect(run.status, run.stderr).toBe(0);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const requests: string[] = [];

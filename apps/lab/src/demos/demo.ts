@@ -82,6 +82,25 @@ export function stage(context: DemoContext, from: number, to: number, label: str
     });
 }
 
+/**
+ * A fit's `onProgress`: records each check's loss under `series` in `losses` (the loss chart's
+ * data) and reports the fit's share of the stage from `from` to `to`.
+ */
+export function fitProgress(
+  context: DemoContext,
+  [from, to]: [number, number],
+  label: string,
+  series: string,
+  losses: LossPoint[],
+) {
+  const report = stage(context, from, to, label);
+  return (p: { iteration: number; iterations: number; loss: number }) => {
+    const point = { series, iteration: p.iteration, loss: p.loss };
+    losses.push(point);
+    report(p.iteration / p.iterations, point);
+  };
+}
+
 /** A number rounded for the page. */
 export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
 

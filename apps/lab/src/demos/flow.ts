@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type DemoContext,
   type DemoResult,
+  fitProgress,
   fmt,
   type LossPoint,
   resolveSettings,
-  stage,
   thin,
 } from './demo.js';
 import { lossChart } from './loss_chart.js';
@@ -70,18 +70,19 @@ export async function runFlowDemo(values: SettingValues, context: DemoContext): 
     const held = own(toy(DRAWS, { seed: seed + 1 }));
     const floor = own(toy(DRAWS, { seed: seed + 2 }));
     const source = own(tf.randomNormal([DRAWS, 2], 0, 1, 'float32', seed + 4) as tf.Tensor2D);
-    const fmStage = stage(context, 0, mf ? 0.4 : 0.85, 'training flow matching');
     await fm.fit(x, {
       iterations,
       batchSize: 256,
       learningRate: 3e-3,
       seed,
       signal: context.signal,
-      onProgress: (p) => {
-        const point = { series: 'flow matching', iteration: p.iteration, loss: p.loss };
-        losses.push(point);
-        fmStage(p.iteration / p.iterations, point);
-      },
+      onProgress: fitProgress(
+        context,
+        [0, mf ? 0.4 : 0.85],
+        'training flow matching',
+        'flow matching',
+        losses,
+      ),
     });
     context.signal.throwIfAborted();
     const fmDraws = own(fm.sample(DRAWS, { steps: 50, seed }));
@@ -103,17 +104,19 @@ export async function runFlowDemo(values: SettingValues, context: DemoContext): 
     if (mf) {
       // One descriptor for the whole toy: MixFlow's base is then a single learned mixture.
       const conditions = own(tf.zeros([x.shape[0], 1]) as tf.Tensor2D);
-      const mfStage = stage(context, 0.4, 0.85, 'training MixFlow');
+      const mixflowProgress = fitProgress(
+        context,
+        [0.4, 0.85],
+        'training MixFlow',
+        'MixFlow (flow loss)',
+        losses,
+      );
       await mf.fit(x, {
         conditions,
         iterations,
         seed,
         signal: context.signal,
-        onProgress: (p) => {
-          const point = { series: 'MixFlow (flow loss)', iteration: p.iteration, loss: p.flowLoss };
-          losses.push(point);
-          mfStage(p.iteration / p.iterations, point);
-        },
+        onProgress: (p) => mixflowProgress({ ...p, loss: p.flowLoss }),
       });
       const c = own(tf.zeros([1, 1]) as tf.Tensor2D);
       const base = mf.sourceMixture(c);

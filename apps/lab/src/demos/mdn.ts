@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type DemoContext,
   type DemoResult,
+  fitProgress,
   fmt,
   type LossPoint,
   linspace,
   resolveSettings,
-  stage,
   thin,
 } from './demo.js';
 import { lossChart } from './loss_chart.js';
@@ -93,33 +93,29 @@ export async function runMdnDemo(
   let fm: FlowMatching | undefined;
   try {
     const mdnShare = flowIterations > 0 ? 0.45 : 0.9;
-    const mdnStage = stage(context, 0, mdnShare, 'training the MDN');
     const fitted = await mdn.fit(data.x, data.y, {
       iterations: s.iterations as number,
       learningRate: 3e-3,
       seed,
       signal: context.signal,
-      onProgress: (p) => {
-        const point = { series: 'MDN (NLL)', iteration: p.iteration, loss: p.loss };
-        losses.push(point);
-        mdnStage(p.iteration / p.iterations, point);
-      },
+      onProgress: fitProgress(context, [0, mdnShare], 'training the MDN', 'MDN (NLL)', losses),
     });
     context.signal.throwIfAborted();
     if (flowIterations > 0) {
       const preset = mdnPaperCfmBaseline('sine', flowIterations);
       fm = new FlowMatching({ ...preset.config, hiddenUnits: HIDDEN, dim: 1, conditionDim: 1, seed });
-      const flowStage = stage(context, mdnShare, 0.9, 'training flow matching');
       await fm.fit(data.y, {
         ...preset.fit,
         conditions: data.x,
         seed,
         signal: context.signal,
-        onProgress: (p) => {
-          const point = { series: 'flow matching (velocity MSE)', iteration: p.iteration, loss: p.loss };
-          losses.push(point);
-          flowStage(p.iteration / p.iterations, point);
-        },
+        onProgress: fitProgress(
+          context,
+          [mdnShare, 0.9],
+          'training flow matching',
+          'flow matching (velocity MSE)',
+          losses,
+        ),
       });
     }
     context.signal.throwIfAborted();

@@ -87,6 +87,26 @@ export function exactAssignment(x0: tf.Tensor2D, x1: tf.Tensor2D, groups?: Int32
   return assignByGroup(readCost(x0, x1), B, groups);
 }
 
+/**
+ * {@link exactAssignment} with the cost matrix read back asynchronously: no stall of a GPU queue,
+ * and it runs on WebGPU in Node, which cannot read synchronously.
+ */
+export async function exactAssignmentAsync(
+  x0: tf.Tensor2D,
+  x1: tf.Tensor2D,
+  groups?: Int32Array,
+): Promise<Int32Array> {
+  checkPair(x0, x1);
+  const B = x1.shape[0];
+  if (groups !== undefined && !(groups instanceof Int32Array && groups.length === B))
+    throw new ValueError(`groups must be an Int32Array of ${B} group ids.`);
+  const cost = pairwiseSquaredDistances(x1, x0);
+  const values = (await cost.data()) as Float32Array;
+  cost.dispose();
+  if (!values.every(Number.isFinite)) throw new NonFiniteError('exactAssignment: the points must be finite.');
+  return assignByGroup(values, B, groups);
+}
+
 /** The assignment of {@link exactAssignment} from a row-major `[B, B]` cost (row i: data row i). */
 function assignByGroup(values: ArrayLike<number>, B: number, groups?: ArrayLike<number>): Int32Array {
   const sigma = new Int32Array(B);

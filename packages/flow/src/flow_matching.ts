@@ -45,7 +45,7 @@ import {
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { COUPLINGS, type Coupling, pairSources } from './couplings.js';
+import { COUPLINGS, type Coupling, exactAssignmentAsync, pairSources } from './couplings.js';
 
 const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
@@ -416,11 +416,13 @@ export class FlowMatching {
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
       throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
     if (o.fitPath !== undefined) assertOneOf(o.fitPath, ['auto', 'host', 'device'] as const, 'fitPath');
-    // The OT couplings solve an assignment on the host from the cost matrix of each minibatch,
-    // read back synchronously inside the step; WebGPU in Node has no synchronous read.
-    if (this.cfg.coupling !== 'independent' && tf.getBackend() === 'webgpu' && isNode)
+    // Exact OT solves an assignment on the host from each minibatch's cost matrix. WebGPU in Node
+    // has no synchronous read, so there the pairing runs in fit()'s asynchronous prepareBatch step
+    // (Sinkhorn stays on the device anyway).
+    const asyncPairing = this.cfg.coupling === 'exact' && tf.getBackend() === 'webgpu' && isNode;
+    if (asyncPairing && o.validation !== undefined)
       throw new BackendError(
-        `coupling '${this.cfg.coupling}' reads each minibatch's cost matrix synchronously, which WebGPU in Node cannot do yet: use coupling 'independent' there, or the wasm / cpu backend.`,
+        "A validation loss with coupling 'exact' reads its cost matrix synchronously, which WebGPU in Node cannot do: drop validation there, or use the wasm / cpu backend.",
       );
     if (o.groups !== undefined && this.cfg.coupling === 'independent')
       throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");
@@ -451,22 +453,26 @@ export class FlowMatching {
       );
       const rng = new Rng(seed).fold('flow-noise');
       let step = 0;
-      const lossAt = (noiseSeed: Rng) => (batch: tf.Tensor[]) =>
+      const lossAt = (noiseSeed: Rng) => (columns: tf.Tensor[]) =>
         tf.tidy(() => {
+          // With asyncPairing the sources arrive paired, as prepareBatch's last column.
+          const batch = asyncPairing ? columns.slice(0, -1) : columns;
           const x1 = batch[0] as tf.Tensor2D;
           const y = C > 0 ? (batch[1] as tf.Tensor2D) : undefined;
           const B = x1.shape[0];
-          const drawn = this.drawSource(B, noiseSeed.seed(), stats);
+          const sourceSeed = noiseSeed.seed(); // drawn here or, with asyncPairing, in prepareBatch
           const g = groups === undefined ? undefined : (batch[batch.length - 1] as tf.Tensor1D);
-          const x0 = pairSources(
-            this.cfg.coupling,
-            drawn,
-            x1,
-            g,
-            this.cfg.coupling === 'sinkhorn'
-              ? { epsilon: this.cfg.sinkhornEpsilon, seed: noiseSeed.seed() }
-              : undefined,
-          );
+          const x0 = asyncPairing
+            ? (columns[columns.length - 1] as tf.Tensor2D)
+            : pairSources(
+                this.cfg.coupling,
+                this.drawSource(B, sourceSeed, stats),
+                x1,
+                g,
+                this.cfg.coupling === 'sinkhorn'
+                  ? { epsilon: this.cfg.sinkhornEpsilon, seed: noiseSeed.seed() }
+                  : undefined,
+              );
           const t = sampleTimes(this.cfg.timeSampler, B, noiseSeed.seed());
           const eps = tf.randomNormal([B, D], 0, 1, 'float32', noiseSeed.seed());
           const { xt, ut } = path.sample(x0, x1, t, eps);
@@ -530,6 +536,29 @@ export class FlowMatching {
           },
           ...(o.signal !== undefined ? { signal: o.signal } : {}),
           ...(host !== undefined ? { host } : {}),
+          ...(asyncPairing
+            ? {
+                prepareBatch: async (batch: tf.Tensor[]) => {
+                  // The noise stream of this update (the loss folds the same `step` next).
+                  const drawn = this.drawSource(
+                    (batch[0] as tf.Tensor2D).shape[0],
+                    rng.fold(step).seed(),
+                    stats,
+                  );
+                  try {
+                    const g = groups === undefined ? undefined : (batch[batch.length - 1] as tf.Tensor);
+                    const ids = g === undefined ? undefined : Int32Array.from(await g.data());
+                    const sigma = await exactAssignmentAsync(drawn, batch[0] as tf.Tensor2D, ids);
+                    return tf.tidy(() => [
+                      ...batch.map((t) => tf.clone(t)),
+                      tf.gather(drawn, tf.tensor1d(sigma, 'int32')),
+                    ]);
+                  } finally {
+                    drawn.dispose();
+                  }
+                },
+              }
+            : {}),
         });
         return result;
       } finally {

@@ -11,6 +11,7 @@ export {
   type Coupling,
   couple,
   exactAssignment,
+  exactAssignmentAsync,
   type SinkhornCouplingOptions,
   sinkhornLogPlan,
 } from './couplings.js';

@@ -1,6 +1,7 @@
 // Flow matching end to end on WebGPU in Node (Dawn; on a CPU-only machine Mesa's llvmpipe): fit
 // with the independent coupling, sample and logProb at tiny scale, matching the device path on the
-// cpu backend; the OT couplings, which read every minibatch's cost synchronously, say so clearly.
+// cpu backend; Sinkhorn trains, and exact OT, whose host assignment solver needs each minibatch's
+// cost matrix, pairs in fit()'s asynchronous prepareBatch step.
 import { BackendError, initBackend } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ async function run(backend: 'webgpu' | 'cpu') {
 }
 
 describe('FlowMatching on WebGPU in Node', () => {
-  it('trains, samples and scores like the cpu backend; OT couplings are a clear error there', async () => {
+  it('trains, samples and scores like the cpu backend; exact OT (paired asynchronously) and Sinkhorn train there too', async () => {
     try {
       await initBackend({ backend: 'webgpu' });
     } catch (error) {
@@ -40,10 +41,36 @@ describe('FlowMatching on WebGPU in Node', () => {
       return;
     }
     const gpu = await run('webgpu');
-    const ot = new FlowMatching({ dim: 2, hiddenUnits: [8], coupling: 'exact', seed: 0 });
-    await expect(ot.fit(x, { iterations: 5 })).rejects.toThrow(/WebGPU in Node cannot do yet/);
-    ot.dispose();
+    // Exact OT pairs in fit()'s asynchronous prepareBatch step there: the same pairs and losses as
+    // the synchronous pairing on cpu.
+    const exact = async (backend: 'webgpu' | 'cpu') => {
+      await initBackend({ backend });
+      const ot = new FlowMatching({ dim: 2, hiddenUnits: [8], coupling: 'exact', seed: 0 });
+      const r = await ot.fit(x, { iterations: 6, batchSize: 32, checkEvery: 2, seed: 0, fitPath: 'device' });
+      ot.dispose();
+      return r.history.loss;
+    };
+    const otGpu = await exact('webgpu');
+    const withValidation = new FlowMatching({ dim: 2, hiddenUnits: [8], coupling: 'exact', seed: 0 });
+    await expect(withValidation.fit(x, { iterations: 2, validation: { split: 0.2 } })).rejects.toThrow(
+      /WebGPU in Node cannot do/,
+    );
+    withValidation.dispose();
+    // Sinkhorn's plan and its categorical draw stay on the device.
+    const sk = new FlowMatching({ dim: 2, hiddenUnits: [8], coupling: 'sinkhorn', seed: 0 });
+    const skFit = await sk.fit(x, {
+      iterations: 4,
+      batchSize: 64,
+      checkEvery: 2,
+      seed: 0,
+      fitPath: 'device',
+    });
+    expect(skFit.history.loss.every(Number.isFinite)).toBe(true);
+    sk.dispose();
     const cpu = await run('cpu');
+    const otCpu = await exact('cpu');
+    expect(otGpu).toHaveLength(3);
+    for (const [i, l] of otGpu.entries()) expect(Math.abs(l - (otCpu[i] as number))).toBeLessThan(2e-3);
     const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));
     expect(worst(gpu.loss, cpu.loss)).toBeLessThan(2e-3);
     // Ten Euler steps of nearly the same network from the same source draws.

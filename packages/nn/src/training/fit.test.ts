@@ -60,6 +60,41 @@ describe('fit', () => {
     expect(final[0]).toBeLessThan(0.01); // noise floor 0.0025
   });
 
+  it('prepareBatch transforms each minibatch asynchronously before the update, and frees it', async () => {
+    const before = tf.memory().numTensors;
+    const optimizer = adam({ learningRate: 1e-2 });
+    let calls = 0;
+    const result = await fit({
+      ...base(),
+      iterations: 1500,
+      batchSize: 32,
+      optimizer,
+      // Targets doubled on the host after an asynchronous read: the net must learn 2 sin(2x).
+      prepareBatch: async ([xb, yb]) => {
+        calls++;
+        const v = await (yb as tf.Tensor).data();
+        return [
+          tf.clone(xb as tf.Tensor),
+          tf.tensor2d(
+            Array.from(v, (u) => 2 * u),
+            [v.length, 1],
+          ),
+        ];
+      },
+    });
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(calls).toBe(1500);
+    expect(result.path).toBe('device');
+    const doubled = tf.mul(y, 2);
+    // Noise floor of the doubled targets: (2 · 0.05)² = 0.01.
+    expect(take(mse(net)([x, doubled]))[0]).toBeLessThan(0.03);
+    doubled.dispose();
+    await expect(
+      fit({ ...base(), prepareBatch: 1 as unknown as NonNullable<FitOptions['prepareBatch']> }),
+    ).rejects.toThrow(/prepareBatch must be a function/);
+  });
+
   it('is reproducible: same seed, same weights; another seed, other weights', async () => {
     await fit({ ...base(), iterations: 30 });
     const a = weights(net);

@@ -138,7 +138,8 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         stopReason = 'aborted';
         break;
       }
-      activeStepper.step(sampler.next());
+      const stepping = activeStepper.step(sampler.next());
+      if (stepping !== undefined) await stepping;
       iteration++;
       const last = iteration === iterations;
       const validate = valData !== undefined && iteration % validateEvery === 0;
@@ -192,6 +193,7 @@ const FIT_KEYS = optionKeys<FitOptions>()([
   'signal',
   'seed',
   'host',
+  'prepareBatch',
 ]);
 const EARLY_STOPPING_KEYS = optionKeys<EarlyStoppingOptions>()(['patience', 'minDelta', 'restoreBest']);
 const HOST_KEYS = optionKeys<HostProblem>()([
@@ -217,6 +219,7 @@ function checkFitOptions(options: FitOptions): void {
     throw new ValueError('fit: loss must be a function (batch) => scalar.');
   fn(options.validationLoss, 'validationLoss');
   fn(options.onProgress, 'onProgress');
+  fn(options.prepareBatch, 'prepareBatch');
   const { variables } = options;
   if (
     !Array.isArray(variables) ||

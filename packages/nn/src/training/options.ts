@@ -108,6 +108,14 @@ export interface FitOptions {
    * snapshots and results are the same.
    */
   host?: HostProblem;
+  /**
+   * An asynchronous step before each update, on the tfjs (device) path: it gets the minibatch's
+   * columns and returns the columns `loss` receives (new tensors; both are freed after the update).
+   * For work that needs the minibatch on the host, such as exact-OT pairing from a cost matrix,
+   * without a synchronous read (which stalls a GPU queue and which WebGPU in Node cannot do). With
+   * it, fit() takes the device path; the validation loss does not pass through it.
+   */
+  prepareBatch?: (batch: tf.Tensor[]) => Promise<tf.Tensor[]>;
 }
 
 /** What `fit()` returns. */

@@ -18,7 +18,7 @@ export interface Stepper {
   /** Threads it runs on. */
   readonly threads: number;
   /** One update on the rows `indices` (all rows when undefined). */
-  step(indices: Int32Array | undefined): void;
+  step(indices: Int32Array | undefined): void | Promise<void>;
   /** Makes the variables current and hands over the losses recorded since the last drain. */
   drain(): { tensors: tf.Scalar[]; numbers: number[] };
   /** Finishes any asynchronous set-up (worker threads starting) before the first step. */
@@ -29,13 +29,15 @@ export interface Stepper {
 
 /** The stepper for a fit: the path the problem's network and the backend allow (see `choosePath`). */
 export function createStepper(
-  options: Pick<FitOptions, 'loss' | 'host' | 'iterations'>,
+  options: Pick<FitOptions, 'loss' | 'host' | 'iterations' | 'prepareBatch'>,
   data: readonly tf.Tensor[],
   variables: tf.Variable[],
   optimizer: Optimizer,
   batchSize: number,
 ): Stepper {
-  const { host } = options;
+  const { host, prepareBatch } = options;
+  if (prepareBatch !== undefined)
+    return deviceStepper('device', options.loss, data, variables, optimizer, undefined, prepareBatch);
   const path = host === undefined ? 'device' : choosePath(host, variables, optimizer, batchSize);
   if (host !== undefined && path === 'host') {
     const stacks = host.model.denseStacks?.() ?? [];

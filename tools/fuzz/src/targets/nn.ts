@@ -52,6 +52,7 @@ const FIT_KEYS = optionKeys<N.FitOptions>()([
   'signal',
   'seed',
   'host',
+  'prepareBatch',
 ]);
 
 /** A small regression problem, valid for fit(). */
@@ -232,6 +233,7 @@ export const nnTargets: Target[] = [
       p(0, { kind: 'options' }, 'signal'),
       p(0, { kind: 'seed' }, 'seed'),
       p(0, { kind: 'options' }, 'host'),
+      p(0, { kind: 'function' }, 'prepareBatch'),
     ],
     options: [{ at: 0, keys: FIT_KEYS }],
   },

@@ -26,6 +26,14 @@ export const tensorTargets: Target[] = [
   ...UNARY.map(([name, fn]) => unary(name, fn, [5])),
   ...UNARY.map(([name, fn]) => unary(name, fn, [2, 2, 2])),
   {
+    name: 'addMany',
+    prepare: () => {
+      const list = [t2(), t2(), t2()];
+      return { args: [list], call: ([l]) => T.addMany(l as tf.Tensor[]), dispose: () => tf.dispose(list) };
+    },
+    params: [p(0, { kind: 'options' })],
+  },
+  {
     name: 'logSumExp',
     prepare: () => ({
       args: [t2(), -1, false],

@@ -39,6 +39,7 @@ import {
   optionKeys,
   Rng,
   ShapeError,
+  syncReadsAvailable,
   type TensorInput,
   toFiniteRows,
   toFiniteRowsAsync,
@@ -46,8 +47,6 @@ import {
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { COUPLINGS, type Coupling, exactAssignmentAsync, pairSources } from './couplings.js';
-
-const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
 import { checkedGroups, conditionRows, loadedStatistics } from './data.js';
 import { flowMatchingColumns } from './host_batch.js';
@@ -419,7 +418,7 @@ export class FlowMatching {
     // Exact OT solves an assignment on the host from each minibatch's cost matrix. WebGPU in Node
     // has no synchronous read, so there the pairing runs in fit()'s asynchronous prepareBatch step
     // (Sinkhorn stays on the device anyway).
-    const asyncPairing = this.cfg.coupling === 'exact' && tf.getBackend() === 'webgpu' && isNode;
+    const asyncPairing = this.cfg.coupling === 'exact' && !syncReadsAvailable();
     if (asyncPairing && o.validation !== undefined)
       throw new BackendError(
         "A validation loss with coupling 'exact' reads its cost matrix synchronously, which WebGPU in Node cannot do: drop validation there, or use the wasm / cpu backend.",

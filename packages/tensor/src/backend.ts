@@ -275,6 +275,15 @@ export async function initBackend(options?: InitBackendOptions): Promise<Backend
 }
 
 /**
+ * Whether the active backend can read tensors back synchronously (`dataSync`). WebGPU in Node
+ * cannot (tfjs-backend-webgpu reads synchronously through an OffscreenCanvas, which Node lacks):
+ * code that must read inside a step takes an asynchronous route there.
+ */
+export function syncReadsAvailable(): boolean {
+  return !(isNode && tf.getBackend() === 'webgpu');
+}
+
+/**
  * What backend is active and why. Before {@link initBackend} runs, describes tfjs's own default
  * choice.
  */

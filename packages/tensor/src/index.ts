@@ -15,6 +15,7 @@ export {
   findTfjsCoreCopies,
   type InitBackendOptions,
   initBackend,
+  syncReadsAvailable,
 } from './backend.js';
 export {
   BackendError,

@@ -4,7 +4,7 @@
 // at all, asking for 'webgpu' must be a clear BackendError.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from './backend.js';
+import { initBackend, syncReadsAvailable } from './backend.js';
 import { BackendError } from './errors.js';
 import { isSoftwareAdapter } from './node_webgpu.js';
 import { logSumExp } from './numerics/log_sum_exp.js';
@@ -64,8 +64,10 @@ describe('WebGPU in Node (Dawn)', () => {
     }
     expect(info.name).toBe('webgpu');
     expect(info.adapter?.description).toBeTruthy();
+    expect(syncReadsAvailable()).toBe(false);
     const gpu = await onBackend('webgpu');
     const cpu = await onBackend('cpu');
+    expect(syncReadsAvailable()).toBe(true);
     expect(gpu.lse[0]).toBeCloseTo(cpu.lse[0] as number, 5);
     expect(gpu.lse[1]).toBeCloseTo(1000 + Math.LN2, 3);
     const worst = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));

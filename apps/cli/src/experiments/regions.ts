@@ -1,3 +1,5 @@
+// Region shares and their total variation, shared by the CLI's sampler experiments and the web lab
+// (exported as `@polymodal/cli/regions`).
 import type { Regions } from '@polymodal/samplers';
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -1,4 +1,5 @@
 import { type Chart, modeWeightsChart, scatterChart } from '@polymodal/cli/charts';
+import { regionShares, tv } from '@polymodal/cli/regions';
 import { bimodalMixture2d, imageDensity, type SamplerBenchmark } from '@polymodal/datasets';
 import { DivideAndConquerSampler, mala, type Regions } from '@polymodal/samplers';
 import { Rng } from '@polymodal/tensor';
@@ -15,17 +16,6 @@ function benchmark(target: string): SamplerBenchmark {
     ? imageDensity({ blur: 4 })
     : bimodalMixture2d({ regime: target as 'well-separated' | 'weakly-connected' | 'overlapping' });
 }
-
-/** Region shares of the rows of `x`. */
-async function shares(regions: Regions, x: tf.Tensor2D): Promise<number[]> {
-  if (regions.count === 1) return [1];
-  const counts = tf.tidy(() => tf.sum(tf.oneHot(regions.label(x), regions.count), 0));
-  const c = Array.from(await counts.data());
-  counts.dispose();
-  return c.map((v) => v / x.shape[0]);
-}
-
-const tv = (a: number[], b: number[]) => 0.5 * a.reduce((s, v, k) => s + Math.abs(v - (b[k] ?? 0)), 0);
 
 async function labelledPoints(x: tf.Tensor2D, regions: Regions, method: string, limit = 800) {
   const head = tf.slice(x, 0, Math.min(limit, x.shape[0])) as tf.Tensor2D;
@@ -103,8 +93,8 @@ export async function runSamplerDemo(values: SettingValues, context: DemoContext
     owned.push(chains.samples, malaDraws);
     context.signal.throwIfAborted();
     context.onProgress({ fraction: 0.9, label: 'charts' });
-    const samplerShares = await shares(regions, generated);
-    const malaShares = await shares(regions, malaDraws);
+    const samplerShares = await regionShares(regions, generated);
+    const malaShares = await regionShares(regions, malaDraws);
     const malaShown = own(thinRows(malaDraws, 800));
     const charts: Chart[] = [
       await regionMap(b, regions, sampler.modes),

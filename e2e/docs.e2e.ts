@@ -88,6 +88,13 @@ describe('documentation site', () => {
       await page.click('a[href="/guide/getting-started.html"], a[href="/guide/getting-started"]');
       await page.waitForFunction(() => location.pathname.startsWith('/guide/getting-started'));
       expect(await page.textContent('.vp-doc h1')).toContain('Getting started');
+      // The figure drawn by the page's own code block, loaded.
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll<HTMLImageElement>('.vp-doc img[src*="/figures/"]')).some(
+          (i) => i.complete && i.naturalWidth > 0,
+        ),
+      );
+      await page.screenshot({ path: join(artifacts, 'docs-getting-started.png'), fullPage: true });
       expect(failed).toEqual([]);
     } finally {
       await browser.close();

@@ -72,6 +72,28 @@ describe('API reference', () => {
     for (const e of json.experiments as { name: string }[]) expect(page).toContain(`## ${e.name}`);
   });
 
+  it("the guides' figures were drawn by the code blocks printed above them, as they stand", async () => {
+    const { FIGURE_PAGES, codeStamp, figureBlocks } = await import('../docs/scripts/page-figures.js');
+    const names: string[] = [];
+    for (const page of FIGURE_PAGES) {
+      const text = readFileSync(join(docs, page), 'utf8');
+      const blocks = figureBlocks(text, page);
+      expect(blocks.length, page).toBeGreaterThanOrEqual(1);
+      for (const b of blocks) {
+        expect(b.shown, `${page}: ${b.name} is shown after its block`).toBe(true);
+        expect(b.code, b.name).toMatch(/^export const figure = /m);
+        const svg = readFileSync(join(docs, 'public/figures', `${b.name}.svg`), 'utf8');
+        expect(svg).toMatch(/^<svg/);
+        // Redraw with `pnpm docs:figures --pages` after editing a block.
+        expect(svg.trimEnd().endsWith(codeStamp(b.code)), `${b.name}.svg is stale`).toBe(true);
+        names.push(b.name);
+      }
+      // Every figure these pages show comes from one of their blocks.
+      for (const m of text.matchAll(/\]\(\/figures\/([\w-]+)\.svg\)/g)) expect(names).toContain(m[1]);
+    }
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it("the model packages' pages show the figures docs/scripts/figures.ts drew, and every one exists", () => {
     for (const name of ['mdn', 'samplers', 'flow', 'active']) {
       expect(readFileSync(join(docs, `packages/${name}.md`), 'utf8')).toContain(`../figures/${name}.md`);

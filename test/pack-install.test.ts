@@ -42,9 +42,11 @@ function readmeExamples(): [string, string][] {
   const files = [
     'README.md',
     ...readdirSync(join(root, 'packages')).map((p) => `packages/${p}/README.md`),
-    ...readdirSync(join(root, 'docs/guide'))
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/guide/${f}`),
+    ...['guide', 'packages'].flatMap((dir) =>
+      readdirSync(join(root, 'docs', dir))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${dir}/${f}`),
+    ),
   ];
   return files.flatMap((file) => {
     let text: string;

@@ -4,6 +4,7 @@
 // page, a markdown fragment (docs/figures/<page>.md) with the figures, the settings and the numbers
 // measured in the same run. Run from the repository root: `npx -y pnpm@12.4.2 docs:figures`
 // (about two minutes on 2 cores; seeded, so a rerun on the same backend draws the same figures).
+// The guides' own figures come from the code blocks printed on their pages (page-figures.ts).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Chart } from '@polymodal/cli/charts';
@@ -16,6 +17,7 @@ import {
   runSamplerDemo,
 } from '@polymodal/lab/demos';
 import { initBackend } from '@polymodal/tensor';
+import { drawPageFigures } from './page-figures.js';
 
 const docs = fileURLToPath(new URL('..', import.meta.url));
 const context = { onProgress: () => {}, signal: new AbortController().signal };
@@ -64,6 +66,10 @@ async function page(
 }
 
 await initBackend({ backend: 'wasm' });
+
+// The guides' figures, each drawn by the code block printed above it (`--pages`: these only).
+await drawPageFigures(docs, compact);
+if (process.argv.includes('--pages')) process.exit(0);
 
 const mdnSettings = { n: 1000, components: 5, iterations: 2000, flowIterations: 2000, slice: 0, seed: 0 };
 const mdn = await runMdnDemo(mdnSettings, context);

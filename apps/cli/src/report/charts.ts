@@ -34,6 +34,10 @@ export function lineChart(options: {
   errorBars?: boolean;
   /** Rows whose `color` value is listed here are drawn dashed (references). */
   dashed?: string[];
+  /** Mark each data point (default true; false for densely sampled curves). */
+  points?: boolean;
+  /** One line per value of this field within a colour (trajectories of one class). */
+  detail?: string;
 }): Chart {
   const scale = (a: Axis) => ({
     ...(a.log ? { type: 'log' as const } : {}),
@@ -66,7 +70,16 @@ export function lineChart(options: {
     ...SIZE,
     data: { values: options.data },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y, color, strokeDash } },
+      {
+        mark: { type: 'line', point: options.points ?? true },
+        encoding: {
+          x,
+          y,
+          color,
+          strokeDash,
+          ...(options.detail ? { detail: { field: options.detail, type: 'nominal' as const } } : {}),
+        },
+      },
       ...(options.errorBars
         ? [
             {

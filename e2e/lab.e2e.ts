@@ -21,6 +21,7 @@ const LONG = 20 * 60_000;
 let browser: Browser;
 let page: Page;
 let close: () => Promise<void>;
+let labUrl: string;
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
@@ -46,7 +47,8 @@ beforeAll(async () => {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   };
-  await page.goto(`http://127.0.0.1:${port}/`);
+  labUrl = `http://127.0.0.1:${port}/`;
+  await page.goto(labUrl);
   await waitForBackend('wasm');
 }, 300_000);
 
@@ -296,6 +298,52 @@ describe('apps/lab in Chromium', () => {
       expect(s.modes).toBe(2);
       expect(s.maxZ as number).toBeLessThan(4);
       expect(await page.locator('#backend-info').getAttribute('data-backend')).toBe('webgl');
+    },
+    LONG,
+  );
+});
+
+// A second Chromium with a WebGPU adapter (SwiftShader's software Vulkan; headless Chromium has
+// none by default): the three model demos train and sample on tfjs's webgpu backend in the worker.
+describe('apps/lab on WebGPU in Chromium', () => {
+  let gpuBrowser: Browser | undefined;
+  beforeAll(async () => {
+    gpuBrowser = await launchChromium({ webgpu: true });
+    page = await gpuBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => console.error('page error (webgpu):', e.message));
+    await page.goto(labUrl);
+    await page.selectOption('#backend', 'webgpu');
+    await waitForBackend('webgpu');
+  }, 300_000);
+  afterAll(async () => {
+    await gpuBrowser?.close();
+  });
+
+  it(
+    'the MDN, flow matching and the sampler run on WebGPU',
+    async () => {
+      expect(await page.locator('#backend-info').textContent()).toContain('webgpu');
+      const m = await run('mdn', {
+        dataset: 'sine-inverse',
+        n: '300',
+        iterations: '150',
+        flowIterations: '0',
+      });
+      expect(m.mdnLossLast as number).toBeLessThan(m.mdnLossFirst as number);
+      const f = await run('flow', { toy: 'eight-gaussians', n: '300', iterations: '100', components: '0' });
+      expect(f.flowLossLast as number).toBeLessThan(f.flowLossFirst as number);
+      const s = await run('sampler', {
+        target: 'well-separated',
+        starts: '60',
+        burnIn: '50',
+        draws: '50',
+        pairs: '200',
+        generatorIterations: '60',
+      });
+      expect(s.modes).toBe(2);
+      expect(s.maxZ as number).toBeLessThan(4);
+      expect(await page.locator('#backend-info').getAttribute('data-backend')).toBe('webgpu');
+      await page.screenshot({ path: join(artifacts, 'lab-webgpu.png'), fullPage: true });
     },
     LONG,
   );

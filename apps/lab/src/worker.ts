@@ -8,6 +8,8 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+// Registers the webgpu backend for the picker (and 'auto', which tries it first) where the browser has WebGPU.
+import '@tensorflow/tfjs-backend-webgpu';
 import { runActiveDemo } from './demos/active.js';
 import type { DemoContext, DemoResult } from './demos/demo.js';
 import { fmt } from './demos/demo.js';

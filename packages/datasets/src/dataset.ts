@@ -5,6 +5,7 @@ import {
   checkOptions,
   describeValue,
   Rng,
+  readSync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -73,7 +74,7 @@ export function hostRows(value: tf.Tensor | number[][], dim: number, name: strin
   if (shape.length !== 2 || shape[1] !== dim) {
     throw new ValueError(`${name} must be [N, ${dim}], got [${shape.join(', ')}].`);
   }
-  const flat = value instanceof tf.Tensor ? value.dataSync() : value.flat();
+  const flat = value instanceof tf.Tensor ? readSync(value, name) : value.flat();
   const out = Float64Array.from(flat as ArrayLike<number>);
   if (!out.every(Number.isFinite)) throw new ValueError(`${name} holds NaN or Infinity.`);
   return out;

@@ -3,6 +3,7 @@ import {
   logSoftmax,
   oneHot,
   Rng,
+  readSync,
   ShapeError,
   sampleCategorical,
   type TensorInput,
@@ -70,7 +71,7 @@ export class Categorical implements Distribution, HasMoments {
   logProb(value: TensorInput): tf.Tensor {
     // Check the values as given (a float array would otherwise be truncated by an int32 cast).
     const raw = toFloat32(value, 'value');
-    const values = raw.dataSync() as Float32Array;
+    const values = readSync(raw, 'Categorical: raw') as Float32Array;
     const K = this.categories;
     for (let i = 0; i < values.length; i++) {
       const x = values[i] as number;

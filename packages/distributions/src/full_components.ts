@@ -1,4 +1,4 @@
-import { inverseSpd, ShapeError } from '@polymodal/tensor';
+import { inverseSpd, readSync, ShapeError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GaussianComponents } from './gaussian_components.js';
 import { precisionFactorFromCovariance } from './linalg.js';
@@ -30,9 +30,9 @@ export function fullComponents(means: tf.Tensor, factors: tf.Tensor): GaussianCo
   /** Component covariances and means on the host, float64 blocks `[M][D·D]` and `[M][D]`. */
   const host = () => {
     const c = covarianceFromPrecisionFactor(u);
-    const covAll = c.dataSync();
+    const covAll = readSync(c, 'GaussianMixture: c');
     c.dispose();
-    const meanAll = means.dataSync();
+    const meanAll = readSync(means, 'GaussianMixture: means');
     const M = meanAll.length / D;
     return {
       cov: Array.from({ length: M }, (_, m) =>
@@ -126,7 +126,7 @@ function broadcastValues(values: tf.Tensor, shape: number[]): Float32Array {
       `condition: values [${values.shape}] do not broadcast to [${shape}] (batch shape, then the observed dimensions).`,
     );
   const b = tf.broadcastTo(values, shape);
-  const out = b.dataSync() as Float32Array;
+  const out = readSync(b, 'GaussianMixture: b') as Float32Array;
   b.dispose();
   return out;
 }

@@ -7,6 +7,7 @@ import {
   logSumExp,
   oneHot,
   Rng,
+  readSync,
   ShapeError,
   type TensorInput,
   ValueError,
@@ -417,7 +418,7 @@ function checkPrecisionFactors(scales: tf.Tensor, means: tf.Tensor, validate: bo
     );
   }
   if (!validate) return;
-  const u = scales.dataSync();
+  const u = readSync(scales, 'GaussianMixture: scales');
   for (let m = 0; m < u.length / (D * D); m++) {
     for (let d = 0; d < D; d++) {
       const v = u[m * D * D + d * D + d] as number;

@@ -1,4 +1,12 @@
-import { logNdtr, logSumExp, ndtr, type TensorInput, toFloat32, ValueError } from '@polymodal/tensor';
+import {
+  logNdtr,
+  logSumExp,
+  ndtr,
+  readSync,
+  type TensorInput,
+  toFloat32,
+  ValueError,
+} from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 // Closed forms for 1-D Gaussian mixtures (D = 1): CDF, quantile and CRPS. Values arrive already
@@ -28,7 +36,7 @@ export function mixtureLogCdf(gm: UnivariateMixtureParts, y: tf.Tensor): tf.Tens
 export function mixtureQuantile(gm: UnivariateMixtureParts, q: TensorInput): tf.Tensor {
   const p = toFloat32(q, 'q');
   try {
-    const values = p.dataSync() as Float32Array;
+    const values = readSync(p, 'GaussianMixture: p') as Float32Array;
     if (!values.every((v) => v > 0 && v < 1)) throw new ValueError('quantile: q must lie in (0, 1).');
     return tf.tidy(() => {
       const sd = tf.sqrt(gm.variances);

@@ -2,6 +2,7 @@ import {
   assertPositiveInteger,
   formatShape,
   Rng,
+  readSync,
   ShapeError,
   type TensorInput,
   toFloat32,
@@ -60,7 +61,7 @@ export class MultivariateNormal implements Distribution, HasMoments {
           );
         }
         if (!validate) return;
-        const u = precisionFactor.dataSync();
+        const u = readSync(precisionFactor, 'MultivariateNormal: precisionFactor');
         for (let m = 0; m < u.length / (D * D); m++) {
           for (let d = 0; d < D; d++) {
             const v = u[m * D * D + d * D + d] as number;
@@ -95,7 +96,7 @@ export class MultivariateNormal implements Distribution, HasMoments {
       const D = cov.shape.at(-1) as number;
       if (cov.rank < 2 || cov.shape.at(-2) !== D)
         throw new ShapeError(`covariance must be [..., D, D], got ${formatShape(cov.shape)}.`);
-      const values = cov.dataSync() as Float32Array;
+      const values = readSync(cov, 'MultivariateNormal: cov') as Float32Array;
       const out = new Float32Array(values.length);
       for (let m = 0; m < values.length / (D * D); m++) {
         const block = Float64Array.from(values.subarray(m * D * D, (m + 1) * D * D));

@@ -6,6 +6,7 @@ import {
   formatShape,
   MAX_ELEMENTS,
   NonFiniteError,
+  readSync,
   ShapeError,
   type TensorInput,
   toFloat32,
@@ -72,7 +73,7 @@ export function parameter(
     throw new ShapeError(`${name}: expected rank ≥ ${rule.minRank}, got shape ${formatShape(t.shape)}.`);
   }
   if (!validate) return t;
-  const values = t.dataSync() as Float32Array;
+  const values = readSync(t, name) as Float32Array;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     const ok = Number.isFinite(v) || (rule.allowNegativeInfinity === true && v === -Infinity);
@@ -152,7 +153,7 @@ export function withEvent<T>(
 /** Throws when some row of `logits [..., K]` is all −Infinity (a distribution with no mass). */
 export function assertSomeMass(logits: tf.Tensor, what: string): void {
   const K = logits.shape.at(-1) as number;
-  const v = logits.dataSync() as Float32Array;
+  const v = readSync(logits, `${what}: logits`) as Float32Array;
   for (let r = 0; r < v.length / K; r++) {
     if (v.subarray(r * K, (r + 1) * K).every((x) => x === -Infinity)) {
       throw new ValueError(

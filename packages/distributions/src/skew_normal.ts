@@ -4,6 +4,7 @@ import {
   formatShape,
   logNdtr,
   Rng,
+  readSync,
   ShapeError,
   type TensorInput,
 } from '@polymodal/tensor';
@@ -78,8 +79,8 @@ export class SkewNormal implements Distribution, HasMoments {
     const d = p.loc.shape.at(-1) as number;
     const batch = p.loc.shape.slice(0, -1);
     const B = batch.reduce((a, b) => a * b, 1);
-    const omegaAll = p.scale.dataSync();
-    const alphaAll = p.skewness.dataSync();
+    const omegaAll = readSync(p.scale, 'SkewNormal: scale');
+    const alphaAll = readSync(p.skewness, 'SkewNormal: skewness');
     const U = new Float32Array(B * d * d);
     const omega = new Float32Array(B * d);
     const slope = new Float32Array(B * d);

@@ -2,6 +2,7 @@ import {
   assertPositiveInteger,
   customOp,
   Rng,
+  readSync,
   reduceToShape,
   type TensorInput,
   ValueError,
@@ -41,8 +42,8 @@ export class Uniform implements Distribution, HasMoments {
       (p) => {
         assertSameShape(p.low, p.high, 'Uniform low and high');
         if (!validate) return;
-        const lo = p.low.dataSync();
-        const hi = p.high.dataSync();
+        const lo = readSync(p.low, 'Uniform: low');
+        const hi = readSync(p.high, 'Uniform: high');
         const bad = lo.findIndex((v, i) => !((hi[i] as number) > v));
         if (bad >= 0)
           throw new ValueError(

@@ -4,6 +4,7 @@ import {
   assertPositiveInteger,
   checkOptions,
   logSumExp,
+  readSync,
   ShapeError,
   type TensorInput,
   ValueError,
@@ -43,6 +44,13 @@ function checkPoints(x: tf.Tensor, dim: number): void {
   assertFloatTensor(x, 'points');
   if (x.rank !== 2 || x.shape[1] !== dim)
     throw new ShapeError(`Expected points [N, ${dim}], got [${x.shape.join(', ')}].`);
+}
+
+/** `log Σ exp(v)` in float64, −∞ for an empty or all −∞ list. */
+function hostLogSumExp(v: readonly number[]): number {
+  const top = Math.max(...v);
+  if (top === -Infinity) return -Infinity;
+  return top + Math.log(v.reduce((s, x) => s + Math.exp(x - top), 0));
 }
 
 /** The score of `logDensity` by reverse-mode autodiff (one backward pass per call). */
@@ -220,16 +228,18 @@ export function unnormalizedGaussianMixture(
     },
   );
   const D = p.means.shape[1] as number;
-  // Per-component log mass of the unnormalised Gaussian bump: log c_k + (D/2) log 2π + ½ Σ log σ².
-  const logMass = tf.tidy(() =>
-    tf.add(
-      p.logCoefficients,
-      tf.add(0.5 * D * Math.log(2 * Math.PI), tf.mul(0.5, tf.sum(tf.log(p.variances), -1))),
-    ),
-  );
-  const lse = logSumExp(logMass, 0);
-  const logZ = (lse.dataSync() as Float32Array)[0] as number;
-  lse.dispose();
+  // Per-component log mass of the unnormalised Gaussian bump, log c_k + (D/2) log 2π + ½ Σ log σ²,
+  // in float64 on the host from the values just validated (no device round trip, which WebGPU in
+  // Node could not do synchronously).
+  const logC = readSync(p.logCoefficients, 'unnormalizedGaussianMixture: logCoefficients');
+  const vars = readSync(p.variances, 'unnormalizedGaussianMixture: variances');
+  const logMassValues = Array.from(logC, (c, k) => {
+    let half = 0;
+    for (let d = 0; d < D; d++) half += 0.5 * Math.log(vars[k * D + d] as number);
+    return c + 0.5 * D * Math.log(2 * Math.PI) + half;
+  });
+  const logZ = hostLogSumExp(logMassValues);
+  const logMass = tf.tensor1d(logMassValues, 'float32');
   // The normalised mixture has weights ∝ exp(logMass); ρ = Z · mixture.
   const mixture = new GaussianMixture({
     logits: logMass,
@@ -292,9 +302,7 @@ export function unnormalizedSkewNormalMixture(
     );
   }
   const dim = components.eventShape[0] as number;
-  const lse = logSumExp(logC, 0);
-  const logZ = (lse.dataSync() as Float32Array)[0] as number;
-  lse.dispose();
+  const logZ = hostLogSumExp(Array.from(readSync(logC, 'unnormalizedSkewNormalMixture: logCoefficients')));
   /** `log c_k + log SN_k(x)`: `[N, K]`. */
   const joint = (x: tf.Tensor2D) => tf.add(logC, components.logProb(tf.expandDims(x, 1)));
   return {

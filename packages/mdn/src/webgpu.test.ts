@@ -1,12 +1,12 @@
 // The MDN end to end on WebGPU in Node (Dawn; on a CPU-only machine Mesa's llvmpipe): fit, logProb,
 // sample, save and load at tiny scale, matching the same device-path training on the cpu backend.
-// Its set-up reads are asynchronous (WebGPU in Node cannot read synchronously at all, so any
-// synchronous read in fit would throw here). Without any adapter, 'webgpu' is a clear BackendError.
+// fit() makes no synchronous read at all, set-up included (recordSyncReads). Without any adapter, 'webgpu' is a clear BackendError.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sineInverse } from '@polymodal/datasets';
 import { BackendError, initBackend } from '@polymodal/tensor';
+import { syncReadsDuring } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { MixtureDensityNetwork } from './mixture_density_network.js';
@@ -22,17 +22,17 @@ async function train(backend: 'webgpu' | 'cpu', x: number[][], y: number[][]) {
     hiddenUnits: [16, 16],
     seed: 0,
   });
-  const fitted = await mdn.fit(x, y, {
-    iterations: 60,
-    learningRate: 1e-2,
-    checkEvery: 20,
-    seed: 0,
-    path: 'device',
+  const options = { iterations: 60, learningRate: 1e-2, checkEvery: 20, seed: 0, path: 'device' } as const;
+  let fitted: Awaited<ReturnType<typeof mdn.fit>> | undefined;
+  const reads = await syncReadsDuring(async () => {
+    fitted = await mdn.fit(x, y, options);
   });
+  // The device path reads nothing synchronously, set-up included, on either backend.
+  expect(reads).toEqual([]);
   const lp = mdn.logProb(x, y);
   const nll = -((await tf.mean(lp).data())[0] as number);
   lp.dispose();
-  return { mdn, loss: fitted.history.loss, nll };
+  return { mdn, loss: fitted?.history.loss ?? [], nll };
 }
 
 describe('MixtureDensityNetwork on WebGPU in Node', () => {

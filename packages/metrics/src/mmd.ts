@@ -40,7 +40,7 @@ export interface MmdResult {
 
 /** The median heuristic bandwidth of the pooled samples (exact for ≤ 1000 pooled points). */
 export async function medianBandwidth(x: TensorInput, y: TensorInput): Promise<number> {
-  const [a, b] = twoSamples(x, y, 'medianBandwidth', { minRows: 2 });
+  const [a, b] = await twoSamples(x, y, 'medianBandwidth', { minRows: 2 });
   const pooled = tf.concat([a, b]);
   tf.dispose([a, b]);
   const total = pooled.shape[0] as number;
@@ -79,7 +79,7 @@ export async function mmd(x: TensorInput, y: TensorInput, options: MmdOptions): 
         : [options.bandwidth];
   if (bandwidths.length === 0) throw new ValueError('bandwidth list is empty.');
   for (const s of bandwidths) assertNumber(s, 'bandwidth', { greaterThan: 0 });
-  const [a, b] = twoSamples(x, y, 'mmd', { minRows: 2 });
+  const [a, b] = await twoSamples(x, y, 'mmd', { minRows: 2 });
   try {
     const m = a.shape[0];
     const n = b.shape[0];
@@ -127,7 +127,7 @@ export async function energyDistance(
 ): Promise<number> {
   checkRequired(options, ['estimator', 'chunkSize'], 'energyDistance');
   assertOneOf(options?.estimator, ['v-statistic', 'u-statistic'] as const, 'estimator');
-  const [a, b] = twoSamples(x, y, 'energyDistance', { minRows: 2 });
+  const [a, b] = await twoSamples(x, y, 'energyDistance', { minRows: 2 });
   try {
     const m = a.shape[0];
     const n = b.shape[0];

@@ -1,5 +1,5 @@
 import {
-  assertFinite,
+  assertFiniteAsync,
   checkOptions,
   ShapeError,
   type TensorInput,
@@ -12,14 +12,16 @@ import * as tf from '@tensorflow/tfjs-core';
  * Converts two samples to owned float32 tensors `[m, d]` and `[n, d]` (the caller disposes them),
  * checking ranks, a shared dimension, at least `minRows` rows each and, when `equalSize`, m = n.
  *
+ * Finiteness is read asynchronously: no synchronous device read, which would stall a GPU queue.
+ *
  * @throws ShapeError naming `what` and both shapes; nothing is left allocated.
  */
-export function twoSamples(
+export async function twoSamples(
   x: TensorInput,
   y: TensorInput,
   what: string,
   options: { minRows?: number; equalSize?: boolean } = {},
-): [tf.Tensor2D, tf.Tensor2D] {
+): Promise<[tf.Tensor2D, tf.Tensor2D]> {
   const { minRows = 1, equalSize = false } = options;
   const a = toFloat32(x, 'x');
   let b: tf.Tensor;
@@ -45,8 +47,8 @@ export function twoSamples(
     );
   }
   try {
-    assertFinite(a, 'x');
-    assertFinite(b, 'y');
+    await assertFiniteAsync(a, 'x');
+    await assertFiniteAsync(b, 'y');
   } catch (error) {
     tf.dispose([a, b]);
     throw error;

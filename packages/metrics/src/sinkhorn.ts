@@ -101,7 +101,7 @@ export async function sinkhornDivergence(
   assertPositiveInteger(maxIterations, 'maxIterations', 1e7);
   const tolerance = options.tolerance ?? 1e-5;
   assertNumber(tolerance, 'tolerance', { greaterThan: 0 });
-  const [a, b] = twoSamples(x, y, 'sinkhornDivergence');
+  const [a, b] = await twoSamples(x, y, 'sinkhornDivergence');
   const costs: tf.Tensor2D[] = [];
   try {
     const cost = (u: tf.Tensor, v: tf.Tensor) => {

@@ -44,7 +44,7 @@ export async function wasserstein(
   options?: WassersteinOptions,
 ): Promise<WassersteinResult> {
   const p = checkP(checkOptions(options, ['p'], 'wasserstein').p);
-  const [a, b] = twoSamples(x, y, 'wasserstein', { equalSize: true });
+  const [a, b] = await twoSamples(x, y, 'wasserstein', { equalSize: true });
   const n = a.shape[0];
   const d2 = pairwiseSquaredDistances(a, b);
   tf.dispose([a, b]);
@@ -89,7 +89,7 @@ export async function slicedWasserstein(
   options = checkOptions(options, ['projections', 'p', 'seed', 'directions'], 'slicedWasserstein');
   const p = checkP(options.p);
   if (options.seed !== undefined) assertSeed(options.seed);
-  const [a, b] = twoSamples(x, y, 'slicedWasserstein', { equalSize: true });
+  const [a, b] = await twoSamples(x, y, 'slicedWasserstein', { equalSize: true });
   const d = a.shape[1];
   const n = a.shape[0];
   try {

@@ -19,7 +19,7 @@ import {
   meanAndCovariance,
   solveLower,
 } from './linalg.js';
-import { chainDiagnostics, integratedAutocorrTime } from './mcmc/diagnostics.js';
+import { diagnosticsOfValues, integratedAutocorrTime } from './mcmc/diagnostics.js';
 import { checkTarget, evaluateRows } from './target.js';
 
 /** The bridge's proposal: a fitted Gaussian (`'normal'`) or warp-III (symmetrised, whitened; for skewed targets). */
@@ -220,9 +220,7 @@ export async function bridgeSample(
   let neff = n1;
   let autocorrelation = (_: Float64Array) => 1;
   if (chained) {
-    const iter = tf.slice(draws as tf.Tensor3D, [fitCount, 0, 0], [iterCount, chains, d]);
-    const diag = chainDiagnostics(iter as tf.Tensor3D);
-    iter.dispose();
+    const diag = diagnosticsOfValues(iterRows, [iterCount, chains, d]);
     neff = Math.min(n1, median(diag.ess));
     autocorrelation = (f2) => integratedAutocorrTime(f2, iterCount, chains).tau;
   }

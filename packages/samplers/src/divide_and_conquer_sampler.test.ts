@@ -47,9 +47,16 @@ describe('DivideAndConquerSampler', () => {
   });
   const sampler = new DivideAndConquerSampler(small);
   const phases: string[] = [];
+  const within: { phase: string; mode: number; fraction: number }[] = [];
 
   it('fits B1: two modes, weights and log Z within their reported errors', async () => {
-    const d = await sampler.fit(target, { box, onProgress: (p) => void phases.push(p.phase) });
+    const d = await sampler.fit(target, {
+      box,
+      onProgress: (p) => {
+        if (p.fraction === undefined) phases.push(p.phase);
+        else within.push({ phase: p.phase, mode: p.mode as number, fraction: p.fraction });
+      },
+    });
     expect(sampler.modes).toHaveLength(2);
     const order = sampler.modes.map((m) => ((m[0] as number) < 0 ? 0 : 1));
     const truth = order.map((k) => [0.25, 0.75][k] as number);
@@ -77,6 +84,14 @@ describe('DivideAndConquerSampler', () => {
       'training',
       'done',
     ]);
+    // Inside the long per-mode phases: fractions rise within each (phase, mode) and reach 1.
+    for (const phase of ['mcmc', 'labelling', 'training'])
+      for (const mode of [0, 1]) {
+        const f = within.filter((w) => w.phase === phase && w.mode === mode).map((w) => w.fraction);
+        expect(f.length, `${phase} ${mode}`).toBeGreaterThan(0);
+        expect(f.every((v, i) => v > 0 && v <= 1 && (i === 0 || v >= (f[i - 1] as number)))).toBe(true);
+        expect(f.at(-1)).toBe(1);
+      }
   });
 
   it('samples each mode in its weight, with the target moments, reproducibly', async () => {

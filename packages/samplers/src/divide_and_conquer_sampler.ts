@@ -22,7 +22,7 @@ import { tdmSchedule } from './diffusion/schedule.js';
 import { type FoundMode, findModes } from './find_modes.js';
 import { largestEigenvalue } from './linalg.js';
 import type { McmcResult } from './mcmc/chains.js';
-import { chainDiagnostics } from './mcmc/diagnostics.js';
+import { diagnosticsOfValues } from './mcmc/diagnostics.js';
 import { mala } from './mcmc/langevin.js';
 import { generatorSettings, ModeGenerator, type ModeGeneratorOptions } from './mode_generator.js';
 import { modeWeights } from './mode_weights.js';
@@ -78,6 +78,11 @@ export interface DivideAndConquerProgress {
   mode?: number;
   /** Modes found (from `regions` on). */
   modes?: number;
+  /**
+   * How far the current phase is, in [0, 1], for the long per-mode phases (`mcmc`: transitions,
+   * `labelling`: pairs, `training`: updates); absent at a phase's start.
+   */
+  fraction?: number;
   /** Wall time since `fit` started, in ms. */
   elapsedMs: number;
 }
@@ -341,6 +346,10 @@ export class DivideAndConquerSampler {
       if (o.signal?.aborted) throw new ValueError('DivideAndConquerSampler.fit: aborted.');
       await o.onProgress?.({ ...p, elapsedMs: Date.now() - started });
     };
+    // Progress inside a long per-mode phase: reported only (aborts go through the inner signal).
+    const within =
+      (phase: 'mcmc' | 'labelling' | 'training', mode: number, modes: number) => (fraction: number) =>
+        o.onProgress?.({ phase, mode, modes, fraction, elapsedMs: Date.now() - started });
     await probeTarget(t, box, rng.fold('probe'), 'DivideAndConquerSampler.fit');
     await progress({ phase: 'modes' });
     const found = await findModes(t, {
@@ -419,6 +428,7 @@ export class DivideAndConquerSampler {
             draws: c.draws,
             stepSize: eta0,
             seed: rng.seed(),
+            onProgress: (p) => within('mcmc', k, K)(p.step / p.steps),
             ...(o.signal ? { signal: o.signal } : {}),
           });
         } finally {
@@ -431,7 +441,7 @@ export class DivideAndConquerSampler {
         gradients += run.gradientEvaluations;
         densities += run.densityEvaluations;
         try {
-          const diag = chainDiagnostics(run.samples);
+          const diag = diagnosticsOfValues(await run.samples.data(), run.samples.shape);
           await progress({ phase: 'bridge', mode: k, modes: K });
           const bridge = await bridgeSample(restricted, run.samples, {
             method: c.bridgeMethod,
@@ -467,6 +477,7 @@ export class DivideAndConquerSampler {
               schedule: tdmSchedule(c.epsilon),
               scoreBatch: c.scoreBatch,
               seed: rng.seed(),
+              onProgress: (p) => within('labelling', k, K)(p.pairs / p.total),
               ...(o.signal ? { signal: o.signal } : {}),
             });
           } finally {
@@ -478,6 +489,7 @@ export class DivideAndConquerSampler {
             trained = await ModeGenerator.train(pairs.noise, pairs.samples, whitening, {
               ...c.generator,
               seed: rng.seed(),
+              onProgress: (p) => within('training', k, K)(p.iteration / p.iterations),
               ...(o.signal ? { signal: o.signal } : {}),
             });
           } finally {

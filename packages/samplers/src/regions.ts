@@ -78,7 +78,7 @@ export class SvcRegions implements Regions {
     return tf.tidy(() => tf.div(tf.sub(x, this.centre), this.halfWidth) as tf.Tensor2D);
   }
   label(x: tf.Tensor2D): tf.Tensor1D {
-    return tf.tidy(() => this.classifier.predictIndex(this.scale(x)));
+    return tf.tidy(() => this.classifier.predictIndex(this.scale(x), { validate: false }));
   }
   /** Frees the classifier and the scaling. */
   dispose(): void {

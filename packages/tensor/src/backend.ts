@@ -3,6 +3,9 @@ import { checkCudaHere, cudaProblem } from './cuda.js';
 import { BackendError, ValueError } from './errors.js';
 import { nodeWebgpuProvided, provideNodeWebgpu, type WebgpuAdapter } from './node_webgpu.js';
 import { checkOptions } from './options.js';
+
+export { syncReadsAvailable } from './read_sync.js';
+
 import { assertPositiveInteger } from './validate.js';
 import './register.js';
 
@@ -272,15 +275,6 @@ export async function initBackend(options?: InitBackendOptions): Promise<Backend
   }
   const details = tried.map((a) => `${a.backend}: ${a.error}`).join('; ');
   throw new BackendError(`Could not initialise backend '${requested}' (${details}).`);
-}
-
-/**
- * Whether the active backend can read tensors back synchronously (`dataSync`). WebGPU in Node
- * cannot (tfjs-backend-webgpu reads synchronously through an OffscreenCanvas, which Node lacks):
- * code that must read inside a step takes an asynchronous route there.
- */
-export function syncReadsAvailable(): boolean {
-  return !(isNode && tf.getBackend() === 'webgpu');
 }
 
 /**

@@ -15,7 +15,6 @@ export {
   findTfjsCoreCopies,
   type InitBackendOptions,
   initBackend,
-  syncReadsAvailable,
 } from './backend.js';
 export {
   BackendError,
@@ -46,7 +45,14 @@ export { inverseSoftplus, log1mexp, softplus } from './numerics/softplus.js';
 export { erfc, expm1, log1p, logNdtr, ndtr, ndtri } from './numerics/special.js';
 export { standardNormal, standardNormalArray } from './numerics/standard_normal.js';
 export { type TruncatedNormalOptions, truncatedNormal } from './numerics/truncated_normal.js';
-export { type OdeFunction, type OdeMethod, type OdeOptions, type OdeStepInfo, odeint } from './ode.js';
+export {
+  type OdeFunction,
+  type OdeMethod,
+  type OdeOptions,
+  type OdeStepInfo,
+  odeint,
+  odeintAsync,
+} from './ode.js';
 export {
   assertBoolean,
   assertSeed,
@@ -55,6 +61,7 @@ export {
   describeValue,
   optionKeys,
 } from './options.js';
+export { readSync, syncReadsAvailable } from './read_sync.js';
 export { Rng } from './rng.js';
 export {
   assertAxis,

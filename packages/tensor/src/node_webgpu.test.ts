@@ -8,6 +8,7 @@ import { initBackend, syncReadsAvailable } from './backend.js';
 import { BackendError } from './errors.js';
 import { isSoftwareAdapter } from './node_webgpu.js';
 import { logSumExp } from './numerics/log_sum_exp.js';
+import { readSync } from './read_sync.js';
 
 async function onBackend(name: 'webgpu' | 'cpu') {
   await initBackend({ backend: name });
@@ -80,5 +81,30 @@ describe('WebGPU in Node (Dawn)', () => {
       expect(auto.tried.map((t) => t.backend)).toContain('webgpu');
       expect(auto.tried.find((t) => t.backend === 'webgpu')?.error).toMatch(/only a software WebGPU adapter/);
     }
+  });
+
+  it('readSync reads host-resident tensors there and names the fix for device-resident ones', async () => {
+    try {
+      await initBackend({ backend: 'webgpu' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(BackendError);
+      return;
+    }
+    // Values made from arrays stay on the host until a kernel uploads them: readable.
+    const fresh = tf.tensor1d([1, 2, 3]);
+    expect(Array.from(readSync(fresh, 'fresh'))).toEqual([1, 2, 3]);
+    // A matMul result lives in a GPU buffer: a clear BackendError instead of tfjs's ReferenceError.
+    const a = tf.ones([64, 64]);
+    const product = tf.matMul(a, a);
+    expect(() => readSync(product, 'GaussianMixture: means')).toThrow(BackendError);
+    expect(() => readSync(product, 'GaussianMixture: means')).toThrow(
+      /GaussianMixture: means .*pass host arrays/,
+    );
+    expect((await product.data())[0]).toBe(64);
+    tf.dispose([fresh, a, product]);
+    await initBackend({ backend: 'cpu' });
+    const onCpu = tf.tidy(() => tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])));
+    expect(Array.from(readSync(onCpu, 'x'))).toEqual([2, 2, 2, 2]);
+    onCpu.dispose();
   });
 });

@@ -1,9 +1,9 @@
-import { expectNoLeak, take } from '@polymodal/test-utils';
+import { expectNoLeak, syncReadsDuring, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { PolymodalError, ValueError } from './errors.js';
-import { type OdeMethod, odeint } from './ode.js';
+import { type OdeMethod, odeint, odeintAsync } from './ode.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -94,6 +94,36 @@ describe('odeint dopri5', () => {
     };
     expect(count(1e-3)).toBeLessThan(count(1e-7));
     expect(() => odeint(f, y0, { method: 'dopri5', t1: 3, rtol: 1e-8, maxSteps: 3 })).toThrow(PolymodalError);
+    y0.dispose();
+  });
+
+  it('odeintAsync takes the same steps to the same result, reading nothing synchronously', async () => {
+    const f = (t: number, y: tf.Tensor) => tf.mul(y, Math.cos(10 * t));
+    const y0 = tf.tensor1d([1, 2]);
+    // y' = cos(10t) y: y(t) = y0 exp(sin(10t) / 10).
+    const options = { method: 'dopri5', t1: 3, rtol: 1e-6, atol: 1e-8 } as const;
+    const times = (into: number[]) => ({ ...options, onStep: (i: { t: number }) => void into.push(i.t) });
+    const syncTimes: number[] = [];
+    const asyncTimes: number[] = [];
+    const sync = take(odeint(f, y0, times(syncTimes)));
+    await expectNoLeak(async () => {
+      let out: number[] = [];
+      const reads = await syncReadsDuring(async () => {
+        const y = await odeintAsync(f, y0, times(asyncTimes));
+        out = Array.from(await y.data());
+        y.dispose();
+      });
+      expect(reads).toEqual([]);
+      expect(out).toEqual(sync);
+    });
+    expect(asyncTimes).toEqual(syncTimes);
+    const exact = Math.exp(Math.sin(30) / 10);
+    expect(Math.abs((sync[0] as number) - exact)).toBeLessThan(1e-5);
+    expect(Math.abs((sync[1] as number) - 2 * exact)).toBeLessThan(2e-5);
+    // Out of budget: the promise rejects and the solver's state is freed.
+    await expectNoLeak(() =>
+      expect(odeintAsync(f, y0, { ...options, rtol: 1e-8, maxSteps: 3 })).rejects.toThrow(PolymodalError),
+    );
     y0.dispose();
   });
 

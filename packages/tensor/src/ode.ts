@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { PolymodalError, ValueError } from './errors.js';
 import { checkOptions, optionKeys } from './options.js';
+import { readSync } from './read_sync.js';
 import { assertNumber, assertOneOf, assertPositiveInteger } from './validate.js';
 
 /** The integration schemes of {@link odeint}. */
@@ -163,7 +164,24 @@ export function odeint(f: OdeFunction, y0: tf.Tensor, options?: OdeOptions): tf.
   const tab = TABLEAUS[o.method];
   if (o.t0 === o.t1) return tf.clone(y0);
   if (tab.e === undefined) return fixedGrid(f, y0, tab, o.t0, o.t1, o.steps, options.onStep);
-  return adaptive(f, y0, tab, o, options);
+  return driveSync(adaptive(f, y0, tab, o, options));
+}
+
+/**
+ * {@link odeint} with the adaptive method's per-step error norm read asynchronously
+ * (`await data()`), so `'dopri5'` does not stall a GPU queue and runs on WebGPU in Node, where
+ * synchronous reads are impossible. The same steps and result as `odeint`; the fixed-step methods
+ * read nothing either way.
+ *
+ * @throws as {@link odeint} (the promise rejects).
+ */
+export async function odeintAsync(f: OdeFunction, y0: tf.Tensor, options?: OdeOptions): Promise<tf.Tensor> {
+  if (options === undefined) options = {};
+  const o = validate(f, y0, options);
+  const tab = TABLEAUS[o.method];
+  if (o.t0 === o.t1) return tf.clone(y0);
+  if (tab.e === undefined) return fixedGrid(f, y0, tab, o.t0, o.t1, o.steps, options.onStep);
+  return driveAsync(adaptive(f, y0, tab, o, options));
 }
 
 function fixedGrid(
@@ -187,15 +205,20 @@ function fixedGrid(
   return y;
 }
 
-function errorNorm(e: tf.Tensor, y: tf.Tensor, yNew: tf.Tensor, rtol: number, atol: number): number {
-  return tf.tidy(() => {
-    const scale = tf.add(atol, tf.mul(rtol, tf.maximum(tf.abs(y), tf.abs(yNew))));
-    return Math.sqrt(tf.mean(tf.square(tf.div(e, scale))).dataSync()[0] as number);
-  });
+/** `mean((v / scale)²)`: the squared RMS norm whose square root the step control reads. */
+function meanSquare(v: tf.Tensor, scale: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mean(tf.square(tf.div(v, scale))));
 }
 
+/**
+ * The adaptive solver runs as a coroutine: it yields each scalar tensor it must read (a squared
+ * error norm) and receives its value, so one loop serves {@link odeint}'s synchronous reads and
+ * {@link odeintAsync}'s asynchronous ones. The driver disposes what was yielded.
+ */
+type Reads<T> = Generator<tf.Tensor, T, number>;
+
 /** Hairer, Nørsett & Wanner's starting step (Solving ODEs I, §II.4). */
-function initialStep(
+function* initialStep(
   f: OdeFunction,
   y0: tf.Tensor,
   k0: tf.Tensor,
@@ -203,35 +226,76 @@ function initialStep(
   dir: number,
   rtol: number,
   atol: number,
-): number {
-  return tf.tidy(() => {
-    const scale = tf.add(atol, tf.mul(rtol, tf.abs(y0)));
-    const rms = (v: tf.Tensor) => Math.sqrt(tf.mean(tf.square(tf.div(v, scale))).dataSync()[0] as number);
-    const d0 = rms(y0);
-    const d1 = rms(k0);
+): Reads<number> {
+  const scale = tf.tidy(() => tf.add(atol, tf.mul(rtol, tf.abs(y0))));
+  try {
+    const d0 = Math.sqrt(yield meanSquare(y0, scale));
+    const d1 = Math.sqrt(yield meanSquare(k0, scale));
     const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
-    const k1 = f(t0 + dir * h0, tf.add(y0, tf.mul(k0, dir * h0)));
-    const d2 = rms(tf.sub(k1, k0)) / h0;
+    const diff = tf.tidy(() =>
+      meanSquare(tf.sub(f(t0 + dir * h0, tf.add(y0, tf.mul(k0, dir * h0))), k0), scale),
+    );
+    const d2 = Math.sqrt(yield diff) / h0;
     const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / 5);
     return Math.min(100 * h0, h1);
-  });
+  } finally {
+    scale.dispose();
+  }
 }
 
-function adaptive(
+/** Runs a coroutine, reading each yielded scalar synchronously. */
+function driveSync<T>(steps: Reads<T>): T {
+  let r = steps.next();
+  while (!r.done) {
+    const t = r.value;
+    let value: number;
+    try {
+      value = readSync(t, "odeint(dopri5)'s error norm")[0] as number;
+    } catch (error) {
+      r = steps.throw(error); // lets the solver free its state, then rethrows
+      continue;
+    } finally {
+      t.dispose();
+    }
+    r = steps.next(value);
+  }
+  return r.value;
+}
+
+/** Runs a coroutine, reading each yielded scalar with `await data()`. */
+async function driveAsync<T>(steps: Reads<T>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    const t = r.value;
+    let value: number;
+    try {
+      value = (await t.data())[0] as number;
+    } catch (error) {
+      r = steps.throw(error);
+      continue;
+    } finally {
+      t.dispose();
+    }
+    r = steps.next(value);
+  }
+  return r.value;
+}
+
+function* adaptive(
   f: OdeFunction,
   y0: tf.Tensor,
   tab: Tableau,
   o: Required<Omit<OdeOptions, 'firstStep' | 'onStep'>>,
   options: OdeOptions,
-): tf.Tensor {
+): Reads<tf.Tensor> {
   const dir = Math.sign(o.t1 - o.t0);
   const span = Math.abs(o.t1 - o.t0);
   let t = o.t0;
   let y = y0;
   let k0 = tf.tidy(() => f(t, y0));
-  let h = Math.min(span, options.firstStep ?? initialStep(f, y0, k0, t, dir, o.rtol, o.atol));
   let accepted = 0;
   try {
+    let h = Math.min(span, options.firstStep ?? (yield* initialStep(f, y0, k0, t, dir, o.rtol, o.atol)));
     for (let attempt = 0; dir * (o.t1 - t) > 0; attempt++) {
       if (attempt >= o.maxSteps) {
         throw new PolymodalError(
@@ -248,8 +312,17 @@ function adaptive(
         const kl = ks[ks.length - 1] as tf.Tensor; // FSAL: f(t + h, y_new)
         return [yn, kl, e];
       });
-      const norm = errorNorm(err, y, yNew, o.rtol, o.atol);
+      const scaled = tf.tidy(() =>
+        meanSquare(err, tf.add(o.atol, tf.mul(o.rtol, tf.maximum(tf.abs(y), tf.abs(yNew))))),
+      );
       err.dispose();
+      let norm: number;
+      try {
+        norm = Math.sqrt(yield scaled);
+      } catch (error) {
+        tf.dispose([yNew, kLast]);
+        throw error;
+      }
       if (!Number.isFinite(norm)) {
         tf.dispose([yNew, kLast]);
         h *= 0.2;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteError, ShapeError, ValueError } from './errors.js';
 import { describeValue } from './options.js';
+import { readSync } from './read_sync.js';
 
 /** Anything accepted at a public boundary where a tensor is meant: a tensor or nested numbers. */
 export type TensorInput =
@@ -143,7 +144,7 @@ export function assertShape(t: tf.Tensor, shape: readonly (number | null)[], nam
  */
 export function assertFinite(t: tf.Tensor, name: string): void {
   checkNumeric(t, name);
-  checkFiniteValues(t.dataSync(), t.shape, name);
+  checkFiniteValues(readSync(t, name), t.shape, name);
 }
 
 /**

@@ -121,17 +121,21 @@ export async function runMdnDemo(
     context.signal.throwIfAborted();
     context.onProgress({ fraction: 0.9, label: 'evaluating' });
     const nllSteps = 200;
-    const flowLogProb = (y: tf.Tensor2D, x: tf.Tensor2D) =>
+    // The scoring methods validate their inputs synchronously: host arrays keep that read off the
+    // device (on WebGPU a synchronous read of a device tensor stalls the queue, and fails in Node).
+    const flowLogProb = (y: number[][], x: number[][]) =>
       (fm as FlowMatching).logProb(y, {
         divergence: 'exact',
         method: 'euler',
         steps: nllSteps,
         conditions: x,
       });
-    const mdnNll = -(await meanOf(tf.tidy(() => mdn.logProb(data.test.x, data.test.y))));
-    const flowNll = fm ? -(await meanOf(tf.tidy(() => flowLogProb(data.test.y, data.test.x)))) : Number.NaN;
+    const testX = (await data.test.x.array()) as number[][];
+    const testY = (await data.test.y.array()) as number[][];
+    const mdnNll = -(await meanOf(tf.tidy(() => mdn.logProb(testX, testY))));
+    const flowNll = fm ? -(await meanOf(tf.tidy(() => flowLogProb(testY, testX)))) : Number.NaN;
     const exactNll = data.exact
-      ? -(await meanOf(tf.tidy(() => sineInverseLogProb(data.test.x, data.test.y))))
+      ? -(await meanOf(tf.tidy(() => sineInverseLogProb(testX, testY))))
       : Number.NaN;
     const charts = [
       lossChart(losses),
@@ -253,7 +257,7 @@ export async function describeMdn(
 /** p(y | x₀) of the MDN, of flow matching and, where known, the exact density. */
 async function sliceChart(
   mdn: MixtureDensityNetwork,
-  flowLogProb: ((y: tf.Tensor2D, x: tf.Tensor2D) => tf.Tensor) | undefined,
+  flowLogProb: ((y: number[][], x: number[][]) => tf.Tensor) | undefined,
   data: Data,
   x0: number,
 ): Promise<Chart> {
@@ -263,8 +267,8 @@ async function sliceChart(
   const pad = 0.15 * (hi - lo);
   const grid = linspace(lo - pad, hi + pad, 200);
   const densities = tf.tidy(() => {
-    const y = tf.tensor2d(grid, [grid.length, 1]);
-    const x = tf.fill([grid.length, 1], x0) as tf.Tensor2D;
+    const y = grid.map((v) => [v]);
+    const x = grid.map(() => [x0]);
     const out: [string, tf.Tensor][] = [['MDN', tf.exp(mdn.logProb(x, y))]];
     if (flowLogProb) out.push(['flow matching', tf.exp(flowLogProb(y, x))]);
     if (data.exact) out.push(['exact', tf.exp(sineInverseLogProb(x, y))]);

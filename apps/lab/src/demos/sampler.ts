@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DemoContext, type DemoResult, fmt, linspace, resolveSettings } from './demo.js';
 import { SAMPLER_SETTINGS, type SettingValues } from './settings.js';
 
-const PHASES = ['modes', 'regions', 'mcmc', 'bridge', 'labelling', 'training', 'done'] as const;
+/** The sampler's phases that run once per mode, in order. */
+const PER_MODE = ['mcmc', 'bridge', 'labelling', 'training'] as const;
 const DRAWS = 2000;
 const MALA_CHAINS = 64;
 
@@ -44,8 +45,9 @@ export async function runSamplerDemo(values: SettingValues, context: DemoContext
     starts: s.starts as number,
     modeIterations: 200,
     burnIn: s.burnIn as number,
+    draws: s.draws as number,
     scoreSamples: 1000,
-    pairs: 1000,
+    pairs: s.pairs as number,
     generator: { iterations: s.generatorIterations as number },
   });
   const owned: tf.Tensor[] = [];
@@ -60,7 +62,19 @@ export async function runSamplerDemo(values: SettingValues, context: DemoContext
       box: b.box,
       signal: context.signal,
       onProgress: (p) => {
-        shown = Math.max(shown, (0.7 * PHASES.indexOf(p.phase)) / (PHASES.length - 1));
+        // modes and regions take the first tenth; then four phases per mode, each with its own
+        // fraction, up to 0.7.
+        const step = PER_MODE.indexOf(p.phase as (typeof PER_MODE)[number]);
+        const at =
+          p.mode !== undefined && p.modes !== undefined && step >= 0
+            ? 0.1 +
+              (0.6 * (p.mode * PER_MODE.length + step + (p.fraction ?? 0))) / (p.modes * PER_MODE.length)
+            : p.phase === 'done'
+              ? 0.7
+              : p.phase === 'regions'
+                ? 0.05
+                : 0;
+        shown = Math.max(shown, at);
         context.onProgress({
           fraction: shown,
           label: `sampler: ${p.phase}${p.mode !== undefined ? `, mode ${p.mode + 1} of ${p.modes}` : ''}`,

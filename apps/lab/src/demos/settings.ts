@@ -66,6 +66,8 @@ export const SAMPLER_SETTINGS: readonly Setting[] = [
   },
   { key: 'starts', label: 'optimiser starts', min: 20, max: 10_000, integer: true, default: 300 },
   { key: 'burnIn', label: 'MALA burn-in per mode', min: 50, max: 10_000, integer: true, default: 300 },
+  { key: 'draws', label: 'MALA draws per chain and mode', min: 20, max: 10_000, integer: true, default: 200 },
+  { key: 'pairs', label: 'labelled pairs per mode', min: 100, max: 100_000, integer: true, default: 1000 },
   {
     key: 'generatorIterations',
     label: 'generator iterations',

@@ -6,7 +6,7 @@ import {
   odeint,
   Rng,
   standardNormal,
-  toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -101,7 +101,7 @@ export async function labelPairs(samples: tf.Tensor2D, options?: LabelPairsOptio
       "labelPairs: 'rk4' evaluates the drift at t = 0, where the ε = 0 TDM schedule is singular; use tdmSchedule(ε > 0) or 'euler'.",
     );
   if (o.scoreBatch !== undefined) assertPositiveInteger(o.scoreBatch, 'labelPairs: scoreBatch', 1 << 24);
-  const x = toFiniteRows(samples, 'labelPairs: samples', samples.shape[1] as number);
+  const x = await toFiniteRowsAsync(samples, 'labelPairs: samples', samples.shape[1] as number);
   const [J, d] = x.shape;
   const batch = Math.min(o.scoreBatch ?? 2000, J);
   const rng = new Rng(o.seed ?? Rng.randomSeed());

@@ -1,4 +1,4 @@
-import { assertNumber, checkOptions, ShapeError, ValueError } from '@polymodal/tensor';
+import { assertNumber, checkOptions, readSync, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** In-place radix-2 FFT of `(re, im)`, length a power of two. */
@@ -123,12 +123,9 @@ function checkDraws(values: ArrayLike<number>, draws: number, chains: number, wh
     if (!Number.isFinite(values[i] as number)) throw new ValueError(`${where}: value ${i} is not finite.`);
 }
 
-/** Reads draws `[draws, chains, dim]` as one series per coordinate. */
-function coordinates(samples: tf.Tensor3D, where: string): Series[] {
-  if (!(samples instanceof tf.Tensor) || samples.rank !== 3)
-    throw new ShapeError(`${where}: expected draws [draws, chains, dim].`);
-  const [draws, chains, dim] = samples.shape;
-  const all = samples.dataSync();
+/** Splits row-major draws `[draws, chains, dim]` into one series per coordinate. */
+function coordinates(all: ArrayLike<number>, shape: readonly number[], where: string): Series[] {
+  const [draws, chains, dim] = shape as [number, number, number];
   return Array.from({ length: dim }, (_, j) => {
     const values = new Float64Array(draws * chains);
     for (let i = 0; i < draws * chains; i++) values[i] = all[i * dim + j] as number;
@@ -202,10 +199,24 @@ export interface ChainDiagnostics {
  * `[draws, chains, dim]` (as every sampler here returns them). Reads the draws once.
  */
 export function chainDiagnostics(samples: tf.Tensor3D, options?: AutocorrOptions): ChainDiagnostics {
+  if (!(samples instanceof tf.Tensor) || samples.rank !== 3)
+    throw new ShapeError('chainDiagnostics: expected draws [draws, chains, dim].');
+  return diagnosticsOfValues(readSync(samples, 'chainDiagnostics: draws'), samples.shape, options);
+}
+
+/**
+ * {@link chainDiagnostics} of draws already on the host (row-major `[draws, chains, dim]`), for
+ * the samplers' pipelines, which read their draws asynchronously.
+ */
+export function diagnosticsOfValues(
+  all: ArrayLike<number>,
+  shape: readonly number[],
+  options?: AutocorrOptions,
+): ChainDiagnostics {
   const o = checkOptions(options, ['c', 'tol'], 'chainDiagnostics');
   const c = o.c ?? 5;
   const tol = o.tol ?? 50;
-  const series = coordinates(samples, 'chainDiagnostics');
+  const series = coordinates(all, shape, 'chainDiagnostics');
   const taus = series.map((s) => tauOf(s, c, tol));
   return {
     tau: taus.map((t) => t.tau),

@@ -1,5 +1,5 @@
 import { initBackend, SerializationError, ShapeError, ValueError } from '@polymodal/tensor';
-import { expectNoLeak, readFixture, take } from '@polymodal/test-utils';
+import { expectNoLeak, readFixture, syncReadsDuring, take } from '@polymodal/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SupportVectorClassifier } from './support_vector_classifier.js';
@@ -85,6 +85,27 @@ describe('SupportVectorClassifier against scikit-learn SVC (libsvm)', () => {
     });
     expect(take(svc.predictIndex([[0]]))).toEqual([0]);
     expect(take(svc.predict([[0]]))).toEqual([4]);
+    svc.dispose();
+  });
+
+  it('predictIndex with validate: false gives the same classes without reading x, and still checks shapes', async () => {
+    const c = fixture.cases[2] as Case;
+    const svc = new SupportVectorClassifier(c.options).fit(c.x, c.y);
+    const x = tf.tensor2d(c.test);
+    const checked = take(svc.predictIndex(x));
+    let t: tf.Tensor | undefined;
+    const reads = await syncReadsDuring(() => {
+      t = svc.predictIndex(x, { validate: false });
+    });
+    expect(reads).toEqual([]);
+    expect(take(t as tf.Tensor)).toEqual(checked);
+    expect(() => svc.predictIndex([[0, 0]], { validate: false })).toThrow(ShapeError);
+    const wide = tf.zeros([2, 5]) as tf.Tensor2D;
+    expect(() => svc.predictIndex(wide, { validate: false })).toThrow(ShapeError);
+    wide.dispose();
+    expect(() => svc.predictIndex(x, { validate: 'no' } as never)).toThrow(ValueError);
+    expect(() => svc.predictIndex(x, { trusted: true } as never)).toThrow(/validate/);
+    x.dispose();
     svc.dispose();
   });
 

@@ -1,4 +1,5 @@
 import {
+  assertBoolean,
   assertNumber,
   assertPositiveInteger,
   checkOptions,
@@ -283,9 +284,18 @@ export class SupportVectorClassifier {
    * Validates rows `x` against the fitted model and maps them chunk by chunk through `f`, which
    * receives the chunk's decision values `[c, pairs]`; the converted rows are freed on every path.
    */
-  private mapDecisions(x: TensorInput, where: string, f: (decisions: tf.Tensor2D) => tf.Tensor): tf.Tensor {
+  private mapDecisions(
+    x: TensorInput,
+    where: string,
+    f: (decisions: tf.Tensor2D) => tf.Tensor,
+    trusted = false,
+  ): tf.Tensor {
     const m = this.fitted(where);
-    const rows = toFiniteRows(x, `SupportVectorClassifier.${where}: x`, m.sv.shape[1]);
+    // Trusted rows (the sampler's own draws) skip the finiteness read: inside a pipeline it would
+    // be a synchronous device read per call.
+    const rows = trusted
+      ? tf.clone(x as tf.Tensor2D)
+      : toFiniteRows(x, `SupportVectorClassifier.${where}: x`, m.sv.shape[1]);
     try {
       return mapChunked(
         rows,
@@ -313,14 +323,34 @@ export class SupportVectorClassifier {
   /**
    * Class indices `[N]` (int32, into `classes`) by one-vs-one voting, ties to the lowest index —
    * the regions the sampler uses. Use {@link SupportVectorClassifier.predict} for the original labels.
+   * `validate: false` skips the finiteness read of `x` (a tensor `[N, dim]` the caller vouches for,
+   * such as a sampler's own draws), as the distributions' constructors do; default true.
    */
-  predictIndex(x: TensorInput): tf.Tensor1D {
+  predictIndex(x: TensorInput, options?: { validate?: boolean }): tf.Tensor1D {
+    const validate =
+      checkOptions(options, ['validate'], 'SupportVectorClassifier.predictIndex').validate ?? true;
+    assertBoolean(validate, 'SupportVectorClassifier.predictIndex: validate');
+    if (!validate && x instanceof tf.Tensor && x.isDisposed)
+      throw new ValueError('SupportVectorClassifier.predictIndex: x has been disposed.');
+    if (!validate && !(x instanceof tf.Tensor && x.rank === 2 && x.shape[1] === this.dim))
+      throw new ShapeError(
+        `SupportVectorClassifier.predictIndex: with validate: false, x must be a tensor [N, ${this.dim}].`,
+      );
+    return this.vote(x, !validate);
+  }
+
+  private vote(x: TensorInput, trusted: boolean): tf.Tensor1D {
     const m = this.fitted('predict');
-    return this.mapDecisions(x, 'predict', (dec) => {
-      const win = tf.cast(tf.greater(dec, 0), 'float32');
-      const votes = tf.add(tf.matMul(win, m.votesFor), tf.matMul(tf.sub(1, win), m.votesAgainst));
-      return tf.argMax(votes, 1);
-    }) as tf.Tensor1D;
+    return this.mapDecisions(
+      x,
+      'predict',
+      (dec) => {
+        const win = tf.cast(tf.greater(dec, 0), 'float32');
+        const votes = tf.add(tf.matMul(win, m.votesFor), tf.matMul(tf.sub(1, win), m.votesAgainst));
+        return tf.argMax(votes, 1);
+      },
+      trusted,
+    ) as tf.Tensor1D;
   }
 
   /** The predicted original class labels `[N]` (int32). */

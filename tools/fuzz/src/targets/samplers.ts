@@ -277,6 +277,14 @@ export const samplersTargets: Target[] = [
     (s, [x, y]) => s.fit(x as tf.Tensor2D, y as number[]),
     [p(0, { kind: 'tensor', shape: [4, 2], shapes: 'anyColumns' }), p(1, { kind: 'shape' })],
   ),
+  method(
+    'SupportVectorClassifier.predictIndex (validate: false)',
+    fittedSvc,
+    () => [tf.zeros([3, 2]), { validate: false }],
+    (s, [x, o]) => s.predictIndex(x as tf.Tensor2D, o as { validate?: boolean }),
+    [p(0, { kind: 'tensor', shape: [3, 2] }, undefined, 'propagates'), p(1, { kind: 'bool' }, 'validate')],
+    [{ at: 1, keys: ['validate'] }],
+  ),
   ...(['predict', 'predictIndex', 'decisionFunction'] as const).map((m) =>
     method(
       `SupportVectorClassifier.${m}`,

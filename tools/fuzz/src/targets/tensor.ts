@@ -232,6 +232,43 @@ export const tensorTargets: Target[] = [
     ],
   },
   {
+    name: 'odeintAsync (dopri5)',
+    prepare: () => ({
+      args: [
+        (_t: number, y: tf.Tensor) => tf.neg(y),
+        tf.ones([2]),
+        { method: 'dopri5', rtol: 1e-4, atol: 1e-6, maxSteps: 50 },
+      ],
+      call: ([f, y0, o]) => T.odeintAsync(f as T.OdeFunction, y0 as tf.Tensor, o as T.OdeOptions),
+    }),
+    params: [
+      p(0, { kind: 'function' }),
+      p(1, { kind: 'tensor', shape: [2], shapes: 'any' }, undefined, 'propagates'),
+      p(2, { kind: 'nonNegative' }, 'rtol'),
+      p(2, { kind: 'nonNegative' }, 'atol'),
+      p(2, { kind: 'count' }, 'maxSteps'),
+      p(2, { kind: 'positive' }, 'firstStep'),
+      p(2, { kind: 'number' }, 't1'),
+      p(2, { kind: 'enum' }, 'method'),
+    ],
+    options: [
+      { at: 2, keys: ['t0', 't1', 'method', 'steps', 'rtol', 'atol', 'firstStep', 'maxSteps', 'onStep'] },
+    ],
+  },
+  {
+    name: 'readSync',
+    prepare: () => {
+      const t = t2();
+      return {
+        args: [t, 'x'],
+        call: ([x, w]) => T.readSync(x as tf.Tensor, w as string),
+        dispose: () => t.dispose(),
+      };
+    },
+    // Any dtype reads (bool and int32 too), any values.
+    params: [p(0, { kind: 'tensor', shape: [4, 3], shapes: 'any', anyDtype: true }, undefined, 'propagates')],
+  },
+  {
     name: 'truncatedNormal (tail)',
     prepare: () => ({
       args: [[3, 2], { low: 30, high: 31, seed: 2 }],

@@ -16,7 +16,11 @@ export interface EnsembleModel {
   readonly inputDim: number;
   /** Output dimension D. */
   readonly outputDim: number;
-  /** Each member's mixture at the inputs `[N, inputDim]`, in original units (caller disposes). */
+  /**
+   * Each member's mixture at the inputs `[N, inputDim]`, in original units (caller disposes). The
+   * inputs are rows the caller has validated (the loop checks its pool once): implementations need
+   * not read them back, and `ensembleFromMdn`'s does not.
+   */
   predictMembers(x: tf.Tensor2D): EnsembleMixtureParameters;
   /** Ensemble-mixture log densities `log (1/E) Σ_z p_z(y | x)` `[N]` in original units (caller disposes). */
   logProb(x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor1D;
@@ -45,7 +49,7 @@ export function ensembleFromMdn(mdn: MixtureDensityNetwork): EnsembleModel {
     outputDim: config.outputDim,
     outputScale: scale ? Array.from(scale) : Array.from({ length: config.outputDim }, () => 1),
     predictMembers(x) {
-      const gm = mdn.predict(x, { member: 'all' });
+      const gm = mdn.predict(x, { member: 'all', validate: false });
       try {
         return tf.tidy(() => ({
           logits: tf.clone(gm.logits) as tf.Tensor3D,

@@ -1,4 +1,4 @@
-import { assertFinite, assertFloatTensor, ShapeError, ValueError } from '@polymodal/tensor';
+import { assertFinite, assertFloatTensor, readSync, ShapeError, ValueError } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -57,7 +57,7 @@ export function checkEnsembleParameters(
     assertFinite(logits, `${where}: logits`);
     assertFinite(means, `${where}: means`);
     assertFinite(variances, `${where}: variances`);
-    const smallest = tf.tidy(() => tf.min(variances).dataSync()[0] as number);
+    const smallest = tf.tidy(() => readSync(tf.min(variances), `${where}: variances`)[0] as number);
     if (smallest < 0) throw new ValueError(`${where}: variances must be ≥ 0, got ${smallest}.`);
   }
   return { members: E, batch: B, components: K, dim: D };

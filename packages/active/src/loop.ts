@@ -8,7 +8,7 @@ import {
   Rng,
   ShapeError,
   type TensorInput,
-  toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -125,9 +125,13 @@ async function query(
   } finally {
     x.dispose();
   }
-  const y = (() => {
+  const y = await (async () => {
     try {
-      return toFiniteRows(answer, 'oracle answer', outputDim ?? rowWidth(answer, 'The oracle answer'));
+      return await toFiniteRowsAsync(
+        answer,
+        'oracle answer',
+        outputDim ?? rowWidth(answer, 'The oracle answer'),
+      );
     } catch (error) {
       if (error instanceof PolymodalError) {
         error.message = `The oracle's answer for ${indices.length} inputs is unusable: ${error.message}`;
@@ -141,7 +145,7 @@ async function query(
   try {
     if (y.shape[0] !== indices.length)
       throw new ShapeError(`The oracle answered ${y.shape[0]} rows for ${indices.length} inputs.`);
-    return y.arraySync();
+    return (await y.array()) as number[][];
   } finally {
     y.dispose();
   }
@@ -211,7 +215,11 @@ export async function activeLearning(options: ActiveLearningOptions): Promise<Ac
     throw new ValueError('activeLearning: acquisition.select must be a function.');
   const train = o.train ?? mdnEnsembleTrainer();
 
-  const pool = toFiniteRows(o.pool, 'activeLearning: pool', rowWidth(o.pool, 'activeLearning: pool'));
+  const pool = await toFiniteRowsAsync(
+    o.pool,
+    'activeLearning: pool',
+    rowWidth(o.pool, 'activeLearning: pool'),
+  );
   const owned: tf.Tensor[] = [pool];
   try {
     const [N, inputDim] = pool.shape;
@@ -249,7 +257,7 @@ export async function activeLearning(options: ActiveLearningOptions): Promise<Ac
       throw new ValueError(
         `activeLearning: ${history.labelled.length} labelled + ${remaining} rounds × ${o.batchSize} exceeds the pool of ${N}; batchSize × rounds must fit in the pool.`,
       );
-    const test = o.test ? toTest(o.test, inputDim) : undefined;
+    const test = o.test ? await toTest(o.test, inputDim) : undefined;
     if (test) owned.push(test.x, test.y);
     const rng = new Rng(history.seed);
     const fail = (error: unknown): never => {
@@ -394,11 +402,11 @@ function initialIndices(initial: number | readonly number[], N: number, seed: nu
 }
 
 /** Test data as tensors. */
-function toTest(test: TestData, inputDim: number): { x: tf.Tensor2D; y: tf.Tensor2D } {
+async function toTest(test: TestData, inputDim: number): Promise<{ x: tf.Tensor2D; y: tf.Tensor2D }> {
   const t = checkOptions(test, ['x', 'y'], 'activeLearning: test');
-  const x = toFiniteRows(t.x, 'activeLearning: test.x', inputDim);
+  const x = await toFiniteRowsAsync(t.x, 'activeLearning: test.x', inputDim);
   try {
-    const y = toFiniteRows(t.y, 'activeLearning: test.y', rowWidth(t.y, 'activeLearning: test.y'));
+    const y = await toFiniteRowsAsync(t.y, 'activeLearning: test.y', rowWidth(t.y, 'activeLearning: test.y'));
     if (y.shape[0] !== x.shape[0]) {
       y.dispose();
       throw new ShapeError(`activeLearning: test.x has ${x.shape[0]} rows but test.y has ${y.shape[0]}.`);

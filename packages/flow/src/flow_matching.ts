@@ -415,13 +415,13 @@ export class FlowMatching {
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
       throw new ValueError(`onProgress must be a function, got ${describeValue(o.onProgress)}.`);
     if (o.fitPath !== undefined) assertOneOf(o.fitPath, ['auto', 'host', 'device'] as const, 'fitPath');
-    // Exact OT solves an assignment on the host from each minibatch's cost matrix. WebGPU in Node
-    // has no synchronous read, so there the pairing runs in fit()'s asynchronous prepareBatch step
-    // (Sinkhorn stays on the device anyway).
+    // Exact OT solves an assignment on the host from each minibatch's cost matrix. On WebGPU a
+    // synchronous read stalls the queue (and in Node does not exist), so there the pairing runs in
+    // fit()'s asynchronous prepareBatch step (Sinkhorn stays on the device anyway).
     const asyncPairing = this.cfg.coupling === 'exact' && !syncReadsAvailable();
     if (asyncPairing && o.validation !== undefined)
       throw new BackendError(
-        "A validation loss with coupling 'exact' reads its cost matrix synchronously, which WebGPU in Node cannot do: drop validation there, or use the wasm / cpu backend.",
+        "A validation loss with coupling 'exact' reads its cost matrix synchronously, which polymodal does not do on WebGPU (it cannot in Node and stalls the queue in a browser): drop validation there, or use the wasm / cpu backend.",
       );
     if (o.groups !== undefined && this.cfg.coupling === 'independent')
       throw new ValueError("groups pair rows within conditions: use coupling 'exact' or 'sinkhorn'.");

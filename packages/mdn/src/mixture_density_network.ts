@@ -9,6 +9,8 @@ import {
   saveModel,
 } from '@polymodal/nn';
 import {
+  assertBoolean,
+  assertFloatTensor,
   assertPositiveInteger,
   assertSeed,
   checkOptions,
@@ -253,8 +255,18 @@ export class MixtureDensityNetwork {
     }
   }
 
-  /** Normalised raw head outputs of the chosen members: `[E', N, headWidth]`. */
-  private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture'): tf.Tensor3D {
+  /**
+   * Normalised raw head outputs of the chosen members: `[E', N, headWidth]`. Without `validate`,
+   * `x` must be a float tensor `[N, inputDim]` and its values are not read (no synchronous read).
+   */
+  private rawOutputs(x: TensorInput, member: number | 'all' | 'mixture', validate = true): tf.Tensor3D {
+    if (!validate) {
+      assertFloatTensor(x, 'x');
+      if (x.isDisposed) throw new ValueError('x has been disposed.');
+      if (x.rank !== 2 || x.shape[1] !== this.cfg.inputDim)
+        throw new ShapeError(`x: expected rows [N, ${this.cfg.inputDim}], got [${x.shape.join(', ')}].`);
+      return this.rawOutputsOf(x as tf.Tensor2D, member);
+    }
     const xs = toFiniteRows(x, 'x', this.cfg.inputDim);
     try {
       return this.rawOutputsOf(xs, member);
@@ -284,8 +296,8 @@ export class MixtureDensityNetwork {
   }
 
   /** Per-member mixture parameters in original units, batch `[E', N]`. */
-  private memberParameters(x: TensorInput, member: number | 'all' | 'mixture') {
-    const raw = this.rawOutputs(x, member);
+  private memberParameters(x: TensorInput, member: number | 'all' | 'mixture', validate = true) {
+    const raw = this.rawOutputs(x, member, validate);
     return tf.tidy(() => {
       const p = readHead(raw, this.layout);
       raw.dispose();
@@ -326,11 +338,16 @@ export class MixtureDensityNetwork {
   /**
    * The predicted mixtures in original units (caller disposes). By default the ensemble mixture
    * with E·K components and batch `[N]`; `{ member: e }` one member `[N]`; `{ member: 'all' }`
-   * every member, batch `[E, N]`.
+   * every member, batch `[E, N]`. `{ validate: false }` skips the finiteness read of `x` (a float
+   * tensor `[N, inputDim]` the caller vouches for, such as rows of an already validated pool):
+   * no synchronous read, which on WebGPU would stall the queue. Default true.
    */
-  predict(x: TensorInput, options?: MemberOptions): GaussianMixture {
-    const member = this.checkMember(checkOptions(options, ['member'], 'predict').member);
-    const p = this.memberParameters(x, member);
+  predict(x: TensorInput, options?: MemberOptions & { validate?: boolean }): GaussianMixture {
+    const o = checkOptions(options, ['member', 'validate'], 'predict');
+    const member = this.checkMember(o.member);
+    const validate = o.validate ?? true;
+    assertBoolean(validate, 'predict: validate');
+    const p = this.memberParameters(x, member, validate);
     try {
       const params = tf.tidy(() => {
         if (member === 'all') return p;

@@ -1,6 +1,7 @@
 import { sineInverse } from '@polymodal/datasets';
-import { initBackend } from '@polymodal/tensor';
+import { initBackend, ShapeError, ValueError } from '@polymodal/tensor';
 import { syncReadsDuring } from '@polymodal/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MixtureDensityNetwork } from './index.js';
 
@@ -23,6 +24,32 @@ describe('MDN training on the device path', () => {
     const short = await readsFor(20);
     const long = await readsFor(60);
     expect(long).toEqual(short);
+    d.dispose();
+  });
+});
+
+describe('predict with validate: false', () => {
+  it('gives the same mixtures without reading x, and still checks what it can without reading', async () => {
+    const d = sineInverse(100, { seed: 1 });
+    const m = new MixtureDensityNetwork({ inputDim: 1, outputDim: 1, members: 2, components: 3, seed: 0 });
+    await m.fit(d.x, d.y, { iterations: 20 });
+    const checked = m.predict(d.x, { member: 'all' });
+    let trusted: ReturnType<typeof m.predict> | undefined;
+    const reads = await syncReadsDuring(() => {
+      trusted = m.predict(d.x, { member: 'all', validate: false });
+    });
+    expect(reads).toEqual([]);
+    const t = trusted as NonNullable<typeof trusted>;
+    expect(Array.from(await t.means.data())).toEqual(Array.from(await checked.means.data()));
+    expect(Array.from(await t.logits.data())).toEqual(Array.from(await checked.logits.data()));
+    checked.dispose();
+    t.dispose();
+    expect(() => m.predict([[0]], { validate: false })).toThrow(/tf.Tensor/);
+    const wide = tf.zeros([3, 2]);
+    expect(() => m.predict(wide, { validate: false })).toThrow(ShapeError);
+    wide.dispose();
+    expect(() => m.predict(d.x, { validate: 1 } as never)).toThrow(ValueError);
+    m.dispose();
     d.dispose();
   });
 });

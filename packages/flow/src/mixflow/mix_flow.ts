@@ -27,12 +27,14 @@ import {
   optionKeys,
   Rng,
   ShapeError,
+  syncReadsAvailable,
   type TensorInput,
   toFiniteRows,
+  toFiniteRowsAsync,
   ValueError,
 } from '@polymodal/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { exactAssignment } from '../couplings.js';
+import { exactAssignment, exactAssignmentAsync } from '../couplings.js';
 import { checkedGroups, conditionRows, loadedStatistics } from '../data.js';
 import { type FlowLogProbOptions, integrateLogProb, tileRows } from '../likelihood.js';
 import { integrateInChunks, type OdeSampleOptions, sampleSettings } from '../sampling.js';
@@ -390,20 +392,26 @@ export class MixFlow {
     // Losses not yet read back (a check reads and frees them; an error frees them in finally).
     const pending: { tensors: tf.Scalar[]; kinds: MixFlowStep['update'][] } = { tensors: [], kinds: [] };
     try {
-      const xs = keep(toFiniteRows(x, 'x', D));
+      const xs = keep(await toFiniteRowsAsync(x, 'x', D));
       const n = xs.shape[0];
       if (o.conditions === undefined) throw new ValueError(`MixFlow.fit needs conditions [N, ${C}].`);
-      const ys = keep(toFiniteRows(o.conditions, 'conditions', C));
+      const ys = keep(await toFiniteRowsAsync(o.conditions, 'conditions', C));
       if (ys.shape[0] !== n) throw new ShapeError(`conditions have ${ys.shape[0]} rows; expected ${n}.`);
       const groups = o.groups === undefined ? undefined : checkedGroups(o.groups, n);
-      const populations = new Populations(ys.dataSync() as Float32Array, n, C, rng.fold('batches'), groups);
+      const populations = new Populations(
+        (await ys.data()) as Float32Array,
+        n,
+        C,
+        rng.fold('batches'),
+        groups,
+      );
       const conditionsPerBatch = o.conditionsPerBatch ?? Math.min(10, populations.count);
       assertPositiveInteger(conditionsPerBatch, 'conditionsPerBatch', 1 << 16);
-      stats = this.stats ?? (this.cfg.normalize ? Standardizer.fit(xs) : Standardizer.identity(D));
+      stats = this.stats ?? (this.cfg.normalize ? await Standardizer.fitAsync(xs) : Standardizer.identity(D));
       const x1All = keep(stats.transform(xs));
 
       if (firstFit && prefitIterations > 0)
-        prefitModes(this.base, x1All, ys, populations, {
+        await prefitModes(this.base, x1All, ys, populations, {
           iterations: prefitIterations,
           conditionsPerStep: conditionsPerBatch,
           dropout: this.cfg.encoderDropout,
@@ -457,6 +465,7 @@ export class MixFlow {
       };
 
       const noise = rng.fold('noise');
+      const asyncPairing = !syncReadsAvailable();
       while (iteration < iterations) {
         if (o.signal?.aborted) {
           stopReason = 'aborted';
@@ -467,32 +476,58 @@ export class MixFlow {
         const batch = populations.next(conditionsPerBatch, rowsPerCondition);
         const step = noise.fold(iteration);
         const vars = plan.update === 'flow' ? vVars : bVars;
+        // The step's seeds, in the order the draws use them (dropout, source draw, time).
+        const seeds = {
+          encode: plan.training ? step.seed() : undefined,
+          draw: step.seed(),
+          time: step.seed(),
+        };
+        /** The minibatch's data rows and its source draw (a function of the variables). */
+        const drawSource = () => {
+          const idx = tf.tensor1d(batch.index, 'int32');
+          const x1 = tf.gather(x1All, idx) as tf.Tensor2D;
+          const y = tf.gather(ys, idx) as tf.Tensor2D;
+          const e = this.base.encode(
+            y,
+            seeds.encode !== undefined ? { rate: this.cfg.encoderDropout, seed: seeds.encode } : undefined,
+          );
+          const drawn = this.base.draw(e, {
+            temperature: this.cfg.temperature,
+            hard: this.cfg.hardTrainingDraw,
+            std: this.cfg.componentStd,
+            seed: seeds.draw,
+          });
+          return { x1, e, drawn };
+        };
+        // Exact OT pairs on the host from the cost matrix. Where synchronous reads are not for hot
+        // paths (WebGPU), the same draw is made once beforehand (same seeds, same values) and its
+        // cost read asynchronously; elsewhere the pairing reads it inside the loss.
+        let sigma: Int32Array | undefined;
+        if (asyncPairing) {
+          const { x1, drawn } = tf.tidy(() => {
+            const { x1, drawn } = drawSource();
+            return { x1, drawn };
+          });
+          try {
+            sigma = await exactAssignmentAsync(drawn, x1, batch.group);
+          } finally {
+            tf.dispose([x1, drawn]);
+          }
+        }
         const loss = () =>
           tf.tidy(() => {
-            const idx = tf.tensor1d(batch.index, 'int32');
-            const x1 = tf.gather(x1All, idx) as tf.Tensor2D;
-            const y = tf.gather(ys, idx) as tf.Tensor2D;
-            const e = this.base.encode(
-              y,
-              plan.training ? { rate: this.cfg.encoderDropout, seed: step.seed() } : undefined,
-            );
-            const drawn = this.base.draw(e, {
-              temperature: this.cfg.temperature,
-              hard: this.cfg.hardTrainingDraw,
-              std: this.cfg.componentStd,
-              seed: step.seed(),
-            });
+            const { x1, e, drawn } = drawSource();
             // As the reference does, the data rows are reordered to the source rows (a constant
             // index; within a population every row has the same e, so e needs no reordering).
-            const sigma = exactAssignment(drawn, x1, batch.group);
-            const partner = new Int32Array(sigma.length);
-            sigma.forEach((source, dataRow) => {
+            const assignment = sigma ?? exactAssignment(drawn, x1, batch.group);
+            const partner = new Int32Array(assignment.length);
+            assignment.forEach((source, dataRow) => {
               partner[source] = dataRow;
             });
             const x0 = drawn;
             const u = tf.sub(tf.gather(x1, tf.tensor1d(partner, 'int32')), x0);
             if (plan.update === 'base') return tf.mean(tf.square(u)) as tf.Scalar;
-            const t = tf.randomUniform([x1.shape[0], 1], 0, 1, 'float32', step.seed()) as tf.Tensor2D;
+            const t = tf.randomUniform([x1.shape[0], 1], 0, 1, 'float32', seeds.time) as tf.Tensor2D;
             const xt = tf.add(x0, tf.mul(t, u)) as tf.Tensor2D;
             return tf.mean(tf.square(tf.sub(this.velocityNet.apply(xt, t, e), u))) as tf.Scalar;
           });

@@ -18,13 +18,13 @@ const TARGET_NOISE = 0.1;
  *
  * @throws NonFiniteError
  */
-export function prefitModes(
+export async function prefitModes(
   base: ConditionalMixture,
   x: tf.Tensor2D,
   conditions: tf.Tensor2D,
   populations: Populations,
   options: { iterations: number; conditionsPerStep: number; dropout: number; rng: Rng },
-): void {
+): Promise<void> {
   const { components: K, dim: D } = base.sizes;
   const [n] = x.shape;
   const { rng } = options;
@@ -34,7 +34,7 @@ export function prefitModes(
     return tf.gather(x, tf.tensor1d(pick, 'int32'));
   });
   const centres = kMeans(
-    rows.dataSync() as Float32Array,
+    (await rows.data()) as Float32Array,
     rows.shape[0],
     D,
     Math.min(K, rows.shape[0]),
@@ -77,7 +77,7 @@ export function prefitModes(
     const bad = tf.tidy(() =>
       addMany(variables.map((v) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(v)), 'float32')))),
     );
-    const nonFinite = bad.dataSync()[0] as number;
+    const nonFinite = (await bad.data())[0] as number;
     bad.dispose();
     if (nonFinite > 0) {
       for (const [i, v] of variables.entries()) v.assign(before[i] as tf.Tensor);

@@ -161,8 +161,20 @@ export const mdnTargets: Target[] = [
     fitted,
     () => [rows(3)(), { member: 1 }],
     (m, [x, o]) => m.predict(x as tf.Tensor, o as M.MemberOptions),
-    [p(0, { kind: 'tensor', shape: [3, 1] }), p(1, { kind: 'enum' }, 'member')],
-    [{ at: 1, keys: ['member'] }],
+    [
+      p(0, { kind: 'tensor', shape: [3, 1] }),
+      p(1, { kind: 'enum' }, 'member'),
+      p(1, { kind: 'bool' }, 'validate'),
+    ],
+    [{ at: 1, keys: ['member', 'validate'] }],
+  ),
+  method(
+    'MixtureDensityNetwork.predict (validate: false)',
+    fitted,
+    () => [rows(3)(), { validate: false }],
+    (m, [x, o]) => m.predict(x as tf.Tensor, o as M.MemberOptions & { validate?: boolean }),
+    // Values are not read: non-finite rows propagate; shapes, dtypes and disposal are still checked.
+    [p(0, { kind: 'tensor', shape: [3, 1] }, undefined, 'propagates')],
   ),
   method(
     'MixtureDensityNetwork.logProb',
